@@ -1,0 +1,45 @@
+# Two commands for a fresh machine: `make demo` and `make test`. Both are idempotent:
+# the venv is (re)installed only when pyproject.toml or constraints.txt change.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip install --disable-pip-version-check -q -c constraints.txt
+DEMO_STAMP := $(VENV)/.demo-installed
+TEST_STAMP := $(VENV)/.test-installed
+PEERS := .venv-peers
+
+.PHONY: demo test lint bench bench-peers clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(DEMO_STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP) -e ".[all]"
+	touch $@
+
+$(TEST_STAMP): pyproject.toml constraints.txt | $(PY)
+	$(PIP) -e ".[dev,parity]"
+	touch $@ $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
+	$(PY) examples/demo.py
+
+test: $(TEST_STAMP)
+	$(PY) -m ruff check deepfit tests benchmarks examples
+	$(PY) -m pytest
+
+lint: $(TEST_STAMP)
+	$(PY) -m ruff check deepfit tests benchmarks examples
+
+$(PEERS)/bin/python:
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --disable-pip-version-check -q -c constraints.txt \
+		torch==2.13.0 numpy keras tensorflow-cpu jax jaxlib pillow
+
+bench-peers: $(PEERS)/bin/python
+
+bench: $(DEMO_STAMP)
+	$(PY) benchmarks/run.py --peers-python $(PEERS)/bin/python --out bench-results
+
+clean:
+	rm -rf $(VENV) $(PEERS) *.egg-info bench-results
