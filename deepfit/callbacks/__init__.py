@@ -1,0 +1,34 @@
+"""Callbacks: hooks into fit, evaluate and predict, with Keras's names and behaviour.
+
+Example:
+    >>> from deepfit.callbacks import EarlyStopping, ReduceLROnPlateau
+    >>> callbacks = [EarlyStopping(patience=3), ReduceLROnPlateau(patience=2)]
+"""
+
+from deepfit.callbacks.callback import Callback
+from deepfit.callbacks.callback_list import CallbackList
+from deepfit.callbacks.csv_logger import CSVLogger
+from deepfit.callbacks.early_stopping import EarlyStopping
+from deepfit.callbacks.history import History
+from deepfit.callbacks.lambda_callback import LambdaCallback
+from deepfit.callbacks.learning_rate_scheduler import LearningRateScheduler
+from deepfit.callbacks.logs import to_float
+from deepfit.callbacks.monitor_callback import MonitorCallback
+from deepfit.callbacks.progbar_logger import ProgbarLogger
+from deepfit.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from deepfit.callbacks.terminate_on_nan import TerminateOnNaN
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "MonitorCallback",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+    "to_float",
+]
