@@ -1,0 +1,33 @@
+"""deepfit: the Keras training system on PyTorch.
+
+Example:
+    >>> import deepfit as keras
+    >>> model = keras.Sequential([keras.layers.Dense(10, activation="softmax", input_dim=64)])
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+    ...               metrics=["accuracy"])
+"""
+
+from deepfit import (
+    activations,
+    callbacks,
+    config,
+    constraints,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    models,
+    optimizers,
+    regularizers,
+    utils,
+)
+from deepfit.layers import Input, Layer
+from deepfit.models import Model, Sequential
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Input", "Layer", "Model", "Sequential", "activations", "callbacks", "config",
+    "constraints", "initializers", "layers", "losses", "metrics", "models", "optimizers",
+    "regularizers", "utils",
+]

@@ -1,0 +1,247 @@
+"""The Functional API: layers called on symbolic `KerasTensor`s record a graph, and
+`Model(inputs, outputs)` runs that graph.
+
+Shapes are inferred by running each layer once on small dummy batches (twice, with different
+sizes for unknown axes, to tell which output axes are unknown), so every layer — including
+wrapped torch modules — works without a hand-written `compute_output_shape`.
+
+Example:
+    >>> inputs = deepfit.Input(shape=(784,))
+    >>> hidden = deepfit.layers.Dense(64, activation="relu")(inputs)
+    >>> outputs = deepfit.layers.Dense(10, activation="softmax")(hidden)
+    >>> model = deepfit.Model(inputs, outputs)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from deepfit import config, tree
+from deepfit.layers.core import InputLayer
+from deepfit.models.layer import Layer
+from deepfit.models.model import Model
+from deepfit.models.symbolic import KerasTensor
+
+
+class Node:
+    """One recorded layer call: the layer, its arguments (with KerasTensors in them) and outputs."""
+
+    def __init__(self, layer: Layer, args: tuple, kwargs: dict, outputs: Any) -> None:
+        self.layer = layer
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+
+    @property
+    def input_tensors(self) -> list[KerasTensor]:
+        return [t for t in tree.flatten((self.args, self.kwargs)) if isinstance(t, KerasTensor)]
+
+
+def _dummy(tensor: KerasTensor, unknown: int) -> torch.Tensor:
+    shape = [1 if i == 0 else (unknown if d is None else d) for i, d in enumerate(tensor.shape)]
+    return torch.zeros(shape, dtype=tensor.dtype, device=config.get_device())
+
+
+def _run_on_dummies(layer: Layer, args: tuple, kwargs: dict, unknown: int) -> Any:
+    def swap(value: Any) -> Any:
+        return _dummy(value, unknown) if isinstance(value, KerasTensor) else value
+
+    dummy_args = tree.map_structure(swap, args)
+    dummy_kwargs = tree.map_structure(swap, {k: v for k, v in kwargs.items() if k != "training"})
+    with torch.no_grad():
+        return layer(*dummy_args, training=False, **dummy_kwargs)
+
+
+def call_symbolic(layer: Layer, args: tuple, kwargs: dict) -> Any:
+    """Record `layer(*args, **kwargs)` on KerasTensors and return the symbolic outputs."""
+    first = _run_on_dummies(layer, args, kwargs, 2)
+    second = _run_on_dummies(layer, args, kwargs, 3)
+    batch = tree.first_leaf(args).shape[0] if tree.flatten(args) else None
+    node = Node(layer, args, kwargs, None)
+    counter = iter(range(1 << 30))
+
+    def symbolic(pair: tuple[torch.Tensor, torch.Tensor]) -> KerasTensor:
+        a, b = pair
+        shape = (batch, *(d if d == e else None for d, e in zip(a.shape[1:], b.shape[1:])))
+        return KerasTensor(shape, a.dtype, name=layer.name, history=(node, next(counter)))
+
+    outputs = _zip_map(symbolic, first, second)
+    node.outputs = outputs
+    layer._output_shape = _shapes(outputs)
+    layer._inbound_nodes = getattr(layer, "_inbound_nodes", []) + [node]
+    return outputs
+
+
+def _zip_map(fn: Any, a: Any, b: Any) -> Any:
+    if isinstance(a, torch.Tensor):
+        return fn((a, b))
+    if isinstance(a, dict):
+        return {key: _zip_map(fn, a[key], b[key]) for key in a}
+    return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
+
+
+def _shapes(outputs: Any) -> Any:
+    if isinstance(outputs, KerasTensor):
+        return outputs.shape
+    return [t.shape for t in tree.flatten(outputs)]
+
+
+def _producer(tensor: KerasTensor) -> Node | None:
+    history = tensor.history
+    return history[0] if isinstance(history, tuple) else None
+
+
+class Functional(Model):
+    """A model defined by a graph of layer calls from `inputs` to `outputs`.
+
+    Args:
+        inputs: a KerasTensor from `deepfit.Input`, or a list/dict of them.
+        outputs: the KerasTensor(s) the model returns (a tensor, list or dict).
+        name: the model's name.
+    """
+
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None,
+                 trainable: bool = True, **kwargs: Any) -> None:
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._input_tensors = tree.flatten(inputs)
+        self._output_tensors = tree.flatten(outputs)
+        for tensor in self._input_tensors + self._output_tensors:
+            if not isinstance(tensor, KerasTensor):
+                raise TypeError(f"Model: inputs and outputs must be KerasTensors from "
+                                f"deepfit.Input and layer calls, received {type(tensor).__name__}")
+        self._input_layers = [self._input_layer_of(t) for t in self._input_tensors]
+        self._nodes = self._topological_nodes()
+        self._graph_layers: list[Layer] = []
+        for node in self._nodes:
+            if node.layer not in self._graph_layers:
+                self._graph_layers.append(node.layer)
+        names = [layer.name for layer in self._input_layers + self._graph_layers]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"Model: layer names must be unique, found {duplicates} twice")
+        for layer in self._graph_layers:
+            self.add_module(layer.name, layer)
+        self._record_connections()
+        self._build_input_shape = _shapes(inputs) if not isinstance(inputs, KerasTensor) else (
+            inputs.shape)
+        self.built = True
+
+    def _input_layer_of(self, tensor: KerasTensor) -> InputLayer:
+        node = _producer(tensor)
+        if node is None or not isinstance(node.layer, InputLayer):
+            raise ValueError(f"Model: every input must come from deepfit.Input(); received "
+                             f"{tensor}, which is the output of a layer")
+        return node.layer
+
+    def _topological_nodes(self) -> list[Node]:
+        ordered: list[Node] = []
+        visiting: set[int] = set()
+        inputs = {id(t) for t in self._input_tensors}
+
+        def visit(tensor: KerasTensor) -> None:
+            if id(tensor) in inputs:
+                return
+            node = _producer(tensor)
+            if node is None or isinstance(node.layer, InputLayer):
+                raise ValueError(f"Model: output {tensor} is not connected to the given inputs")
+            if any(node is seen for seen in ordered):
+                return
+            if id(node) in visiting:
+                raise ValueError("Model: the layer graph has a cycle")
+            visiting.add(id(node))
+            for parent in node.input_tensors:
+                visit(parent)
+            ordered.append(node)
+
+        for tensor in self._output_tensors:
+            visit(tensor)
+        return ordered
+
+    def _record_connections(self) -> None:
+        for layer in self._graph_layers:
+            sources = []
+            for node in self._nodes:
+                if node.layer is layer:
+                    for tensor in node.input_tensors:
+                        producer = _producer(tensor)
+                        sources.append(producer.layer.name if producer else "?")
+            layer._summary_inbound = ", ".join(f"{name}[0][0]" for name in sources)
+        for layer in self._input_layers:
+            layer._output_shape = layer.batch_shape
+            layer._summary_inbound = "-"
+
+    # ----------------------------------------------------------------- running the graph
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+        values: dict[int, Any] = {}
+        for tensor, value in zip(self._input_tensors, self._flatten_inputs(inputs)):
+            if not isinstance(value, torch.Tensor):
+                value = torch.as_tensor(value)
+            values[id(tensor)] = value.to(tensor.dtype) if (
+                tensor.dtype.is_floating_point and value.dtype != tensor.dtype) else value
+
+        def lookup(value: Any) -> Any:
+            return values[id(value)] if isinstance(value, KerasTensor) else value
+
+        for node in self._nodes:
+            args = tree.map_structure(lookup, node.args)
+            kwargs = tree.map_structure(lookup, node.kwargs)
+            kwargs["training"] = training
+            result = node.layer(*args, **kwargs)
+            for symbolic, actual in zip(tree.flatten(node.outputs), tree.flatten(result)):
+                values[id(symbolic)] = actual
+        return tree.map_structure(lambda t: values[id(t)], self._outputs_struct)
+
+    def _flatten_inputs(self, inputs: Any) -> list[Any]:
+        if isinstance(self._inputs_struct, dict):
+            if not isinstance(inputs, dict):
+                raise ValueError(f"Model '{self.name}' expects a dict of inputs with keys "
+                                 f"{sorted(self._inputs_struct)}, received {type(inputs).__name__}")
+            missing = sorted(set(self._inputs_struct) - set(inputs))
+            if missing:
+                raise ValueError(f"Model '{self.name}': missing input(s) {missing}")
+            return [inputs[key] for key in self._inputs_struct]
+        if isinstance(inputs, dict):
+            names = [layer.name for layer in self._input_layers]
+            return [inputs[name] for name in names]
+        flat = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self._input_tensors):
+            raise ValueError(f"Model '{self.name}' expects {len(self._input_tensors)} input(s), "
+                             f"received {len(flat)}")
+        return list(flat)
+
+    # ----------------------------------------------------------------- structure
+    @property
+    def layers(self) -> list[Layer]:
+        """The input layers, then every other layer in graph order (as Keras)."""
+        return list(self._input_layers) + list(self._graph_layers)
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return list(self._input_tensors)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return list(self._output_tensors)
+
+    @property
+    def output_names(self) -> list[str]:
+        if isinstance(self._outputs_struct, dict):
+            return list(self._outputs_struct)
+        return [_producer(t).layer.name for t in self._output_tensors]
+
+    @property
+    def input_shape(self) -> Any:
+        shapes = [t.shape for t in self._input_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self) -> Any:
+        shapes = [t.shape for t in self._output_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def _sublayers(self) -> list[Layer]:
+        return list(self._graph_layers)

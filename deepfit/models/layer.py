@@ -1,0 +1,458 @@
+"""`Layer`: a `torch.nn.Module` with Keras's life cycle — declare, build on first input, call.
+
+A layer creates its weights in `build(input_shape)` with `add_weight`, computes in
+`call(inputs, training=None)`, and describes itself with `get_config()`. Weights are
+`torch.nn.Parameter`s in Keras's layout (a Dense kernel is `(in, out)`), registered under their
+Keras names (`kernel`, `bias`), so `state_dict()` keys read `dense.kernel`.
+
+Example:
+    >>> import deepfit
+    >>> layer = deepfit.layers.Dense(3)
+    >>> layer(torch.zeros(2, 4)).shape
+    torch.Size([2, 3])
+    >>> [w.shape for w in layer.get_weights()]
+    [(4, 3), (3,)]
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from deepfit import config
+from deepfit.models.symbolic import KerasTensor
+
+_name_counts: dict[str, int] = {}
+_context = threading.local()
+
+
+def unique_name(base: str) -> str:
+    """`base`, then `base_1`, `base_2`, ... as Keras names layers; reset by `clear_session()`."""
+    count = _name_counts.get(base, 0)
+    _name_counts[base] = count + 1
+    return base if count == 0 else f"{base}_{count}"
+
+
+def reset_names() -> None:
+    """Forget the automatic names handed out so far (Keras's `clear_session`)."""
+    _name_counts.clear()
+
+
+def snake_case(name: str) -> str:
+    """`BatchNormalization` → `batch_normalization`, `Conv2D` → `conv2d`."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def current_training() -> bool | None:
+    """The `training` flag of the outermost layer call in progress, if any."""
+    return getattr(_context, "training", None)
+
+
+class Layer(torch.nn.Module):
+    """Base class of every deepfit layer and model.
+
+    Args:
+        name: the layer's name; unique automatic names otherwise (`dense`, `dense_1`, ...).
+        trainable: whether the layer's weights are updated by training.
+        dtype: accepted for Keras compatibility; weights are float32.
+        input_shape: shape of one sample (no batch axis), declaring the model's input.
+        input_dim: shorthand for `input_shape=(input_dim,)`.
+        batch_input_shape: shape including the batch axis.
+        batch_size: the fixed batch size that goes with `input_shape`.
+    """
+
+    #: Cast integer, bool and float64 inputs to float32 on call (off for index inputs).
+    autocast_inputs = True
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        trainable: bool = True,
+        dtype: Any = None,
+        input_shape: Sequence[int | None] | None = None,
+        input_dim: int | None = None,
+        batch_input_shape: Sequence[int | None] | None = None,
+        batch_size: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if kwargs:
+            raise TypeError(
+                f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
+            )
+        super().__init__()
+        if name is not None and (not isinstance(name, str) or not name or "." in name):
+            raise ValueError(
+                f"{type(self).__name__}: name must be a non-empty string without '.', "
+                f"received {name!r}"
+            )
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.built = False
+        self._dtype_policy = dtype
+        self._weight_names: list[str] = []
+        self._weight_trainable: dict[str, bool] = {}
+        self._regularized: list[tuple[str, Callable[[torch.Tensor], torch.Tensor]]] = []
+        self._constraints: list[tuple[str, Callable[[torch.Tensor], torch.Tensor]]] = []
+        self._build_input_shape: tuple | None = None
+        self._declared_input_shape = _declared_shape(input_shape, input_dim, batch_input_shape)
+        self._declared_batch_size = batch_size
+        if batch_input_shape is not None:
+            self._declared_batch_size = batch_input_shape[0]
+        self._activity_losses: list[torch.Tensor] = []
+
+    # ----------------------------------------------------------------- life cycle
+    def build(self, input_shape: Any) -> None:
+        """Create the layer's weights for inputs of `input_shape` (batch axis first, may be None).
+
+        Args:
+            input_shape: a shape tuple, or a list of them for layers with several inputs.
+        """
+        self.built = True
+
+    def call(self, inputs: Any, *args: Any, **kwargs: Any) -> Any:
+        """The layer's computation; override in subclasses."""
+        raise NotImplementedError(f"{type(self).__name__} must implement call()")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        inputs = args[0] if args else kwargs.get("inputs")
+        if isinstance(inputs, torch.Tensor):
+            if self.autocast_inputs and inputs.dtype != torch.float32 and _needs_cast(inputs):
+                inputs = inputs.float()
+                args = (inputs, *args[1:]) if args else args
+        elif _is_symbolic(inputs):
+            from deepfit.models.functional import call_symbolic
+
+            return call_symbolic(self, args, kwargs)
+        elif inputs is not None and not isinstance(inputs, (list, tuple, dict)):
+            inputs = self._to_tensor(inputs)
+            args = (inputs, *args[1:])
+        if not self.built:
+            self._build_for(inputs)
+        return self._call_with_context(args, kwargs)
+
+    def _call_with_context(self, args: tuple, kwargs: dict) -> Any:
+        accepts_training = _accepts(type(self), "training")
+        outer = getattr(_context, "training", None)
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = outer
+        if accepts_training:
+            kwargs["training"] = training
+        if "mask" in kwargs and not _accepts(type(self), "mask"):
+            kwargs.pop("mask")
+        if training is outer:
+            return self._forward(args, kwargs)
+        _context.training = training
+        try:
+            return self._forward(args, kwargs)
+        finally:
+            _context.training = outer
+
+    def _forward(self, args: tuple, kwargs: dict) -> Any:
+        if self._forward_hooks or self._forward_pre_hooks:
+            return torch.nn.Module.__call__(self, *args, **kwargs)
+        return self.call(*args, **kwargs)
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        """`torch.nn.Module` entry point: the same as calling the layer."""
+        return self.call(*args, **kwargs)
+
+    def _build_for(self, inputs: Any) -> None:
+        shape = _shape_of(inputs)
+        self._build_input_shape = shape
+        with torch.no_grad():
+            self.build(shape)
+        self.built = True
+        self._sync_requires_grad()
+
+    def _to_tensor(self, value: Any) -> torch.Tensor:
+        tensor = torch.as_tensor(np.asarray(value))
+        if self.autocast_inputs and _needs_cast(tensor):
+            tensor = tensor.float()
+        return tensor.to(self._device())
+
+    def _device(self) -> torch.device:
+        for param in self.parameters():
+            return param.device
+        return config.get_device()
+
+    # ----------------------------------------------------------------- weights
+    def add_weight(
+        self,
+        name: str,
+        shape: Sequence[int],
+        initializer: Any = "glorot_uniform",
+        *,
+        trainable: bool = True,
+        regularizer: Any = None,
+        constraint: Any = None,
+        dtype: torch.dtype = torch.float32,
+        device: torch.device | None = None,
+    ) -> torch.nn.Parameter:
+        """Create a weight, register it under `name` and return it.
+
+        Args:
+            name: attribute and Keras variable name (`kernel`, `bias`, `gamma`, ...).
+            shape: the weight's shape in Keras's layout.
+            initializer: an initializer name, object or callable `(shape, dtype, device)`.
+            trainable: False for state such as BatchNormalization's moving statistics.
+            regularizer: a regularizer name or callable adding a penalty to the loss.
+            constraint: a callable applied to the weight after each optimizer update.
+            dtype: the weight's dtype.
+            device: where to create it; the configured device by default.
+
+        Returns:
+            The new `torch.nn.Parameter`.
+        """
+        from deepfit import constraints, initializers, regularizers
+
+        init = initializers.get(initializer)
+        device = device or config.get_device()
+        value = init(tuple(int(d) for d in shape), dtype=dtype, device=device)
+        param = torch.nn.Parameter(value.detach(), requires_grad=trainable)
+        self.register_parameter(name, param)
+        self._weight_names.append(name)
+        self._weight_trainable[name] = trainable
+        if regularizer is not None:
+            self._regularized.append((name, regularizers.get(regularizer)))
+        if constraint is not None:
+            self._constraints.append((name, constraints.get(constraint)))
+        return param
+
+    @property
+    def trainable(self) -> bool:
+        """Whether training updates this layer's weights; setting it applies to sublayers too."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._sublayers():
+            layer.trainable = value
+        self._sync_requires_grad()
+
+    def _sync_requires_grad(self) -> None:
+        for name in self._weight_names:
+            getattr(self, name).requires_grad_(self._trainable and self._weight_trainable[name])
+
+    def _sublayers(self) -> list[Layer]:
+        return [module for module in self.children() if isinstance(module, Layer)]
+
+    def _own_weights(self, trainable: bool | None = None) -> list[torch.nn.Parameter]:
+        names = [n for n in self._weight_names if self._weight_trainable[n]]
+        names += [n for n in self._weight_names if not self._weight_trainable[n]]
+        if trainable is True:
+            names = [n for n in names if self._weight_trainable[n] and self._trainable]
+        elif trainable is False:
+            names = [n for n in names if not (self._weight_trainable[n] and self._trainable)]
+        return [getattr(self, n) for n in names]
+
+    def _collect(self, trainable: bool | None) -> list[torch.nn.Parameter]:
+        found = self._own_weights(trainable)
+        for layer in self._sublayers():
+            found += layer._collect(trainable)
+        for module in self.children():
+            if not isinstance(module, Layer):
+                found += _plain_module_weights(module, trainable, self._trainable)
+        unique, seen = [], set()
+        for weight in found:
+            if id(weight) not in seen:
+                seen.add(id(weight))
+                unique.append(weight)
+        return unique
+
+    @property
+    def weights(self) -> list[torch.nn.Parameter]:
+        """All weights: this layer's own in creation order (trainable first), then sublayers'."""
+        return self._collect(None)
+
+    @property
+    def trainable_weights(self) -> list[torch.nn.Parameter]:
+        """The weights training updates."""
+        return self._collect(True)
+
+    @property
+    def non_trainable_weights(self) -> list[torch.nn.Parameter]:
+        """The weights training leaves alone (frozen layers, moving statistics)."""
+        return self._collect(False)
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as NumPy arrays, in `weights` order and Keras's layout."""
+        return [w.detach().cpu().numpy().copy() for w in self.weights]
+
+    def set_weights(self, weights: Sequence[Any]) -> None:
+        """Replace the weights with arrays of matching shapes, in `weights` order.
+
+        Raises:
+            ValueError: a different number of arrays or a shape mismatch, before anything changes.
+        """
+        params = self.weights
+        if len(weights) != len(params):
+            raise ValueError(
+                f"Layer '{self.name}': set_weights expected a list of {len(params)} arrays "
+                f"(shapes {[tuple(p.shape) for p in params]}), received {len(weights)}"
+            )
+        arrays = [np.asarray(w) for w in weights]
+        for param, array, index in zip(params, arrays, range(len(arrays))):
+            if tuple(param.shape) != array.shape:
+                raise ValueError(
+                    f"Layer '{self.name}': weight {index} has shape {tuple(param.shape)}, "
+                    f"received an array of shape {array.shape}"
+                )
+        with torch.no_grad():
+            for param, array in zip(params, arrays):
+                param.copy_(torch.as_tensor(array, dtype=param.dtype))
+
+    def count_params(self) -> int:
+        """The number of scalars in all weights (trainable and not)."""
+        if not self.built:
+            raise ValueError(
+                f"Layer '{self.name}' has not been built yet: call it on data or give it "
+                f"an input shape before counting its parameters"
+            )
+        return int(sum(w.numel() for w in self.weights))
+
+    # ----------------------------------------------------------------- losses
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Regularization penalties of this layer and its sublayers, as scalar tensors."""
+        found = [reg(getattr(self, name)) for name, reg in self._regularized]
+        found += self._activity_losses
+        for layer in self._sublayers():
+            found += layer.losses
+        return found
+
+    def add_loss(self, loss: torch.Tensor) -> None:
+        """Add a scalar loss computed in `call` (cleared before each training step)."""
+        self._activity_losses.append(loss)
+
+    def _clear_activity_losses(self) -> None:
+        self._activity_losses.clear()
+        for layer in self._sublayers():
+            layer._clear_activity_losses()
+
+    def _has_losses(self) -> bool:
+        return bool(self._regularized) or any(layer._has_losses() for layer in self._sublayers())
+
+    def _apply_constraints(self) -> None:
+        with torch.no_grad():
+            for name, constraint in self._constraints:
+                weight = getattr(self, name)
+                weight.copy_(constraint(weight))
+        for layer in self._sublayers():
+            layer._apply_constraints()
+
+    def _has_constraints(self) -> bool:
+        return bool(self._constraints) or any(l._has_constraints() for l in self._sublayers())
+
+    # ----------------------------------------------------------------- shapes and config
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        """Output shape for `input_shape`, found by running the layer on a dummy batch."""
+        shape = tuple(input_shape)
+        dummy = torch.zeros((1,) + tuple(1 if d is None else d for d in shape[1:]))
+        with torch.no_grad():
+            out = self(dummy.to(self._device()), training=False)
+        return (shape[0],) + tuple(out.shape[1:])
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments that recreate this layer (without its weights)."""
+        config_dict: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
+        config_dict["dtype"] = "float32"
+        if self._declared_input_shape is not None:
+            config_dict["batch_input_shape"] = (
+                self._declared_batch_size,
+                *self._declared_input_shape,
+            )
+        return config_dict
+
+    @classmethod
+    def from_config(cls, config_dict: dict[str, Any]) -> Layer:
+        """Recreate a layer from `get_config()`'s output."""
+        config_dict = dict(config_dict)
+        config_dict.pop("dtype", None)
+        return cls(**config_dict)
+
+    @property
+    def input_shape(self) -> tuple | None:
+        """The shape the layer was built for, batch axis first."""
+        if self._build_input_shape is not None:
+            return self._build_input_shape
+        if self._declared_input_shape is not None:
+            return (self._declared_batch_size, *self._declared_input_shape)
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+
+def _declared_shape(input_shape, input_dim, batch_input_shape) -> tuple | None:
+    if batch_input_shape is not None:
+        return tuple(batch_input_shape[1:])
+    if input_dim is not None:
+        return (int(input_dim),)
+    if input_shape is not None:
+        if isinstance(input_shape, int):
+            return (input_shape,)
+        return tuple(input_shape)
+    return None
+
+
+def _needs_cast(tensor: torch.Tensor) -> bool:
+    return not tensor.is_floating_point() or tensor.dtype == torch.float64
+
+
+def _shape_of(inputs: Any) -> Any:
+    if isinstance(inputs, torch.Tensor):
+        return (None, *inputs.shape[1:])
+    if isinstance(inputs, (list, tuple)):
+        return [_shape_of(item) for item in inputs]
+    if isinstance(inputs, dict):
+        return {key: _shape_of(value) for key, value in inputs.items()}
+    return None
+
+
+def _is_symbolic(inputs: Any) -> bool:
+    if isinstance(inputs, KerasTensor):
+        return True
+    if isinstance(inputs, (list, tuple)):
+        return any(isinstance(item, KerasTensor) for item in inputs)
+    if isinstance(inputs, dict):
+        return any(isinstance(item, KerasTensor) for item in inputs.values())
+    return False
+
+
+_accepts_cache: dict[tuple[type, str], bool] = {}
+
+
+def _accepts(cls: type, argument: str) -> bool:
+    key = (cls, argument)
+    if key not in _accepts_cache:
+        parameters = inspect.signature(cls.call).parameters
+        _accepts_cache[key] = argument in parameters or any(
+            p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()
+        )
+    return _accepts_cache[key]
+
+
+def _plain_module_weights(module, trainable, parent_trainable) -> list[torch.nn.Parameter]:
+    params = list(module.parameters())
+    if trainable is None:
+        return params
+    if trainable:
+        return [p for p in params if p.requires_grad and parent_trainable]
+    return [p for p in params if not (p.requires_grad and parent_trainable)]

@@ -1,0 +1,102 @@
+"""`Model`: a Layer that trains. Subclass it (layers in `__init__`, the computation in `call`),
+or call `Model(inputs, outputs)` for the Functional API.
+
+Example:
+    >>> class Net(deepfit.Model):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.hidden = deepfit.layers.Dense(32, activation="relu")
+    ...         self.out = deepfit.layers.Dense(10, activation="softmax")
+    ...     def call(self, inputs, training=False):
+    ...         return self.out(self.hidden(inputs))
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from deepfit.models.layer import Layer
+from deepfit.trainer.trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """A trainable model: compile/fit/evaluate/predict plus summary, layers and saving.
+
+    Args:
+        inputs, outputs: for the Functional API, the graph's input and output KerasTensors.
+        name: the model's name.
+        trainable: whether its weights train.
+    """
+
+    autocast_inputs = False
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Model:
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from deepfit.models.functional import Functional
+
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        name = kwargs.pop("name", None)
+        trainable = kwargs.pop("trainable", True)
+        Layer.__init__(self, name=name, trainable=trainable, **kwargs)
+        self._init_trainer()
+
+    def build(self, input_shape: Any = None) -> None:
+        """Subclassed models build their layers on the first call."""
+        self.built = True
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's layers, in the order they were assigned."""
+        return self._sublayers()
+
+    @property
+    def output_names(self) -> list[str]:
+        """Names of the outputs (the last layer's name for one output)."""
+        layers = self.layers
+        return [layers[-1].name] if layers else ["output"]
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by name or by index.
+
+        Raises:
+            ValueError: no such layer (the message lists the model's layer names).
+        """
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"get_layer: index {index} is out of range for a model with "
+                                 f"{len(layers)} layers")
+            return layers[index]
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name!r}. Existing layers are: "
+                         f"{[layer.name for layer in layers]}")
+
+    def summary(self, line_length: int | None = None, positions: Any = None,
+                print_fn: Any = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Any = None) -> None:
+        """Print a table of layers, output shapes and parameter counts, with totals.
+
+        Args:
+            line_length: total width of the table.
+            print_fn: called with the text instead of `print`.
+            show_trainable: add a column saying whether each layer trains.
+        """
+        from deepfit.models.summary import format_summary
+
+        text = format_summary(self, line_length=line_length, show_trainable=show_trainable)
+        (print_fn or print)(text)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "trainable": self.trainable}
+
+    def to_device(self, device: str | torch.device) -> Model:
+        """Move the weights (and optimizer state on next build) to `device`."""
+        self.to(torch.device(device))
+        return self

@@ -1,0 +1,183 @@
+"""`Sequential`: a plain stack of layers, each feeding the next.
+
+Example:
+    >>> model = deepfit.Sequential([
+    ...     deepfit.layers.Dense(128, activation="relu", input_dim=784),
+    ...     deepfit.layers.Dense(10, activation="softmax"),
+    ... ])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import torch
+
+from deepfit import config
+from deepfit.layers.core import InputLayer
+from deepfit.models.layer import Layer
+from deepfit.models.model import Model
+from deepfit.models.symbolic import KerasTensor
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    Args:
+        layers: the layers, in order; `deepfit.Input(...)` or an `InputLayer` may come first
+            to declare the input shape. Plain `torch.nn.Module`s are wrapped automatically.
+        name: the model's name.
+        trainable: whether its weights train.
+    """
+
+    def __init__(self, layers: Iterable[Any] | None = None, name: str | None = None,
+                 trainable: bool = True) -> None:
+        super().__init__(name=name, trainable=trainable)
+        self._stack: list[Layer] = []
+        self._input_layer: InputLayer | None = None
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._build_if_declared()
+
+    # ----------------------------------------------------------------- structure
+    def add(self, layer: Any, rebuild: bool = True) -> None:
+        """Append a layer (an `Input` or `InputLayer` only as the first entry).
+
+        Raises:
+            TypeError: for something that is not a layer or a torch module.
+            ValueError: for a duplicate layer name or a misplaced input.
+        """
+        if isinstance(layer, KerasTensor):
+            layer = _input_layer_of(layer)
+        if isinstance(layer, torch.nn.Module) and not isinstance(layer, Layer):
+            from deepfit.layers.torch_module import TorchModule
+
+            layer = TorchModule(layer)
+        if not isinstance(layer, Layer):
+            raise TypeError(f"Sequential.add: expected a layer, received {layer!r} of type "
+                            f"{type(layer).__name__}")
+        if isinstance(layer, InputLayer):
+            if self._stack or self._input_layer is not None:
+                raise ValueError("Sequential: an Input/InputLayer can only be the first layer")
+            self._input_layer = layer
+            self.built = False
+            if rebuild:
+                self._build_if_declared()
+            return
+        if any(existing.name == layer.name for existing in self._stack):
+            raise ValueError(f"Sequential: all layers must have unique names; {layer.name!r} "
+                             f"is already in the model (pass name=... to the new layer)")
+        self.add_module(layer.name, layer)
+        self._stack.append(layer)
+        self.built = False
+        if rebuild:
+            self._build_if_declared()
+
+    def pop(self) -> Layer:
+        """Remove and return the last layer."""
+        if not self._stack:
+            raise ValueError("Sequential.pop: the model has no layers to remove")
+        layer = self._stack.pop()
+        delattr(self, layer.name)
+        self.built = False
+        self._build_if_declared()
+        return layer
+
+    @property
+    def layers(self) -> list[Layer]:
+        """The layers in order (without the input layer, as Keras)."""
+        return list(self._stack)
+
+    def _declared_input(self) -> tuple | None:
+        if self._input_layer is not None:
+            return self._input_layer.batch_shape
+        if self._stack and self._stack[0]._declared_input_shape is not None:
+            first = self._stack[0]
+            return (first._declared_batch_size, *first._declared_input_shape)
+        if self._declared_input_shape is not None:
+            return (self._declared_batch_size, *self._declared_input_shape)
+        return None
+
+    def _build_if_declared(self) -> None:
+        shape = self._declared_input()
+        if shape is not None and self._stack and None not in shape[1:]:
+            self.build(shape)
+
+    # ----------------------------------------------------------------- build and call
+    def build(self, input_shape: Any = None) -> None:
+        """Build every layer by running one dummy sample through the stack."""
+        shape = tuple(input_shape if input_shape is not None else self._declared_input() or ())
+        if not shape:
+            raise ValueError(f"Sequential '{self.name}': cannot build without an input shape; "
+                             f"give the first layer input_shape=... or call the model on data")
+        dtype = self._input_layer.input_dtype if self._input_layer else torch.float32
+        device = self._device() if any(True for _ in self.parameters()) else config.get_device()
+        x = torch.zeros((1, *(1 if d is None else d for d in shape[1:])), dtype=dtype,
+                        device=device)
+        self._build_input_shape = (None, *shape[1:])
+        with torch.no_grad():
+            for layer in self._stack:
+                x = layer(x, training=False)
+                layer._output_shape = (None, *tuple(x.shape[1:])) if isinstance(
+                    x, torch.Tensor) else None
+        self.built = True
+
+    def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
+        x = adjust_input_rank(inputs, self._declared_input())
+        for layer in self._stack:
+            x = layer(x, training=training)
+        return x
+
+    @property
+    def input_shape(self) -> tuple | None:
+        return self._build_input_shape or self._declared_input()
+
+    @property
+    def output_shape(self) -> tuple | None:
+        if not self._stack or not self.built:
+            return None
+        return getattr(self._stack[-1], "_output_shape", None)
+
+    # ----------------------------------------------------------------- config
+    def get_config(self) -> dict[str, Any]:
+        layers = []
+        if self._input_layer is not None:
+            layers.append(_serialize(self._input_layer))
+        layers += [_serialize(layer) for layer in self._stack]
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config_dict: dict[str, Any], custom_objects: Any = None) -> Sequential:
+        from deepfit.layers import deserialize
+
+        model = cls(name=config_dict.get("name"), trainable=config_dict.get("trainable", True))
+        for entry in config_dict["layers"]:
+            model.add(deserialize(entry, custom_objects=custom_objects), rebuild=False)
+        model._build_if_declared()
+        return model
+
+
+def adjust_input_rank(x: Any, declared: tuple | None) -> Any:
+    """Add or drop a trailing axis of size 1 where the declared input has one, as Keras does
+    (so `Dense(1, input_shape=[1])` accepts a plain vector of samples)."""
+    if declared is None or not isinstance(x, torch.Tensor) or declared[-1] != 1:
+        return x
+    if x.dim() == len(declared) - 1:
+        return x.unsqueeze(-1)
+    if x.dim() == len(declared) + 1 and x.shape[-1] == 1:
+        return x.squeeze(-1)
+    return x
+
+
+def _serialize(layer: Layer) -> dict[str, Any]:
+    return {"module": "deepfit.layers", "class_name": type(layer).__name__,
+            "config": layer.get_config()}
+
+
+def _input_layer_of(tensor: KerasTensor) -> InputLayer:
+    history = tensor.history
+    layer = getattr(history, "layer", None) if history is not None else None
+    if isinstance(layer, InputLayer):
+        return layer
+    return InputLayer(batch_shape=tensor.shape, dtype=tensor.dtype, name=tensor.name)

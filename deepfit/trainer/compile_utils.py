@@ -1,0 +1,206 @@
+"""What `compile` turns its arguments into: one loss over the model's outputs and the metrics
+per output — resolved lazily on the first batch, when output shapes and label types are known.
+
+Example:
+    >>> loss = CompileLoss("sparse_categorical_crossentropy")
+    >>> loss(y_true, y_pred, sample_weight=None)   # a scalar tensor
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from deepfit import losses as losses_module
+from deepfit import metrics as metrics_module
+from deepfit import tree
+
+
+def _as_loss_object(identifier: Any) -> Any:
+    loss = losses_module.get(identifier)
+    if isinstance(loss, losses_module.Loss):
+        return loss
+    name = identifier if isinstance(identifier, str) else getattr(loss, "__name__", "loss")
+    return losses_module.LossFunctionWrapper(loss, name=name)
+
+
+def _per_output(value: Any, output_names: list[str], what: str) -> list[Any]:
+    """A compile argument (one value, a list, or a dict by output name) → one entry per output."""
+    count = len(output_names)
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(output_names))
+        if unknown:
+            raise ValueError(f"compile: {what} names unknown output(s) {unknown}; the model's "
+                             f"outputs are {output_names}")
+        return [value.get(name) for name in output_names]
+    if isinstance(value, (list, tuple)) and count > 1:
+        if len(value) != count:
+            raise ValueError(f"compile: {what} has {len(value)} entries but the model has "
+                             f"{count} outputs {output_names}")
+        return list(value)
+    if count > 1 and value is not None and what != "metrics":
+        return [value] * count
+    return [value] + [None] * (count - 1) if count > 1 else [value]
+
+
+class CompileLoss:
+    """The total loss: the weighted sum of each output's loss.
+
+    Args:
+        loss: one loss (name, object or callable), a list per output, or a dict by output name.
+        loss_weights: a list or dict of scalar weights per output.
+        output_names: the model's output names (one name for single-output models).
+    """
+
+    def __init__(self, loss: Any, loss_weights: Any = None,
+                 output_names: list[str] | None = None) -> None:
+        self.config = loss
+        self.output_names = output_names or ["output"]
+        entries = _per_output(loss, self.output_names, "loss")
+        weights = _per_output(loss_weights, self.output_names, "loss_weights")
+        self.losses = [None if e is None else _as_loss_object(e) for e in entries]
+        self.weights = [1.0 if w is None else float(w) for w in weights]
+        if all(loss_fn is None for loss_fn in self.losses):
+            raise ValueError("compile: `loss` is required to train; received None")
+
+    def flat_targets(self, y_true: Any, y_pred: Any) -> list[tuple[Any, Any]]:
+        """(y_true, y_pred) pairs, one per output, matching dicts by name and lists by position."""
+        if len(self.output_names) == 1:
+            if isinstance(y_true, (list, tuple)) and len(y_true) == 1:
+                y_true = y_true[0]
+            if isinstance(y_pred, (list, tuple)) and len(y_pred) == 1:
+                y_pred = y_pred[0]
+            if isinstance(y_true, dict) and len(y_true) == 1:
+                y_true = next(iter(y_true.values()))
+            if isinstance(y_pred, dict) and len(y_pred) == 1:
+                y_pred = next(iter(y_pred.values()))
+            return [(y_true, y_pred)]
+        preds = ([y_pred[name] for name in self.output_names] if isinstance(y_pred, dict)
+                 else list(y_pred))
+        if isinstance(y_true, dict):
+            trues = [y_true.get(name) for name in self.output_names]
+        else:
+            trues = list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
+            if len(trues) != len(preds):
+                raise ValueError(f"The model has {len(preds)} outputs {self.output_names} but "
+                                 f"received {len(trues)} target arrays")
+        return list(zip(trues, preds))
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> torch.Tensor:
+        total = None
+        weights = sample_weight
+        pairs = self.flat_targets(y_true, y_pred)
+        for index, ((target, prediction), loss_fn, factor) in enumerate(
+            zip(pairs, self.losses, self.weights)
+        ):
+            if loss_fn is None or target is None:
+                continue
+            if isinstance(sample_weight, (list, tuple)):
+                weights = sample_weight[index]
+            elif isinstance(sample_weight, dict):
+                weights = sample_weight.get(self.output_names[index])
+            value = loss_fn(target, prediction, sample_weight=weights)
+            value = value if factor == 1.0 else value * factor
+            total = value if total is None else total + value
+        if total is None:
+            raise ValueError("No target was given for any output that has a loss")
+        return total
+
+    def get_config(self) -> Any:
+        return self.config
+
+
+class CompileMetrics:
+    """The compiled metrics per output, built on the first batch so that 'accuracy' can be
+    resolved from the shapes exactly as Keras does.
+
+    Args:
+        metrics: names/objects, a list per output, or a dict by output name.
+        weighted_metrics: the same, but weighted by sample weights.
+        output_names: the model's output names.
+    """
+
+    def __init__(self, metrics: Any, weighted_metrics: Any = None,
+                 output_names: list[str] | None = None) -> None:
+        self.metrics_config = metrics
+        self.weighted_config = weighted_metrics
+        self.output_names = output_names or ["output"]
+        self.built = False
+        self.unweighted: list[list[Any]] = []
+        self.weighted: list[list[Any]] = []
+
+    @property
+    def metrics(self) -> list[Any]:
+        return [m for group in self.unweighted + self.weighted for m in group]
+
+    def build(self, pairs: list[tuple[Any, Any]]) -> None:
+        multi = len(self.output_names) > 1
+        self.unweighted = self._resolve(self.metrics_config, pairs, multi, weighted=False)
+        self.weighted = self._resolve(self.weighted_config, pairs, multi, weighted=True)
+        self.built = True
+
+    def _resolve(self, config: Any, pairs, multi: bool, weighted: bool) -> list[list[Any]]:
+        resolved = []
+        for index, (entry, (y_true, y_pred)) in enumerate(zip(self._entries(config), pairs)):
+            group = []
+            for identifier in _as_list(entry):
+                metric = _resolve_one(identifier, y_true, y_pred)
+                if multi:
+                    metric.name = f"{self.output_names[index]}_{metric.name}"
+                taken = {m.name for m in self.unweighted[index]} if weighted else set()
+                if metric.name in taken:
+                    metric.name = f"weighted_{metric.name}"
+                group.append(metric)
+            resolved.append(group)
+        return resolved
+
+    def _entries(self, config: Any) -> list[Any]:
+        """One metric list per output: a dict by name, a list of lists by position, or one list
+        applied to every output."""
+        count = len(self.output_names)
+        if isinstance(config, dict):
+            return _per_output(config, self.output_names, "metrics")
+        nested = isinstance(config, (list, tuple)) and any(
+            isinstance(entry, (list, tuple)) for entry in config
+        )
+        if count > 1 and nested:
+            return _per_output(config, self.output_names, "metrics")
+        return [config] * count
+
+    def update_state(self, pairs: list[tuple[Any, Any]], sample_weight: Any) -> None:
+        for index, (y_true, y_pred) in enumerate(pairs):
+            if y_true is None:
+                continue
+            for metric in self.unweighted[index]:
+                metric.update_state(y_true, y_pred)
+            weights = sample_weight
+            if isinstance(sample_weight, (list, tuple)):
+                weights = sample_weight[index]
+            for metric in self.weighted[index]:
+                metric.update_state(y_true, y_pred, sample_weight=weights)
+
+    def reset_state(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+
+def _as_list(entry: Any) -> list[Any]:
+    if entry is None:
+        return []
+    if isinstance(entry, (list, tuple)):
+        return list(entry)
+    return [entry]
+
+
+def _resolve_one(identifier: Any, y_true: Any, y_pred: Any) -> Any:
+    if isinstance(identifier, str) and identifier in ("accuracy", "acc", "crossentropy", "ce"):
+        return metrics_module.resolve_accuracy(identifier, y_true, y_pred)
+    return metrics_module.get(identifier)
+
+
+def output_pairs(y_true: Any, y_pred: Any, count: int) -> list[tuple[Any, Any]]:
+    """(y_true, y_pred) per output for metric updates when no loss defines the structure."""
+    if count == 1:
+        return [(y_true, y_pred)]
+    return list(zip(tree.flatten(y_true), tree.flatten(y_pred)))

@@ -1,0 +1,282 @@
+"""Data adapters: whatever the user passes to fit/evaluate/predict → batches of tensors on the
+training device.
+
+- Arrays (NumPy, torch, lists, pandas) are moved to the device once; each epoch slices batches
+  by a permutation drawn on the host from torch's global RNG (no per-sample Python).
+- Anything iterable (`deepfit.data.Dataset`, `torch.utils.data.DataLoader`, generators, Keras
+  `Sequence`-like objects) is read batch by batch and each batch is moved to the device.
+
+Example:
+    >>> batches = ArrayBatches(x, y, batch_size=32, shuffle=True, device=torch.device("cpu"))
+    >>> for x_batch, y_batch, weights in batches.epoch(): ...
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+
+from deepfit import tree
+
+Batch = tuple[Any, Any, Any]
+
+
+def _is_array_object(value: Any) -> bool:
+    return isinstance(value, (np.ndarray, torch.Tensor)) or (
+        hasattr(value, "to_numpy") and hasattr(value, "shape")
+    )
+
+
+def is_array(value: Any) -> bool:
+    """True for in-memory data: an array, a list of numbers, or a list/dict of arrays."""
+    if _is_array_object(value):
+        return True
+    if isinstance(value, dict):
+        return bool(value) and all(is_array(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return bool(value) and not hasattr(value[0], "__next__")
+    return False
+
+
+def to_tensor(value: Any, device: torch.device | None = None) -> torch.Tensor:
+    """One array-like → a tensor on `device`: float64 becomes float32, other dtypes are kept."""
+    if isinstance(value, torch.Tensor):
+        tensor = value.detach()
+    else:
+        if hasattr(value, "to_numpy"):
+            value = value.to_numpy()
+        array = np.asarray(value)
+        if array.dtype == object:
+            raise TypeError(
+                f"Could not convert data of dtype object (shape {array.shape}) to a tensor: "
+                f"expected numbers, received e.g. {array.flat[0]!r}"
+            )
+        if not array.flags.c_contiguous or not array.flags.writeable:
+            array = np.ascontiguousarray(array).copy()
+        tensor = torch.from_numpy(array)
+    if tensor.dtype == torch.float64:
+        tensor = tensor.float()
+    if device is not None and tensor.device != device:
+        tensor = tensor.to(device, non_blocking=tensor.is_pinned())
+    return tensor
+
+
+def structure_to_tensors(value: Any, device: torch.device | None) -> Any:
+    """Arrays → tensors on `device`. A list or tuple of arrays, or a dict, is a structure (several
+    inputs); a list of numbers is one array."""
+    if isinstance(value, dict):
+        return {key: structure_to_tensors(item, device) for key, item in value.items()}
+    if isinstance(value, (list, tuple)) and value and all(_is_array_object(v) for v in value):
+        return type(value)(to_tensor(item, device) for item in value)
+    return to_tensor(value, device)
+
+
+def unpack_x_y_sample_weight(data: Any) -> Batch:
+    """A batch as produced by a dataset → `(x, y, sample_weight)` (missing parts are None)."""
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data[0], data[1], data[2]
+    raise ValueError(
+        "Data is expected to be x, (x,), (x, y) or (x, y, sample_weight), "
+        f"received a tuple of {len(data)} elements"
+    )
+
+
+def num_samples(x: Any) -> int:
+    return int(tree.first_leaf(x).shape[0])
+
+
+def take(structure: Any, index: torch.Tensor | slice) -> Any:
+    """Rows `index` of every tensor in a structure."""
+    if isinstance(structure, torch.Tensor):
+        if isinstance(index, slice):
+            return structure[index]
+        return structure.index_select(0, index)
+    return tree.map_structure(lambda t: take(t, index), structure)
+
+
+class ArrayBatches:
+    """Batches of in-memory arrays already on the device.
+
+    Args:
+        x, y, sample_weight: tensors (or nested structures of tensors) with the same length.
+        batch_size: samples per batch; the last batch may be smaller.
+        shuffle: True (a new permutation every epoch), False, or 'batch' (shuffle batch order).
+    """
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, *,
+                 batch_size: int = 32, shuffle: bool | str = False) -> None:
+        self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.num_samples = num_samples(x)
+        self.num_batches = math.ceil(self.num_samples / batch_size)
+
+    def __len__(self) -> int:
+        return self.num_batches
+
+    def first_batch(self) -> Batch:
+        window = slice(0, min(self.batch_size, self.num_samples))
+        return (take(self.x, window), take(self.y, window), take(self.sample_weight, window))
+
+    def epoch(self) -> Iterator[Batch]:
+        order = self._order()
+        size, total = self.batch_size, self.num_samples
+        for start in range(0, total, size):
+            if order is None:
+                index: Any = slice(start, min(start + size, total))
+            else:
+                index = order[start:start + size]
+            yield take(self.x, index), take(self.y, index), take(self.sample_weight, index)
+
+    def _order(self) -> torch.Tensor | None:
+        if not self.shuffle:
+            return None
+        device = tree.first_leaf(self.x).device
+        if self.shuffle == "batch":
+            starts = torch.randperm(self.num_batches) * self.batch_size
+            order = torch.cat([torch.arange(s, min(s + self.batch_size, self.num_samples))
+                               for s in starts.tolist()])
+        else:
+            order = torch.randperm(self.num_samples)
+        return order.to(device)
+
+
+class IterableBatches:
+    """Batches read from an iterable (Dataset, DataLoader, generator, Sequence-like object).
+
+    Args:
+        data: the iterable; each element is x, (x,), (x, y) or (x, y, sample_weight).
+        device: where batches go.
+        class_weight: optional mapping class index → weight, turned into sample weights.
+    """
+
+    def __init__(self, data: Any, device: torch.device, class_weight: Any = None) -> None:
+        self.data = data
+        self.device = device
+        self.class_weight = class_weight
+        self.num_batches = _length(data)
+        self._peeked: list[Any] = []
+
+    def __len__(self) -> int:
+        if self.num_batches is None:
+            raise TypeError("the number of batches of this data is unknown")
+        return self.num_batches
+
+    def first_batch(self) -> Batch:
+        if not self._peeked:
+            iterator = self._new_iterator()
+            try:
+                self._peeked.append((iterator, next(iterator)))
+            except StopIteration:
+                raise ValueError("The data given to fit/evaluate/predict is empty") from None
+        return self._convert(self._peeked[0][1])
+
+    def _new_iterator(self) -> Iterator[Any]:
+        if _is_sequence_like(self.data):
+            return (self.data[i] for i in range(len(self.data)))
+        return iter(self.data)
+
+    def epoch(self) -> Iterator[Batch]:
+        if self._peeked:
+            iterator, first = self._peeked.pop()
+            yield self._convert(first)
+        else:
+            iterator = self._new_iterator()
+        for element in iterator:
+            yield self._convert(element)
+
+    def _convert(self, element: Any) -> Batch:
+        x, y, sample_weight = unpack_x_y_sample_weight(element)
+        x = structure_to_tensors(x, self.device)
+        y = structure_to_tensors(y, self.device) if y is not None else None
+        if sample_weight is not None:
+            sample_weight = to_tensor(sample_weight, self.device).float()
+        if self.class_weight is not None and y is not None:
+            sample_weight = combine_class_weight(y, sample_weight, self.class_weight)
+        return x, y, sample_weight
+
+
+class EpochIterator:
+    """Steps of one epoch at a time; with `steps_per_epoch`, an epoch may stop inside the data
+    and the next one continues from there (as Keras does), restarting when the data runs out.
+    """
+
+    def __init__(self, batches: ArrayBatches | IterableBatches,
+                 steps_per_epoch: int | None = None) -> None:
+        self.batches = batches
+        self.steps_per_epoch = steps_per_epoch
+        self._iterator: Iterator[Batch] | None = None
+        self._warned = False
+
+    @property
+    def steps(self) -> int | None:
+        if self.steps_per_epoch is not None:
+            return self.steps_per_epoch
+        return self.batches.num_batches
+
+    def __iter__(self) -> Iterator[tuple[int, Batch]]:
+        if self.steps_per_epoch is None:
+            yield from enumerate(self.batches.epoch())
+            return
+        if self._iterator is None:
+            self._iterator = self.batches.epoch()
+        for step in range(self.steps_per_epoch):
+            try:
+                batch = next(self._iterator)
+            except StopIteration:
+                self._iterator = None
+                if not self._warned:
+                    warnings.warn(
+                        f"Your input ran out of data after {step} of {self.steps_per_epoch} "
+                        "steps of this epoch; the next epoch starts it again. Make sure the "
+                        "data can produce steps_per_epoch * epochs batches (e.g. .repeat()).",
+                        stacklevel=4,
+                    )
+                    self._warned = True
+                return
+            yield step, batch
+
+
+def combine_class_weight(y: torch.Tensor, sample_weight: torch.Tensor | None,
+                         class_weight: dict[int, float]) -> torch.Tensor:
+    """Sample weights from `class_weight[label]` (labels as ints, one-hot, or one sigmoid unit),
+    multiplied with any given sample weights."""
+    if not isinstance(y, torch.Tensor):
+        raise ValueError("class_weight is only supported for models with a single output")
+    size = max(int(k) for k in class_weight) + 1
+    table = torch.ones(size, device=y.device)
+    for label, weight in class_weight.items():
+        table[int(label)] = float(weight)
+    if y.dim() > 1 and y.shape[-1] > 1:
+        labels = y.argmax(dim=-1)
+    else:
+        labels = y.reshape(y.shape[0], -1)[:, 0]
+        labels = labels.round() if labels.is_floating_point() else labels
+    weights = table[labels.long().clamp(0, size - 1)]
+    return weights if sample_weight is None else weights * sample_weight
+
+
+def _length(data: Any) -> int | None:
+    try:
+        return len(data)
+    except TypeError:
+        return None
+
+
+def _is_sequence_like(data: Any) -> bool:
+    return (hasattr(data, "__getitem__") and hasattr(data, "__len__")
+            and not hasattr(data, "__iter__") or type(data).__name__ in ("Sequence", "PyDataset")
+            or any(c.__name__ in ("Sequence", "PyDataset") for c in type(data).__mro__[1:]))

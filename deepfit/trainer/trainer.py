@@ -1,0 +1,607 @@
+"""`Trainer`: compile, fit, evaluate and predict — the Keras training loop on PyTorch.
+
+`Model` inherits these methods. The loop is split into a data adapter (data_adapter.py), a
+CallbackList, a short `train_step` and a `fit` that reads top to bottom. Losses and metrics
+accumulate on the device; nothing syncs with the host inside an epoch unless a callback asks for
+a value.
+
+Example:
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+    ...               metrics=["accuracy"])
+    >>> history = model.fit(x_train, y_train, epochs=5, validation_split=0.1)
+    >>> model.evaluate(x_test, y_test)
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import torch
+
+from deepfit import optimizers, tree
+from deepfit.callbacks import CallbackList
+from deepfit.models.layer import _context
+from deepfit.trainer import data_adapter, runtime, validation
+from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics
+from deepfit.trainer.data_adapter import (
+    ArrayBatches,
+    EpochIterator,
+    IterableBatches,
+    unpack_x_y_sample_weight,
+)
+from deepfit.trainer.logs import LazyLogs, LossTracker, floats
+
+
+class Trainer:
+    """The training methods of `Model`: compile, fit, evaluate, predict and the batch variants."""
+
+    def _init_trainer(self) -> None:
+        self.compiled = False
+        self.optimizer: Any = None
+        self.compiled_loss: CompileLoss | None = None
+        self.compiled_metrics: CompileMetrics | None = None
+        self.stop_training = False
+        self.history: Any = None
+        self._loss_tracker = LossTracker()
+        self._compile_config: dict[str, Any] | None = None
+        self._checked_targets = False
+
+    # ================================================================= compile
+    def compile(
+        self,
+        optimizer: Any = "rmsprop",
+        loss: Any = None,
+        metrics: Any = None,
+        loss_weights: Any = None,
+        weighted_metrics: Any = None,
+        run_eagerly: bool = False,
+        steps_per_execution: int = 1,
+        jit_compile: Any = "auto",
+        auto_scale_loss: bool = True,
+    ) -> None:
+        """Configure the model for training.
+
+        Args:
+            optimizer: a name ('adam', 'sgd', ...), a config dict or an Optimizer.
+            loss: a loss name, object or callable `(y_true, y_pred)`; a list or dict for
+                several outputs.
+            metrics: metric names or objects ('accuracy' is resolved from the label shapes).
+            loss_weights: scalar weights for the losses of several outputs.
+            weighted_metrics: metrics that take `sample_weight`/`class_weight` into account.
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras
+                compatibility (deepfit always runs eagerly on PyTorch).
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        """
+        resolved_optimizer = optimizers.get(optimizer)
+        compiled_loss = (CompileLoss(loss, loss_weights, self.output_names)
+                         if loss is not None else None)
+        self.optimizer = resolved_optimizer
+        self.compiled_loss = compiled_loss
+        self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names)
+        self.loss = loss
+        self._loss_tracker = LossTracker()
+        self._checked_targets = False
+        self._compile_config = {
+            "optimizer": optimizer if isinstance(optimizer, str) else None,
+            "loss": loss, "metrics": metrics, "loss_weights": loss_weights,
+            "weighted_metrics": weighted_metrics, "run_eagerly": run_eagerly,
+            "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
+        }
+        self.compiled = True
+
+    @property
+    def metrics(self) -> list[Any]:
+        """The loss tracker followed by the compiled metrics (once built on the first batch)."""
+        found: list[Any] = [self._loss_tracker] if self.compiled else []
+        if self.compiled_metrics is not None:
+            found += self.compiled_metrics.metrics
+        return found
+
+    @property
+    def metrics_names(self) -> list[str]:
+        """Names of `metrics`, in the order evaluate returns their values."""
+        return [metric.name for metric in self.metrics]
+
+    def reset_metrics(self) -> None:
+        """Reset the loss tracker and every compiled metric."""
+        for metric in self.metrics:
+            metric.reset_state()
+
+    # ================================================================= fit
+    def fit(
+        self,
+        x: Any = None,
+        y: Any = None,
+        batch_size: int | None = None,
+        epochs: int = 1,
+        verbose: Any = "auto",
+        callbacks: list[Any] | None = None,
+        validation_split: float = 0.0,
+        validation_data: Any = None,
+        shuffle: bool | str = True,
+        class_weight: Mapping[int, float] | None = None,
+        sample_weight: Any = None,
+        initial_epoch: int = 0,
+        steps_per_epoch: int | None = None,
+        validation_steps: int | None = None,
+        validation_batch_size: int | None = None,
+        validation_freq: int = 1,
+        learning_rate: float | None = None,
+        checks: bool = True,
+    ) -> Any:
+        """Train the model for `epochs` epochs.
+
+        Args:
+            x: inputs — arrays, tensors, a list/dict of them, a Dataset, a DataLoader or an
+                iterable of `(x, y[, sample_weight])` batches.
+            y: targets, when `x` is an array.
+            batch_size: samples per step (default 32); not for datasets, which batch themselves.
+            epochs: the index of the last epoch (counting from `initial_epoch`).
+            verbose: 'auto' or 1 — progress bar; 2 — one line per epoch; 0 — silent.
+            callbacks: `deepfit.callbacks.Callback` objects.
+            validation_split: the fraction of the arrays, taken from the end before shuffling,
+                to validate on.
+            validation_data: `(x_val, y_val[, sample_weight])` or a dataset.
+            shuffle: shuffle the arrays before each epoch (True, False or 'batch').
+            class_weight: class index → weight for the loss.
+            sample_weight: one weight per sample.
+            initial_epoch: the epoch to start from (to resume a run).
+            steps_per_epoch: batches per epoch (default: the whole data).
+            validation_steps, validation_batch_size, validation_freq: as in Keras.
+            learning_rate: deepfit's own: set the optimizer's learning rate from this fit on.
+            checks: run the pre-flight checks for common mistakes (see deepfit.insight).
+
+        Returns:
+            A `History` whose `.history` maps 'loss', each metric and 'val_' + each to lists
+            of per-epoch values.
+
+        Example:
+            >>> history = model.fit(x, y, epochs=10, batch_size=32, validation_split=0.1)
+        """
+        self._require_compiled("fit")
+        validation.check_fit_arguments(
+            batch_size=batch_size, epochs=epochs, validation_split=validation_split,
+            initial_epoch=initial_epoch, validation_freq=validation_freq,
+            steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
+            validation_batch_size=validation_batch_size, learning_rate=learning_rate,
+            shuffle=shuffle,
+        )
+        if self.compiled_loss is None and type(self).train_step is Trainer.train_step:
+            raise ValueError("fit: the model was compiled without a loss; pass loss=... to "
+                             "compile() (or override train_step)")
+        device = self._device()
+        train_batches, val_batches = self._fit_data(
+            x, y, sample_weight, class_weight, batch_size, shuffle, validation_split,
+            validation_data, validation_batch_size, device,
+        )
+        self._prepare(train_batches)
+        if checks:
+            self._preflight(train_batches, val_batches, learning_rate)
+        if learning_rate is not None:
+            self.optimizer.learning_rate = float(learning_rate)
+
+        epoch_iterator = EpochIterator(train_batches, steps_per_epoch)
+        val_iterator = None if val_batches is None else EpochIterator(val_batches,
+                                                                        validation_steps)
+        callback_list = self._callback_list(callbacks, verbose, epochs, epoch_iterator.steps)
+        with runtime.training_runtime(self._flops_per_step(train_batches), device):
+            self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
+                               epochs, validation_freq)
+        return self.history
+
+    def _train_epochs(self, epoch_iterator: EpochIterator, val_iterator: EpochIterator | None,
+                      callback_list: CallbackList, initial_epoch: int, epochs: int,
+                      validation_freq: Any) -> None:
+        step_fn = self._select_train_step()
+        self.stop_training = False
+        self._interrupted = False
+        callback_list.on_train_begin()
+        training_logs: dict[str, Any] = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            step_logs: Any = {}
+            for step, batch in epoch_iterator:
+                callback_list.on_train_batch_begin(step)
+                step_logs = step_fn(batch)
+                callback_list.on_train_batch_end(step, step_logs)
+                if self.stop_training:
+                    break
+            training_logs = self._epoch_logs(step_logs)
+            if val_iterator is not None and _should_validate(epoch, validation_freq):
+                val_logs = self._evaluate_epoch(val_iterator, callback_list=None)
+                training_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, training_logs)
+            if self.stop_training:
+                break
+        callback_list.on_train_end(training_logs)
+
+    def _select_train_step(self) -> Any:
+        if type(self).train_step is not Trainer.train_step:
+            return self.train_step
+        return self._default_train_step
+
+    def _default_train_step(self, batch: tuple) -> LazyLogs:
+        x, y, sample_weight = batch
+        self.optimizer.zero_grad()
+        sink: list[torch.Tensor] = []
+        _context.loss_sink = sink
+        try:
+            y_pred = self(x, training=True)
+        finally:
+            _context.loss_sink = None
+        loss = self._total_loss(y, y_pred, sample_weight, sink)
+        loss.backward()
+        self.optimizer.step()
+        if self._constrained:
+            self._apply_constraints()
+        self._loss_tracker.update_state(loss, _batch_size(x))
+        self._update_metrics(y, y_pred, sample_weight)
+        return self._lazy_logs
+
+    def train_step(self, data: Any) -> dict[str, Any]:
+        """One optimization step on one batch; override to customize training (as in Keras).
+
+        Args:
+            data: the batch, `(x, y)` or `(x, y, sample_weight)`.
+
+        Returns:
+            The metric results (a dict of 0-d tensors).
+        """
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        self._default_train_step((x, y, sample_weight))
+        return self.get_metrics_result()
+
+    def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None,
+                     sample_weight: Any = None, training: bool = True) -> torch.Tensor:
+        """The compiled loss plus regularization and `add_loss` penalties (Keras's rule).
+
+        Args:
+            x: the inputs (unused by the default rule).
+            y: the targets.
+            y_pred: the model's outputs.
+            sample_weight: optional per-sample weights.
+            training: whether this is a training step.
+
+        Returns:
+            The scalar loss tensor.
+        """
+        return self._total_loss(y, y_pred, sample_weight, [])
+
+    def _total_loss(self, y: Any, y_pred: Any, sample_weight: Any,
+                    extra: list[torch.Tensor]) -> torch.Tensor:
+        loss = self.compiled_loss(y, y_pred, sample_weight)
+        for weight, regularizer in self._regularizers:
+            loss = loss + regularizer(weight)
+        for penalty in extra:
+            loss = loss + penalty
+        return loss
+
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any,
+                        sample_weight: Any = None) -> dict[str, torch.Tensor]:
+        """Update the compiled metrics with one batch and return all results (Keras's API)."""
+        self._update_metrics(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def _update_metrics(self, y: Any, y_pred: Any, sample_weight: Any) -> None:
+        if not self._has_metrics:
+            return
+        with torch.no_grad():
+            pairs = self.compiled_loss.flat_targets(y, y_pred) if self.compiled_loss else (
+                [(y, y_pred)])
+            self.compiled_metrics.update_state(pairs, sample_weight)
+
+    def get_metrics_result(self) -> dict[str, torch.Tensor]:
+        """Each metric's current result, by name (values stay on the device)."""
+        return {metric.name: metric.result() for metric in self.metrics}
+
+    def _epoch_logs(self, step_logs: Any) -> dict[str, Any]:
+        logs = self.get_metrics_result() if isinstance(step_logs, LazyLogs) else step_logs
+        values = floats(logs)
+        return {key: values[key] for key in sorted(values)}
+
+    # ================================================================= evaluate / predict
+    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+                 verbose: Any = "auto", sample_weight: Any = None, steps: int | None = None,
+                 callbacks: list[Any] | None = None, return_dict: bool = False) -> Any:
+        """The loss and metrics on the given data.
+
+        Args:
+            x, y, sample_weight: as in `fit`.
+            batch_size: samples per batch (default 32).
+            verbose: 0 silent, 1 progress bar, 2 one line.
+            steps: stop after this many batches.
+            callbacks: callbacks receiving the test hooks.
+            return_dict: return `{name: value}` instead of a list.
+
+        Returns:
+            The loss alone when there are no metrics, else `[loss, *metrics]` (or a dict).
+
+        Example:
+            >>> loss, accuracy = model.evaluate(x_test, y_test)
+        """
+        self._require_compiled("evaluate")
+        validation.check_positive_int("batch_size", batch_size)
+        validation.check_positive_int("steps", steps)
+        batches = self._batches(x, y, sample_weight, batch_size or 32, False, self._device())
+        self._prepare(batches)
+        iterator = EpochIterator(batches, steps)
+        callback_list = self._callback_list(callbacks, verbose, 1, iterator.steps,
+                                            history=False, mode="test")
+        callback_list.on_test_begin()
+        logs = self._evaluate_epoch(iterator, callback_list)
+        callback_list.on_test_end(logs)
+        if return_dict:
+            return logs
+        ordered = [logs[name] for name in self.metrics_names if name in logs]
+        ordered += [logs[key] for key in sorted(logs) if key not in self.metrics_names]
+        return ordered[0] if len(ordered) == 1 else ordered
+
+    def _evaluate_epoch(self, iterator: EpochIterator,
+                        callback_list: CallbackList | None) -> dict[str, Any]:
+        self.reset_metrics()
+        step_logs: Any = {}
+        custom = type(self).test_step is not Trainer.test_step
+        with torch.no_grad():
+            for step, batch in iterator:
+                if callback_list is not None:
+                    callback_list.on_test_batch_begin(step)
+                step_logs = self.test_step(batch) if custom else self._default_test_step(batch)
+                if callback_list is not None:
+                    callback_list.on_test_batch_end(step, step_logs)
+        return self._epoch_logs(step_logs)
+
+    def _default_test_step(self, batch: tuple) -> LazyLogs:
+        x, y, sample_weight = batch
+        sink: list[torch.Tensor] = []
+        _context.loss_sink = sink
+        try:
+            y_pred = self(x, training=False)
+        finally:
+            _context.loss_sink = None
+        loss = self._total_loss(y, y_pred, sample_weight, sink)
+        self._loss_tracker.update_state(loss, _batch_size(x))
+        self._update_metrics(y, y_pred, sample_weight)
+        return self._lazy_logs
+
+    def test_step(self, data: Any) -> dict[str, Any]:
+        """One evaluation step on one batch; override to customize evaluation."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        self._default_test_step((x, y, sample_weight))
+        return self.get_metrics_result()
+
+    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = "auto",
+                steps: int | None = None, callbacks: list[Any] | None = None) -> Any:
+        """The model's outputs for `x`, batch by batch, as NumPy arrays.
+
+        Args:
+            x: inputs (arrays, a list/dict of arrays, a dataset or an iterable of batches;
+                targets in a dataset's batches are ignored).
+            batch_size: samples per batch (default 32).
+            verbose: 0 silent, 1 progress bar, 2 one line.
+            steps: stop after this many batches.
+            callbacks: callbacks receiving the predict hooks.
+
+        Returns:
+            A NumPy array (or a list/dict of them for several outputs).
+
+        Example:
+            >>> probabilities = model.predict(x_test)
+        """
+        validation.check_positive_int("batch_size", batch_size)
+        validation.check_positive_int("steps", steps)
+        batches = self._batches(x, None, None, batch_size or 32, False, self._device())
+        first_x = batches.first_batch()[0]
+        self._ensure_built(first_x)
+        iterator = EpochIterator(batches, steps)
+        callback_list = self._callback_list(callbacks, verbose, 1, iterator.steps,
+                                            history=False, mode="predict")
+        callback_list.on_predict_begin()
+        outputs: list[Any] = []
+        custom = type(self).predict_step is not Trainer.predict_step
+        with torch.no_grad():
+            for step, batch in iterator:
+                callback_list.on_predict_batch_begin(step)
+                batch_out = self.predict_step(batch) if custom else self(batch[0],
+                                                                        training=False)
+                outputs.append(batch_out)
+                callback_list.on_predict_batch_end(step, {"outputs": batch_out})
+        callback_list.on_predict_end()
+        if not outputs:
+            raise ValueError("predict: the input produced no batches")
+        return _concatenate(outputs)
+
+    def predict_step(self, data: Any) -> Any:
+        """The model's outputs for one batch; override to customize predict."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    # ================================================================= single batches
+    def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                       class_weight: Mapping[int, float] | None = None,
+                       return_dict: bool = False) -> Any:
+        """One training step on one batch; returns the loss (and metrics) so far."""
+        self._require_compiled("train_on_batch")
+        batches = self._batches(x, y, sample_weight, None, False, self._device(), class_weight)
+        self._prepare(batches)
+        batch = batches.first_batch()
+        self._select_train_step()(batch)
+        return self._batch_result(return_dict)
+
+    def test_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
+                      return_dict: bool = False) -> Any:
+        """The loss (and metrics) on one batch, without updating the weights."""
+        self._require_compiled("test_on_batch")
+        batches = self._batches(x, y, sample_weight, None, False, self._device())
+        self._prepare(batches)
+        self.reset_metrics()
+        with torch.no_grad():
+            self._default_test_step(batches.first_batch())
+        return self._batch_result(return_dict)
+
+    def predict_on_batch(self, x: Any) -> Any:
+        """The model's outputs for one batch, as NumPy arrays."""
+        tensors = data_adapter.structure_to_tensors(x, self._device())
+        self._ensure_built(tensors)
+        with torch.no_grad():
+            return _to_numpy(self(tensors, training=False))
+
+    def _batch_result(self, return_dict: bool) -> Any:
+        logs = floats(self.get_metrics_result())
+        if return_dict:
+            return logs
+        values = [logs[name] for name in self.metrics_names]
+        return values[0] if len(values) == 1 else values
+
+    # ================================================================= preparation
+    def _require_compiled(self, method: str) -> None:
+        if not self.compiled:
+            raise RuntimeError(f"You must call compile() before {method}(): e.g. "
+                               f"model.compile(optimizer='adam', loss='mse')")
+
+    def _fit_data(self, x, y, sample_weight, class_weight, batch_size, shuffle,
+                  validation_split, validation_data, validation_batch_size, device):
+        """Training and validation batches, with the validation split taken before shuffling."""
+        if validation_split and validation_data is None:
+            if not data_adapter.is_array(x):
+                raise ValueError("validation_split is only supported for arrays and tensors; "
+                                 "for a dataset, pass validation_data instead")
+            x, y, sample_weight = (data_adapter.structure_to_tensors(v, device)
+                                   if v is not None else None for v in (x, y, sample_weight))
+            validation.check_lengths(x, y, sample_weight)
+            total = data_adapter.num_samples(x)
+            split_at = int(math.floor(total * (1.0 - validation_split)))
+            if split_at == 0 or split_at == total:
+                raise ValueError(f"validation_split={validation_split} leaves an empty training "
+                                 f"or validation set for {total} samples")
+            head, tail = slice(0, split_at), slice(split_at, total)
+            validation_data = tuple(data_adapter.take(v, tail) for v in (x, y, sample_weight)
+                                    if v is not None)
+            x, y, sample_weight = (data_adapter.take(v, head) if v is not None else None
+                                   for v in (x, y, sample_weight))
+        train = self._batches(x, y, sample_weight, batch_size or 32, shuffle, device,
+                              class_weight)
+        val = None
+        if validation_data is not None:
+            if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+                vx, vy, vw = unpack_x_y_sample_weight(tuple(validation_data))
+            else:
+                vx, vy, vw = validation_data, None, None
+            val = self._batches(vx, vy, vw, validation_batch_size or batch_size or 32, False,
+                                device)
+        return train, val
+
+    def _batches(self, x, y, sample_weight, batch_size, shuffle, device,
+                 class_weight=None) -> ArrayBatches | IterableBatches:
+        if x is None:
+            raise ValueError("x is required: pass input arrays or a dataset")
+        if not data_adapter.is_array(x):
+            if y is not None:
+                raise ValueError("y must not be given when x is a dataset, generator or "
+                                 "DataLoader (the targets come from the dataset's batches)")
+            return IterableBatches(x, device, class_weight)
+        x, y, sample_weight = (data_adapter.structure_to_tensors(v, device)
+                               if v is not None else None for v in (x, y, sample_weight))
+        if sample_weight is not None:
+            sample_weight = sample_weight.float()
+        validation.check_lengths(x, y, sample_weight)
+        validation.check_finite(x, y)
+        if class_weight is not None and y is not None:
+            sample_weight = data_adapter.combine_class_weight(y, sample_weight, class_weight)
+        size = batch_size or data_adapter.num_samples(x)
+        return ArrayBatches(x, y, sample_weight, batch_size=size, shuffle=shuffle)
+
+    def _prepare(self, batches: ArrayBatches | IterableBatches) -> None:
+        """Build the model, optimizer and metrics on the first batch and check the targets —
+        everything that can reject the data happens here, before any weight changes."""
+        x, y, sample_weight = batches.first_batch()
+        self._ensure_built(x)
+        with torch.no_grad():
+            y_pred = self(x, training=False)
+        if self.compiled_loss is not None and y is not None:
+            pairs = self.compiled_loss.flat_targets(y, y_pred)
+            whole_y = getattr(batches, "y", None)
+            whole = self.compiled_loss.flat_targets(whole_y, y_pred) if whole_y is not None else (
+                pairs)
+            validation.check_targets(self.compiled_loss.losses, whole, self.output_names)
+            if not self.compiled_metrics.built:
+                self.compiled_metrics.build(pairs)
+        elif self.compiled_metrics is not None and not self.compiled_metrics.built and (
+            y is not None
+        ):
+            self.compiled_metrics.build([(y, y_pred)])
+        self._has_metrics = bool(self.compiled_metrics and self.compiled_metrics.metrics)
+        self._lazy_logs = LazyLogs({m.name: m.result for m in self.metrics})
+        self._regularizers = self._collect_regularizers()
+        self._constrained = self._has_constraints()
+        if self.optimizer is not None:
+            self.optimizer.build(self.trainable_weights)
+
+    def _ensure_built(self, x: Any) -> None:
+        if not self.built or not self.weights:
+            with torch.no_grad():
+                self(x, training=False)
+
+    def _collect_regularizers(self) -> list[tuple[torch.Tensor, Any]]:
+        found = []
+        for module in self.modules():
+            for name, regularizer in getattr(module, "_regularized", []):
+                found.append((getattr(module, name), regularizer))
+        return found
+
+    def _flops_per_step(self, batches: ArrayBatches | IterableBatches) -> float:
+        x = batches.first_batch()[0]
+        one = data_adapter.take(x, slice(0, 1))
+        per_sample = runtime.estimate_flops_per_sample(self, one)
+        batch = _batch_size(x)
+        return 3.0 * per_sample * batch
+
+    def _preflight(self, train_batches: Any, val_batches: Any, learning_rate: Any) -> None:
+        try:
+            from deepfit.insight import preflight
+        except ImportError:
+            return
+        preflight.run(self, train_batches, val_batches, learning_rate)
+
+    def _callback_list(self, callbacks: list[Any] | None, verbose: Any, epochs: int,
+                       steps: int | None, history: bool = True, mode: str = "train"
+                       ) -> CallbackList:
+        verbose = 1 if verbose == "auto" else int(verbose)
+        if isinstance(callbacks, CallbackList):
+            return callbacks
+        return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0,
+                            model=self, verbose=verbose, epochs=epochs, steps=steps)
+
+
+def _should_validate(epoch: int, validation_freq: Any) -> bool:
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
+
+
+def _batch_size(x: Any) -> int:
+    if isinstance(x, torch.Tensor):
+        return x.shape[0]
+    return tree.first_leaf(x).shape[0]
+
+
+def _to_numpy(value: Any) -> Any:
+    return tree.map_structure(lambda t: t.detach().cpu().numpy(), value)
+
+
+def _concatenate(outputs: list[Any]) -> Any:
+    first = outputs[0]
+    if isinstance(first, torch.Tensor):
+        return torch.cat(outputs).cpu().numpy()
+    if isinstance(first, dict):
+        return {key: torch.cat([o[key] for o in outputs]).cpu().numpy() for key in first}
+    if isinstance(first, (list, tuple)):
+        return [torch.cat([o[i] for o in outputs]).cpu().numpy() for i in range(len(first))]
+    return np.concatenate([np.asarray(o) for o in outputs])
+
+

@@ -1,0 +1,144 @@
+"""Checks of fit/evaluate/predict arguments and data, run before anything changes, so a rejected
+call leaves the model exactly as it was. Each error names the argument or layer, what was
+expected and what was received.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import torch
+
+from deepfit import tree
+
+
+def check_positive_int(name: str, value: Any, allow_none: bool = True) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
+        raise ValueError(f"{name} must be a positive integer, received {value!r}")
+
+
+def check_fit_arguments(*, batch_size: Any, epochs: Any, validation_split: Any,
+                        initial_epoch: Any, validation_freq: Any, steps_per_epoch: Any,
+                        validation_steps: Any, validation_batch_size: Any,
+                        learning_rate: Any, shuffle: Any) -> None:
+    """The scalar arguments of fit."""
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("steps_per_epoch", steps_per_epoch)
+    check_positive_int("validation_steps", validation_steps)
+    check_positive_int("validation_batch_size", validation_batch_size)
+    if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral) or epochs < 0:
+        raise ValueError(f"epochs must be a non-negative integer, received {epochs!r}")
+    if isinstance(initial_epoch, bool) or not isinstance(initial_epoch, numbers.Integral) or (
+        initial_epoch < 0
+    ):
+        raise ValueError(f"initial_epoch must be a non-negative integer, "
+                         f"received {initial_epoch!r}")
+    if not isinstance(validation_split, numbers.Real) or not 0 <= validation_split < 1:
+        raise ValueError(f"validation_split must be a float in [0, 1), "
+                         f"received {validation_split!r}")
+    if not (isinstance(validation_freq, numbers.Integral) and validation_freq > 0) and not (
+        isinstance(validation_freq, (list, tuple, set))
+    ):
+        raise ValueError(f"validation_freq must be a positive integer or a list of epochs, "
+                         f"received {validation_freq!r}")
+    if learning_rate is not None and (
+        not isinstance(learning_rate, numbers.Real) or not learning_rate > 0
+        or learning_rate != learning_rate
+    ):
+        raise ValueError(f"learning_rate must be a positive number, received {learning_rate!r}")
+    if shuffle not in (True, False, "batch"):
+        raise ValueError(f"shuffle must be True, False or 'batch', received {shuffle!r}")
+
+
+def check_lengths(x: Any, y: Any, sample_weight: Any) -> None:
+    """All arrays hold the same, non-zero number of samples."""
+    sizes = {}
+    for label, value in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+        for index, leaf in enumerate(tree.flatten(value)):
+            if leaf.dim() == 0:
+                raise ValueError(f"{label} must have a batch axis; received a scalar")
+            key = label if len(tree.flatten(value)) == 1 else f"{label}[{index}]"
+            sizes[key] = int(leaf.shape[0])
+    if not sizes or min(sizes.values()) == 0:
+        raise ValueError(f"x is empty: received arrays with sample counts {sizes}; "
+                         f"fit/evaluate need at least one sample")
+    if len(set(sizes.values())) > 1:
+        described = ", ".join(f"{k}: {v}" for k, v in sizes.items())
+        raise ValueError(f"Data cardinality is ambiguous: x and y must have the same number of "
+                         f"samples, received {described}")
+
+
+def check_finite(x: Any, y: Any) -> None:
+    """No NaN or infinity in floating-point inputs or targets."""
+    for label, value in (("x", x), ("y", y)):
+        for leaf in tree.flatten(value):
+            if leaf.is_floating_point() and not bool(torch.isfinite(leaf).all()):
+                bad = int((~torch.isfinite(leaf)).sum())
+                raise ValueError(f"{label} contains {bad} NaN or infinite value(s); clean or "
+                                 f"impute them before training (e.g. np.nan_to_num)")
+
+
+def check_targets(loss_objects: list[Any], pairs: list[tuple[Any, Any]],
+                  output_names: list[str]) -> None:
+    """Labels that fit the loss: sparse labels in range and not one-hot, and categorical
+    losses not given integer labels. `pairs` holds whole target arrays with the model's
+    output on one batch."""
+    for loss, (y_true, y_pred), name in zip(loss_objects, pairs, output_names):
+        if loss is None or not isinstance(y_true, torch.Tensor):
+            continue
+        if not isinstance(y_pred, torch.Tensor):
+            continue
+        kind = _loss_kind(loss)
+        classes = int(y_pred.shape[-1]) if y_pred.dim() > 1 else 1
+        where = "" if len(output_names) == 1 else f" for output '{name}'"
+        if kind == "sparse":
+            _check_sparse(y_true, y_pred, classes, where)
+        elif kind == "categorical":
+            _check_categorical(y_true, y_pred, classes, where)
+
+
+def _loss_kind(loss: Any) -> str | None:
+    fn = getattr(loss, "fn", None)
+    names = {type(loss).__name__, getattr(fn, "__name__", ""), getattr(loss, "name", "")}
+    if names & {"SparseCategoricalCrossentropy", "sparse_categorical_crossentropy"}:
+        return "sparse"
+    if names & {"CategoricalCrossentropy", "categorical_crossentropy"}:
+        return "categorical"
+    return None
+
+
+def _check_sparse(y_true: torch.Tensor, y_pred: torch.Tensor, classes: int, where: str) -> None:
+    if y_true.dim() == y_pred.dim() and y_true.shape[-1] == classes and classes > 1:
+        raise ValueError(
+            f"sparse_categorical_crossentropy{where} expects integer class labels of shape "
+            f"(n,) or (n, 1), but received targets of shape {tuple(y_true.shape)} that look "
+            f"one-hot encoded; use loss='categorical_crossentropy' for one-hot labels, or pass "
+            f"the class indices (y.argmax(axis=-1))"
+        )
+    if y_true.is_floating_point() and not bool((y_true == y_true.round()).all()):
+        raise ValueError(f"sparse_categorical_crossentropy{where} expects integer class labels, "
+                         f"received non-integer values such as {y_true.flatten()[0].item()!r}")
+    low, high = int(y_true.min()), int(y_true.max())
+    if low < 0 or high >= classes:
+        raise ValueError(
+            f"sparse_categorical_crossentropy{where}: labels must be in [0, {classes}) for a model "
+            f"with {classes} outputs, received labels from {low} to {high}"
+            + (f"; make the last layer Dense({high + 1})" if low >= 0 else "")
+        )
+
+
+def _check_categorical(y_true: torch.Tensor, y_pred: torch.Tensor, classes: int,
+                       where: str) -> None:
+    if classes > 1 and (y_true.dim() < y_pred.dim() or y_true.shape[-1] == 1):
+        raise ValueError(
+            f"categorical_crossentropy{where} expects one-hot labels of shape (n, {classes}), "
+            f"received integer labels of shape {tuple(y_true.shape)}; use "
+            f"loss='sparse_categorical_crossentropy' for class indices, or one-hot encode them "
+            f"(deepfit.utils.to_categorical)"
+        )
+    if y_true.shape[-1] != classes:
+        raise ValueError(f"categorical_crossentropy{where}: targets have {y_true.shape[-1]} "
+                         f"columns but the model outputs {classes} classes")
