@@ -12,6 +12,8 @@ from deepfit import (
     callbacks,
     config,
     constraints,
+    data,
+    datasets,
     initializers,
     layers,
     losses,
@@ -28,6 +30,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "activations", "callbacks", "config",
-    "constraints", "initializers", "layers", "losses", "metrics", "models", "optimizers",
+    "constraints", "data", "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
     "regularizers", "utils",
 ]

@@ -1,0 +1,296 @@
+"""`Dataset`: a tf.data-like input pipeline over NumPy arrays, yielding NumPy elements.
+
+A dataset is a lazy chain of transformations (batch, shuffle, map, take, ...). Iterating it yields
+elements: a NumPy array, or a tuple/dict of them (`(x, y)`, `(x, y, sample_weight)`,
+`{'a': a, 'b': b}`), batched along a first axis after `.batch()`. The trainer converts them to
+torch tensors on its device.
+
+Pipelines that start with `from_tensor_slices` over arrays and only reorder or group rows
+(shuffle, batch, take, skip, repeat, cache, unbatch) run on integer indices and gather each batch
+with one fancy index per component; `map` and `filter` switch to element-by-element processing.
+
+Example:
+    >>> import numpy as np
+    >>> from deepfit.data import AUTOTUNE, Dataset
+    >>> x, y = np.arange(10.0).reshape(5, 2), np.arange(5)
+    >>> ds = Dataset.from_tensor_slices((x, y)).shuffle(5, seed=1).batch(2).prefetch(AUTOTUNE)
+    >>> len(ds)
+    3
+    >>> [xb.shape for xb, yb in ds]
+    [(2, 2), (2, 2), (1, 2)]
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+from deepfit.data.background import default_workers
+
+AUTOTUNE = -1
+INFINITE_CARDINALITY = -1
+UNKNOWN_CARDINALITY = -2
+
+# Attributes that image-folder datasets carry and every derived dataset keeps.
+_CARRIED_ATTRIBUTES = ("class_names", "file_paths")
+
+
+class Dataset:
+    """A lazy, re-iterable pipeline of NumPy elements (see the module docstring).
+
+    Build one with `Dataset.from_tensor_slices` or `Dataset.range`, or get one from
+    `deepfit.utils.image_dataset_from_directory`; each method returns a new dataset.
+    """
+
+    def __init__(self, parent: Dataset | None = None):
+        if parent is not None:
+            for name in _CARRIED_ATTRIBUTES:
+                if name in parent.__dict__:
+                    setattr(self, name, parent.__dict__[name])
+
+    # ----- creation ---------------------------------------------------------------------------
+
+    @staticmethod
+    def from_tensor_slices(tensors: Any) -> Dataset:
+        """A dataset whose elements are the rows (first-axis slices) of `tensors`.
+
+        Args:
+            tensors: an array, a torch tensor or a list (one component), or a tuple/dict nesting
+                them, e.g. `(x, y)`, `(x, y, sample_weight)` or `{'a': a, 'b': b}`. All
+                components must have the same first dimension.
+
+        Returns:
+            A `Dataset` of `len(x)` elements with the same nesting as `tensors`.
+
+        Example:
+            >>> Dataset.from_tensor_slices(([1, 2, 3], [4, 5, 6])).cardinality()
+            3
+        """
+        return _transforms.TensorSlices(_transforms.ArraySource.from_tensors(tensors))
+
+    @staticmethod
+    def range(*args: int) -> Dataset:
+        """`Dataset.range(stop)` or `Dataset.range(start, stop[, step])` of int64 scalars.
+
+        Args:
+            *args: as for Python's `range`.
+
+        Returns:
+            A `Dataset` of scalar int64 elements.
+        """
+        return Dataset.from_tensor_slices(np.arange(*args, dtype=np.int64))
+
+    # ----- transformations --------------------------------------------------------------------
+
+    def batch(
+        self,
+        batch_size: int,
+        drop_remainder: bool = False,
+        num_parallel_calls: int | None = None,
+        deterministic: bool | None = None,
+    ) -> Dataset:
+        """Stack consecutive elements into batches of `batch_size` along a new first axis.
+
+        Args:
+            batch_size: elements per batch (a positive int).
+            drop_remainder: drop the last batch when it has fewer than `batch_size` elements.
+            num_parallel_calls: accepted for tf.data compatibility; unused.
+            deterministic: accepted for tf.data compatibility; unused.
+
+        Returns:
+            The batched `Dataset`; `len()` then counts batches.
+        """
+        _check_positive_int("batch_size", batch_size)
+        return _transforms.Batch(self, int(batch_size), bool(drop_remainder))
+
+    def unbatch(self) -> Dataset:
+        """Split every element along its first axis (the inverse of `batch`)."""
+        return _transforms.Unbatch(self)
+
+    def map(
+        self,
+        map_func: Callable[..., Any],
+        num_parallel_calls: int | None = None,
+        deterministic: bool | None = None,
+    ) -> Dataset:
+        """Apply `map_func` to every element.
+
+        A tuple element is passed as separate positional arguments (`lambda x, y: ...`), any
+        other element as one argument. The result may hold NumPy arrays, torch tensors or
+        Python values; lists become tuples.
+
+        Args:
+            map_func: the function.
+            num_parallel_calls: None or 1 for sequential calls, `AUTOTUNE` or an int > 1 to run
+                calls on a thread pool (the order of elements is kept).
+            deterministic: accepted for tf.data compatibility; the order is always kept.
+
+        Returns:
+            The mapped `Dataset`.
+        """
+        if not callable(map_func):
+            raise TypeError(f"map: map_func must be callable, received {map_func!r}")
+        return _transforms.Map(self, map_func, _workers(num_parallel_calls))
+
+    def filter(self, predicate: Callable[..., Any]) -> Dataset:
+        """Keep the elements for which `predicate` (called like `map_func`) is true."""
+        if not callable(predicate):
+            raise TypeError(f"filter: predicate must be callable, received {predicate!r}")
+        return _transforms.Filter(self, predicate)
+
+    def shuffle(
+        self,
+        buffer_size: int,
+        seed: int | None = None,
+        reshuffle_each_iteration: bool | None = None,
+    ) -> Dataset:
+        """Shuffle with a buffer of `buffer_size` elements, like tf.data.
+
+        The buffer is filled with the first elements; each output is a uniformly chosen buffer
+        element, whose slot is refilled with the next input. A buffer at least as large as the
+        dataset gives a uniform permutation.
+
+        Args:
+            buffer_size: the buffer size (a positive int).
+            seed: makes the sequence of orders reproducible.
+            reshuffle_each_iteration: a new order on every pass (default True).
+
+        Returns:
+            The shuffled `Dataset`.
+        """
+        _check_positive_int("buffer_size", buffer_size)
+        reshuffle = True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration)
+        return _transforms.Shuffle(self, int(buffer_size), seed, reshuffle)
+
+    def take(self, count: int) -> Dataset:
+        """The first `count` elements (all of them when `count` is -1)."""
+        return _transforms.Take(self, _check_count("take", count))
+
+    def skip(self, count: int) -> Dataset:
+        """All but the first `count` elements (none when `count` is -1)."""
+        return _transforms.Skip(self, _check_count("skip", count))
+
+    def repeat(self, count: int | None = None) -> Dataset:
+        """Repeat the dataset `count` times; forever when `count` is None or -1.
+
+        Transformations before `repeat` (such as `shuffle`) run again on each repetition.
+        """
+        count = -1 if count is None else _check_count("repeat", count)
+        return _transforms.Repeat(self, count)
+
+    def cache(self, filename: str = "") -> Dataset:
+        """Keep the elements of the first complete pass in memory and replay them afterwards.
+
+        Args:
+            filename: must be '' (file caches are not supported; memory is used instead).
+
+        Returns:
+            The caching `Dataset`.
+        """
+        if filename:
+            warnings.warn(
+                f"cache: file caches are not supported (filename={filename!r}); caching in memory",
+                stacklevel=2,
+            )
+        return _transforms.Cache(self)
+
+    def prefetch(self, buffer_size: int) -> Dataset:
+        """Produce up to `buffer_size` elements ahead in a background thread.
+
+        Args:
+            buffer_size: queued elements; `AUTOTUNE` picks 2; 0 disables prefetching.
+
+        Returns:
+            The prefetching `Dataset`.
+        """
+        if not isinstance(buffer_size, (int, np.integer)) or buffer_size < AUTOTUNE:
+            raise ValueError(
+                f"prefetch: buffer_size must be a non-negative int or AUTOTUNE (-1), "
+                f"received {buffer_size!r}"
+            )
+        size = 2 if buffer_size == AUTOTUNE else int(buffer_size)
+        return _transforms.Prefetch(self, size)
+
+    # ----- iteration and size -----------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Any]:
+        fast = self._fast()
+        if fast is not None:
+            source, level = fast
+            indices = self._index_iter()
+            return source.batches(indices) if level == "batch" else source.rows(indices)
+        return self._elements()
+
+    def as_numpy_iterator(self) -> Iterator[Any]:
+        """An iterator over the elements (they already are NumPy arrays)."""
+        return iter(self)
+
+    def cardinality(self) -> int:
+        """The number of elements (batches after `.batch`).
+
+        Returns:
+            An int, `INFINITE_CARDINALITY` (-1) or `UNKNOWN_CARDINALITY` (-2).
+        """
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        size = self.cardinality()
+        if size == INFINITE_CARDINALITY:
+            raise TypeError("The dataset length is unknown: the dataset is infinite.")
+        if size == UNKNOWN_CARDINALITY:
+            raise TypeError("The dataset length is unknown.")
+        return size
+
+    def __bool__(self) -> bool:
+        # Without this, `if dataset:` would call __len__ and fail on infinite datasets.
+        return True
+
+    def __repr__(self) -> str:
+        size = self.cardinality()
+        shown = {INFINITE_CARDINALITY: "infinite", UNKNOWN_CARDINALITY: "unknown"}.get(size, size)
+        return f"<{type(self).__name__}Dataset cardinality={shown}>"
+
+    # ----- the contract between transformations -----------------------------------------------
+
+    def _fast(self) -> tuple[Any, str] | None:
+        """(ArraySource, 'row' | 'batch') when this dataset can run on indices, else None."""
+        return None
+
+    def _index_iter(self) -> Iterator[np.ndarray]:
+        """Index arrays: row chunks at level 'row', one array per batch at level 'batch'."""
+        raise NotImplementedError
+
+    def _elements(self) -> Iterator[Any]:
+        """The elements, computed one by one (the general path)."""
+        raise NotImplementedError
+
+
+def _check_positive_int(argument: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{argument} must be a positive int, received {value!r}")
+
+
+def _check_count(method: str, count: Any) -> int:
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < -1:
+        raise ValueError(f"{method}: count must be an int >= -1, received {count!r}")
+    return int(count)
+
+
+def _workers(num_parallel_calls: int | None) -> int:
+    if num_parallel_calls is None:
+        return 1
+    if num_parallel_calls == AUTOTUNE and not isinstance(num_parallel_calls, bool):
+        return default_workers()
+    valid = isinstance(num_parallel_calls, (int, np.integer)) and num_parallel_calls >= 1
+    if isinstance(num_parallel_calls, bool) or not valid:
+        raise ValueError(
+            f"map: num_parallel_calls must be None, AUTOTUNE (-1) or a positive int, "
+            f"received {num_parallel_calls!r}"
+        )
+    return int(num_parallel_calls)
+
+
+from deepfit.data import transforms as _transforms  # noqa: E402  (transforms subclass Dataset)
