@@ -1,0 +1,1246 @@
+"""Optimizers with Keras 3's names, defaults and update rules, built for a cheap step.
+
+`build(variables)` lays the parameters of each (device, dtype) out in ONE flat buffer: every
+parameter's `.data` becomes a view into it, every `.grad` a view into one flat gradient buffer,
+and each optimizer state (momentum, velocity, ...) is flat too. An update is then a handful of
+whole-buffer tensor ops whatever the number of layers, with the learning rate and bias
+corrections computed as Python floats from a host-side step counter: no host sync per step.
+
+Example:
+    >>> import torch
+    >>> from deepfit import optimizers
+    >>> layer = torch.nn.Linear(3, 1)
+    >>> opt = optimizers.get("adam")
+    >>> opt.build(list(layer.parameters()))
+    >>> layer(torch.ones(2, 3)).sum().backward()
+    >>> opt.step(); opt.zero_grad()
+    >>> opt.iterations
+    1
+"""
+
+from __future__ import annotations
+
+import collections
+import inspect
+import math
+import numbers
+import re
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import torch
+
+from deepfit import schedules
+from deepfit.identifiers import register, resolve
+
+_REGISTRY: dict[str, Any] = {}
+_NAME_UIDS: collections.defaultdict[str, int] = collections.defaultdict(int)
+
+LearningRate = float | schedules.LearningRateSchedule | Callable[..., float]
+_EMA = "average"
+_HAS_FUSED_ADAM = hasattr(torch, "_fused_adam_")
+_ACCUMULATOR = "gradient_accumulator"
+
+
+def _auto_name(class_name: str) -> str:
+    # Keras's naming: snake case of the class name, then a per-name counter suffix.
+    name = re.sub(r"\W+", "", class_name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+    count = _NAME_UIDS[name]
+    _NAME_UIDS[name] += 1
+    return f"{name}_{count}" if count else name
+
+
+def _real(argument: str, value: Any, optional: bool = False) -> float | None:
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        expected = "a number or None" if optional else "a number"
+        raise TypeError(f"{argument}: expected {expected}, received {value!r}")
+    return float(value)
+
+
+def _unit_interval(argument: str, value: Any) -> float:
+    value = _real(argument, value)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"`{argument}` must be a float between [0, 1]. Received: {value!r}")
+    return value
+
+
+class _FlatGroup:
+    """The parameters of one (device, dtype): flat parameter, gradient and state buffers."""
+
+    __slots__ = ("params", "offsets", "numels", "total", "param", "grad", "slots", "decay",
+                 "scratch", "counts", "extra", "_views")
+
+    def __init__(self, params: list[torch.Tensor], n_decay: int, slot_specs, n_scratch: int):
+        first = params[0]
+        self.params = params
+        self.numels = [p.numel() for p in params]
+        self.offsets = [0]
+        for n in self.numels[:-1]:
+            self.offsets.append(self.offsets[-1] + n)
+        self.total = sum(self.numels)
+        like = {"dtype": first.dtype, "device": first.device}
+        self.param = torch.empty(self.total, **like)
+        self.grad = torch.zeros(self.total, **like)
+        self.slots = {name: torch.full((self.total,), init, **like) for name, init in slot_specs}
+        self.decay = self.param[:n_decay] if n_decay else None
+        self.scratch = [torch.empty(self.total, **like) for _ in range(n_scratch)]
+        self.counts = torch.tensor(self.numels, device=first.device)
+        self.extra: dict[str, Any] = {}  # per-rule extras, e.g. Adam's fused-kernel step tensor
+        self._views: dict[int, list[torch.Tensor]] = {}
+
+    def view(self, flat: torch.Tensor, j: int) -> torch.Tensor:
+        start = self.offsets[j]
+        return flat[start : start + self.numels[j]].view(self.params[j].shape)
+
+    def views(self, flat: torch.Tensor) -> list[torch.Tensor]:
+        """Per-parameter views of one of this group's flat buffers (cached)."""
+        cached = self._views.get(id(flat))
+        if cached is None:
+            cached = self._views[id(flat)] = [self.view(flat, j) for j in range(len(self.params))]
+        return cached
+
+
+class Optimizer:
+    """Base class: the Keras optimizer API over flat buffers.
+
+    Subclasses define `_slot_specs()` (state buffers and their initial values),
+    `_step_scalars(lr, t)` (host-side floats for one step) and `_update_group(group, grad, s)`
+    (the in-place update of one flat group).
+
+    Args:
+        learning_rate: a float, a `deepfit.schedules.LearningRateSchedule` or a callable
+            `step -> learning rate` (or a no-argument callable, as Keras allows).
+        weight_decay: decoupled decay: `p -= p * weight_decay * lr` before each update.
+        clipnorm: clip each variable's gradient to this L2 norm.
+        clipvalue: clip gradients elementwise to `[-clipvalue, clipvalue]`.
+        global_clipnorm: clip all gradients together to this global L2 norm.
+        use_ema: keep an exponential moving average of the variables.
+        ema_momentum: the average's momentum.
+        ema_overwrite_frequency: every this many steps, overwrite the variables with the average.
+        loss_scale_factor: gradients are divided by this (see `scale_loss`).
+        gradient_accumulation_steps: update once every this many steps with the mean gradient.
+        name: the optimizer's name (default: the class name in snake case, made unique).
+
+    Example:
+        >>> w = torch.nn.Parameter(torch.tensor([1.0, -1.0]))
+        >>> opt = SGD(learning_rate=0.1, weight_decay=0.5)
+        >>> opt.build([w])
+        >>> _ = w.grad.fill_(1.0)
+        >>> opt.step()
+        >>> [round(v, 6) for v in w.tolist()]  # w - w*0.5*0.1 - 0.1*grad
+        [0.85, -1.05]
+    """
+
+    _n_scratch = 1
+
+    def __init__(
+        self,
+        learning_rate: LearningRate,
+        weight_decay: float | None = None,
+        clipnorm: float | None = None,
+        clipvalue: float | None = None,
+        global_clipnorm: float | None = None,
+        use_ema: bool = False,
+        ema_momentum: float = 0.99,
+        ema_overwrite_frequency: int | None = None,
+        loss_scale_factor: float | None = None,
+        gradient_accumulation_steps: int | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if kwargs.pop("decay", None) is not None:
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.",
+                          stacklevel=2)
+        if kwargs:
+            raise ValueError(f"Argument(s) not recognized: {kwargs}")
+        self.name = _auto_name(type(self).__name__) if name is None else str(name)
+        self.weight_decay = _real("weight_decay", weight_decay, optional=True)
+        self._set_clipping(clipnorm, clipvalue, global_clipnorm)
+        self._set_ema(use_ema, ema_momentum, ema_overwrite_frequency)
+        self.loss_scale_factor = _real("loss_scale_factor", loss_scale_factor, optional=True)
+        if gradient_accumulation_steps is not None and (
+            not isinstance(gradient_accumulation_steps, int) or gradient_accumulation_steps < 2
+        ):
+            raise ValueError(
+                "`gradient_accumulation_steps` must be an integer >= 2. "
+                f"Received: gradient_accumulation_steps={gradient_accumulation_steps!r}"
+            )
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self._lr_value: float = 0.0
+        self._lr_schedule: Any = None
+        self._lr_fn: Callable[[int], Any] | None = None
+        self._set_learning_rate(learning_rate)
+        self._iterations = 0
+        self._built = False
+        self._vars: list[torch.Tensor] = []
+        self._groups: list[_FlatGroup] = []
+        self._where: list[tuple[_FlatGroup, int]] = []
+        self._index: dict[int, int] = {}
+        self._links: tuple[tuple[torch.Tensor, int, torch.Tensor], ...] = ()
+        self._constraints: list[tuple[torch.Tensor, Callable]] = []
+        self._parked: dict[int, tuple[torch.Tensor, dict[str, torch.Tensor]]] = {}
+        self._pending_state: dict[str, Any] | None = None
+        self._exclude_vars: dict[int, torch.Tensor] = {}
+        self._exclude_pattern: re.Pattern | None = None
+        self._stale = False
+
+    # ----------------------------------------------------------------- configuration
+    def _set_clipping(self, clipnorm, clipvalue, global_clipnorm) -> None:
+        if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}"
+            )
+        self.clipnorm = _real("clipnorm", clipnorm, optional=True)
+        self.clipvalue = _real("clipvalue", clipvalue, optional=True)
+        self.global_clipnorm = _real("global_clipnorm", global_clipnorm, optional=True)
+
+    def _set_ema(self, use_ema, ema_momentum, ema_overwrite_frequency) -> None:
+        self.use_ema = bool(use_ema)
+        self.ema_momentum = _real("ema_momentum", ema_momentum)
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        if not use_ema:
+            return
+        if not 0.0 <= self.ema_momentum <= 1.0:
+            raise ValueError(
+                f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={ema_momentum}"
+            )
+        if ema_overwrite_frequency is not None and (
+            not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1
+        ):
+            raise ValueError(
+                "`ema_overwrite_frequency` must be an integer >= 1 or None. "
+                f"Received: ema_overwrite_frequency={ema_overwrite_frequency!r}"
+            )
+
+    def _set_learning_rate(self, learning_rate: Any) -> None:
+        if isinstance(learning_rate, schedules.LearningRateSchedule):
+            self._lr_schedule, self._lr_fn = learning_rate, learning_rate
+        elif callable(learning_rate) and not isinstance(learning_rate, torch.Tensor):
+            self._lr_schedule, self._lr_fn = learning_rate, _step_function(learning_rate)
+        elif isinstance(learning_rate, numbers.Real | torch.Tensor) and not isinstance(
+            learning_rate, bool
+        ):
+            self._lr_schedule, self._lr_fn = None, None
+            self._lr_value = float(learning_rate)
+        else:
+            raise ValueError(
+                "Argument `learning_rate` should be float, or an instance of "
+                "LearningRateSchedule, or a callable (that takes in the current iteration value "
+                f"and returns the corresponding learning rate value). Received instead: "
+                f"learning_rate={learning_rate!r}"
+            )
+
+    @property
+    def learning_rate(self) -> float:
+        """The current learning rate (a schedule is evaluated at the current step)."""
+        return self._lr_at(self._iterations)
+
+    @learning_rate.setter
+    def learning_rate(self, value: LearningRate) -> None:
+        if isinstance(self._lr_schedule, schedules.LearningRateSchedule) and not callable(value):
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object as its "
+                "`learning_rate` constructor argument, hence its learning rate is not settable. "
+                "If you need the learning rate to be settable, you should instantiate the "
+                "optimizer with a float `learning_rate` argument."
+            )
+        self._set_learning_rate(value)
+
+    lr = learning_rate
+
+    def _lr_at(self, step: int) -> float:
+        if self._lr_fn is None:
+            return self._lr_value
+        return float(self._lr_fn(step))
+
+    @property
+    def iterations(self) -> int:
+        """The number of update steps taken (with gradient accumulation: of real updates)."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
+        return self._iterations
+
+    @property
+    def built(self) -> bool:
+        """Whether `build` has run."""
+        return self._built
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments; a schedule appears as its `{'class_name', 'config'}` dict.
+
+        Returns:
+            A dict that `from_config` turns back into an equivalent (unbuilt) optimizer.
+        """
+        lr = self._lr_schedule
+        if isinstance(lr, schedules.LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        elif lr is None:
+            lr = self._lr_value
+        return {
+            "name": self.name,
+            "learning_rate": lr,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
+
+    @classmethod
+    def from_config(
+        cls, config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
+    ) -> Optimizer:
+        """Build an optimizer from `get_config()`'s dict.
+
+        Args:
+            config: the config dict.
+            custom_objects: extra schedule classes by name.
+
+        Returns:
+            A new, unbuilt optimizer.
+        """
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), Mapping):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"],
+                                                            custom_objects)
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r} learning_rate={self.learning_rate}>"
+
+    # ----------------------------------------------------------------- per-class rule
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        return []
+
+    def _step_scalars(self, lr: float, t: int) -> Any:
+        return lr
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, scalars: Any) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement `_update_group`.")
+
+    def _all_slot_specs(self) -> list[tuple[str, float]]:
+        specs = list(self._slot_specs())
+        if self.use_ema:
+            specs.append((_EMA, 0.0))
+        if self.gradient_accumulation_steps:
+            specs.append((_ACCUMULATOR, 0.0))
+        return specs
+
+    # ----------------------------------------------------------------- layout
+    @torch.no_grad()
+    def build(self, variables: Sequence[torch.Tensor]) -> None:
+        """Lay `variables` out in flat buffers and create the optimizer state.
+
+        Calling it again with the same list is a no-op; a different list rebuilds the layout,
+        keeping the state of variables seen before.
+
+        Args:
+            variables: the trainable parameters (floating-point tensors, usually
+                `torch.nn.Parameter`s).
+        """
+        variables = _unique_tensors(variables)
+        if (
+            not self._stale
+            and len(variables) == len(self._vars)
+            and all(a is b for a, b in zip(variables, self._vars))
+            and all(p.data_ptr() == ptr for p, ptr, _ in self._links)
+        ):
+            return
+        self._flatten(variables)
+
+    def _flatten(self, variables: list[torch.Tensor]) -> None:
+        state = self._state_by_variable()
+        by_key: dict[tuple[torch.device, torch.dtype], list[torch.Tensor]] = {}
+        for p in variables:
+            by_key.setdefault((p.device, p.dtype), []).append(p)
+        specs, groups, where = self._all_slot_specs(), [], {}
+        for params in by_key.values():
+            # Decayed variables first, so that weight decay is one op on a prefix of the buffer.
+            params.sort(key=self._excluded_from_decay)
+            n_decay = sum(p.numel() for p in params if not self._excluded_from_decay(p))
+            group = _FlatGroup(params, n_decay, specs, self._n_scratch)
+            _move_in(group, state)
+            groups.append(group)
+            where.update({id(p): (group, j) for j, p in enumerate(params)})
+        kept = {id(p) for p in variables}
+        for key, (p, slots) in state.items():
+            if key not in kept:
+                self._parked[key] = (p, {name: t.clone() for name, t in slots.items()})
+        for key in kept:
+            self._parked.pop(key, None)
+        self._vars, self._groups = variables, groups
+        self._where = [where[id(p)] for p in variables]
+        self._index = {id(p): i for i, p in enumerate(variables)}
+        self._links = tuple((p, p.data_ptr(), p.grad) for p in variables)
+        self._constraints = [(p, p.constraint) for p in variables
+                             if getattr(p, "constraint", None) is not None]
+        self._stale = False
+        self._built = True
+        if self._pending_state is not None:
+            pending, self._pending_state = self._pending_state, None
+            self._load_state(pending)
+
+    def _state_by_variable(self) -> dict[int, tuple[torch.Tensor, dict[str, torch.Tensor]]]:
+        state = dict(self._parked)
+        for p, (group, j) in zip(self._vars, self._where):
+            state[id(p)] = (p, {name: group.view(buf, j) for name, buf in group.slots.items()})
+        return state
+
+    def _excluded_from_decay(self, p: torch.Tensor) -> bool:
+        if id(p) in self._exclude_vars:
+            return True
+        if self._exclude_pattern is None:
+            return False
+        name = getattr(p, "path", None) or getattr(p, "name", None) or ""
+        return self._exclude_pattern.search(str(name)) is not None
+
+    def exclude_from_weight_decay(
+        self, var_list: Iterable[torch.Tensor] | None = None, var_names: Iterable[str] | None = None
+    ) -> None:
+        """Exempt variables from weight decay.
+
+        Args:
+            var_list: variables to exempt.
+            var_names: substrings (regular expressions); a variable whose `path` or `name`
+                attribute contains one is exempt, e.g. `var_names=['bias']`.
+        """
+        self._exclude_vars = {id(v): v for v in (var_list or ())}
+        names = list(var_names or ())
+        self._exclude_pattern = re.compile("|".join(sorted(set(names)))) if names else None
+        self._stale = self.built
+
+    # ----------------------------------------------------------------- gradients
+    @torch.no_grad()
+    def zero_grad(self) -> None:
+        """Zero every gradient: one op per flat buffer."""
+        for p, _, gv in self._links:
+            if p.grad is not gv:
+                p.grad = gv
+        for group in self._groups:
+            group.grad.zero_()
+
+    def scale_loss(self, loss: torch.Tensor) -> torch.Tensor:
+        """Multiply the loss by `loss_scale_factor` (gradients are divided back in the update)."""
+        return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
+
+    @torch.no_grad()
+    def step(self) -> None:
+        """Apply one update from the variables' current `.grad` (no host sync).
+
+        A variable whose `.grad` is None is left untouched, as Keras does for missing gradients.
+        """
+        if not self._groups:
+            return
+        self._update(self._sync_links())
+
+    def _check_layout(self) -> None:
+        if self._stale or any(p.data_ptr() != ptr for p, ptr, _ in self._links):
+            self._flatten(self._vars)
+
+    def _sync_links(self) -> list[int] | None:
+        for p, ptr, gv in self._links:
+            if p.grad is not gv or p.data_ptr() != ptr:
+                break
+        else:
+            if not self._stale:
+                return None
+        missing = [i for i, (p, _, _) in enumerate(self._links) if p.grad is None]
+        self._check_layout()
+        for p, _, gv in self._links:
+            grad = p.grad
+            if grad is None:
+                gv.zero_()
+            elif grad is not gv:
+                gv.copy_(grad)
+            p.grad = gv
+        return self._missing(missing, none_given=len(missing) == len(self._vars))
+
+    def _missing(self, missing: list[int], none_given: bool) -> list[int] | None:
+        if none_given:
+            raise ValueError("No gradients provided for any variable.")
+        if not missing:
+            return None
+        names = [getattr(self._vars[i], "path", None) or f"variables[{i}]" for i in missing]
+        warnings.warn(
+            f"Gradients do not exist for variables {names} when minimizing the loss. "
+            "If using `model.compile()`, did you forget to provide a `loss` argument?",
+            stacklevel=3,
+        )
+        return missing
+
+    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, torch.Tensor]]) -> int:
+        """Keras's `apply_gradients`: `apply` on `(gradient, variable)` pairs.
+
+        Args:
+            grads_and_vars: pairs of a gradient (or None) and its variable.
+
+        Returns:
+            The iteration count after the update.
+        """
+        pairs = list(grads_and_vars)
+        if pairs:
+            grads, variables = zip(*pairs)
+            self.apply(grads, variables)
+        return self.iterations
+
+    @torch.no_grad()
+    def apply(
+        self, grads: Sequence[Any], trainable_variables: Sequence[torch.Tensor] | None = None
+    ) -> None:
+        """Update variables from the given gradients (builds on first use).
+
+        Args:
+            grads: one gradient (or None to leave the variable untouched) per variable.
+            trainable_variables: the variables; None means the list the optimizer was built on.
+
+        Example:
+            >>> w = torch.nn.Parameter(torch.ones(2))
+            >>> SGD(learning_rate=0.5).apply([torch.ones(2)], [w])
+            >>> w.tolist()
+            [0.5, 0.5]
+        """
+        grads = list(grads)
+        if not grads:
+            return
+        indices = self._indices_for(grads, trainable_variables)
+        self._check_layout()
+        dst, src, nones = [], [], []
+        for i, grad in zip(indices, grads):
+            if grad is None:
+                nones.append(i)
+                continue
+            group, j = self._where[i]
+            view = group.views(group.grad)[j]
+            grad = grad if isinstance(grad, torch.Tensor) else torch.as_tensor(grad)
+            if grad.shape != view.shape:
+                raise ValueError(f"grads: expected shape {tuple(view.shape)} for variables[{i}], "
+                                 f"received {tuple(grad.shape)}")
+            dst.append(view)
+            src.append(grad)
+        _copy_all(dst, src)
+        self._missing(nones, none_given=not dst)
+        skipped = sorted(set(range(len(self._vars))) - {i for i in indices if i not in nones})
+        for i in skipped:
+            group, j = self._where[i]
+            group.views(group.grad)[j].zero_()
+        self._update(skipped or None)
+
+    def _indices_for(self, grads: list, variables: Sequence[torch.Tensor] | None) -> list[int]:
+        if variables is None:
+            if not self.built:
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must already be "
+                    "built on a list of variables. Call `optimizer.build(trainable_variables)` "
+                    "first."
+                )
+            if len(grads) != len(self._vars):
+                raise ValueError(
+                    f"grads: expected one gradient per variable ({len(self._vars)}), "
+                    f"received {len(grads)}"
+                )
+            return list(range(len(grads)))
+        variables = list(variables)
+        if len(variables) != len(grads):
+            raise ValueError(f"grads: expected one gradient per variable ({len(variables)}), "
+                             f"received {len(grads)}")
+        if not self.built or any(id(v) not in self._index for v in variables):
+            self.build(variables)
+        return [self._index[id(v)] for v in variables]
+
+    # ----------------------------------------------------------------- the update
+    def _update(self, skipped: list[int] | None) -> None:
+        it = self._iterations
+        lr = self._lr_at(it)
+        groups = self._groups
+        saved = self._snapshot(skipped) if skipped else None
+        if self.loss_scale_factor is not None:
+            for group in groups:
+                group.grad.div_(self.loss_scale_factor)
+        grads = [group.grad for group in groups]
+        steps = self.gradient_accumulation_steps
+        if steps:
+            grads = [group.slots[_ACCUMULATOR].add_(group.grad) for group in groups]
+        if not steps or (it + 1) % steps == 0:
+            if steps:
+                grads = [g.div_(steps) for g in grads]
+            self._clip(grads)
+            if self.weight_decay is not None:
+                factor = 1.0 - self.weight_decay * lr
+                for group in groups:
+                    if group.decay is not None:
+                        group.decay.mul_(factor)
+            scalars = self._step_scalars(lr, self.iterations + 1)
+            for group, grad in zip(groups, grads):
+                self._update_group(group, grad, scalars)
+            if steps:
+                for grad in grads:
+                    grad.zero_()
+        if saved:
+            for view, copy in saved:
+                view.copy_(copy)
+        for p, constraint in self._constraints:
+            p.copy_(constraint(p))
+        if self.use_ema:
+            self._update_average()
+        self._iterations = it + 1
+
+    def _snapshot(self, skipped: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+        names = [name for name, _ in self._slot_specs()]
+        saved = []
+        for i in skipped:
+            group, j = self._where[i]
+            for buf in [group.param] + [group.slots[name] for name in names]:
+                view = group.view(buf, j)
+                saved.append((view, view.clone()))
+        return saved
+
+    def _clip(self, grads: list[torch.Tensor]) -> None:
+        if self.clipnorm and self.clipnorm > 0:
+            clip = self.clipnorm
+            for group, grad in zip(self._groups, grads):
+                norms = torch.stack(torch._foreach_norm(group.views(grad)))
+                scale = clip / torch.clamp(norms, min=clip)
+                grad.mul_(torch.repeat_interleave(scale, group.counts, output_size=group.total))
+        elif self.global_clipnorm and self.global_clipnorm > 0:
+            clip = self.global_clipnorm
+            norm = _global_norm(grads)
+            # NaN/inf norms make the scale NaN, as in Keras.
+            scale = torch.clamp(norm.reciprocal(), max=1.0 / clip) * clip + (norm - norm)
+            for grad in grads:
+                grad.mul_(scale.to(device=grad.device, dtype=grad.dtype))
+        elif self.clipvalue and self.clipvalue > 0:
+            for grad in grads:
+                grad.clamp_(-self.clipvalue, self.clipvalue)
+
+    def _update_average(self) -> None:
+        momentum = self.ema_momentum if self.iterations != 0 else 0.0
+        for group in self._groups:
+            group.slots[_EMA].lerp_(group.param, 1.0 - momentum)
+        every = self.ema_overwrite_frequency
+        if every and (self.iterations + 1) % every == 0:
+            for group in self._groups:
+                group.param.copy_(group.slots[_EMA])
+
+    @torch.no_grad()
+    def finalize_variable_values(self, var_list: Sequence[torch.Tensor] | None = None) -> None:
+        """With `use_ema`, overwrite the variables with their moving average.
+
+        Args:
+            var_list: unused; the variables the optimizer was built on are finalized.
+        """
+        if self.use_ema:
+            self._check_layout()
+            for group in self._groups:
+                group.param.copy_(group.slots[_EMA])
+
+    # ----------------------------------------------------------------- state
+    @property
+    def variables(self) -> list[torch.Tensor]:
+        """The state tensors, variable by variable (views: they change as training runs)."""
+        views = []
+        for group, j in self._where:
+            views.extend(group.view(buf, j) for buf in group.slots.values())
+        return views
+
+    def get_state(self) -> dict[str, torch.Tensor | int | float]:
+        """Everything needed to resume training bitwise-exactly.
+
+        Returns:
+            `{'iterations': int, 'learning_rate': float (when not a schedule),
+            '<slot>.<i>': tensor}` where `i` indexes the variables `build` got.
+        """
+        state: dict[str, Any] = {"iterations": self._iterations}
+        if self._lr_fn is None:
+            state["learning_rate"] = self._lr_value
+        for i, (group, j) in enumerate(self._where):
+            for name, buf in group.slots.items():
+                state[f"{name}.{i}"] = group.view(buf, j).detach().clone()
+        return state
+
+    @torch.no_grad()
+    def set_state(self, state: Mapping[str, Any]) -> None:
+        """Restore `get_state()`'s dict; before `build`, the tensors are loaded at build time.
+
+        Args:
+            state: the dict from `get_state()`.
+        """
+        if not isinstance(state, Mapping) or "iterations" not in state:
+            raise ValueError(
+                "state: expected the dict from get_state() with an 'iterations' entry, "
+                f"received {type(state).__name__}"
+            )
+        if self.built:
+            self._load_state(state)
+        else:
+            self._pending_state = dict(state)
+            self._iterations = int(state["iterations"])
+
+    def _load_state(self, state: Mapping[str, Any]) -> None:
+        self._check_layout()
+        expected = {f"{name}.{i}": (group, j, name)
+                    for i, (group, j) in enumerate(self._where) for name in group.slots}
+        given = set(state) - {"iterations", "learning_rate"}
+        if given != set(expected):
+            raise ValueError(
+                f"state: does not match this optimizer's variables; missing "
+                f"{sorted(set(expected) - given)}, unexpected {sorted(given - set(expected))}"
+            )
+        for key, (group, j, name) in expected.items():
+            view = group.view(group.slots[name], j)
+            value = torch.as_tensor(state[key])
+            if value.shape != view.shape:
+                raise ValueError(f"state[{key!r}]: expected shape {tuple(view.shape)}, "
+                                 f"received {tuple(value.shape)}")
+            view.copy_(value)
+        self._iterations = int(state["iterations"])
+        if "learning_rate" in state and self._lr_fn is None:
+            self._lr_value = float(state["learning_rate"])
+
+
+def _step_function(fn: Callable) -> Callable[[int], Any]:
+    try:
+        takes_step = bool(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        takes_step = True
+    return fn if takes_step else (lambda step: fn())
+
+
+def _unique_tensors(variables: Sequence[torch.Tensor]) -> list[torch.Tensor]:
+    unique, seen = [], set()
+    for k, p in enumerate(variables):
+        if not isinstance(p, torch.Tensor) or not p.is_floating_point():
+            kind = f"{p.dtype} tensor" if isinstance(p, torch.Tensor) else type(p).__name__
+            raise TypeError(
+                f"variables[{k}]: expected a floating-point tensor (a torch.nn.Parameter), "
+                f"received a {kind}"
+            )
+        if id(p) not in seen:
+            seen.add(id(p))
+            unique.append(p)
+    return unique
+
+
+def _move_in(group: _FlatGroup, state: Mapping[int, tuple[torch.Tensor, dict]]) -> None:
+    """Copy values, gradients and known state into the group, then make params views of it."""
+    for j, p in enumerate(group.params):
+        group.view(group.param, j).copy_(p.detach())
+        if p.grad is not None:
+            group.view(group.grad, j).copy_(p.grad)
+        old = state.get(id(p))
+        for name, buf in group.slots.items():
+            if old is not None and name in old[1]:
+                group.view(buf, j).copy_(old[1][name])
+    for j, p in enumerate(group.params):
+        p.data = group.view(group.param, j)
+        p.grad = group.view(group.grad, j)
+
+
+def _copy_all(dst: list[torch.Tensor], src: list[torch.Tensor]) -> None:
+    try:
+        torch._foreach_copy_(dst, src)
+    except RuntimeError:
+        for d, s in zip(dst, src):
+            d.copy_(s)
+
+
+def _global_norm(grads: list[torch.Tensor]) -> torch.Tensor:
+    norms = [torch.linalg.vector_norm(g) for g in grads]
+    if len(norms) == 1:
+        return norms[0]
+    first = norms[0]
+    return torch.linalg.vector_norm(
+        torch.stack([n.to(device=first.device, dtype=torch.float64) for n in norms])
+    )
+
+
+@register(_REGISTRY)
+class SGD(Optimizer):
+    """Gradient descent with optional (Nesterov) momentum, as Keras: `m = momentum*m - lr*g`,
+    then `p += m`, or with Nesterov `p += momentum*m - lr*g`.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        momentum: a float in [0, 1].
+        nesterov: use Nesterov momentum.
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> SGD(learning_rate=0.1, momentum=0.9).get_config()["momentum"]
+        0.9
+    """
+
+    _n_scratch = 0
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.01,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.momentum = _unit_interval("momentum", momentum)
+        self.nesterov = bool(nesterov)
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        return [("momentum", 0.0)] if self.momentum != 0 else []
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, lr: float) -> None:
+        if self.momentum == 0:
+            group.param.add_(grad, alpha=-lr)
+            return
+        m = group.slots["momentum"]
+        m.mul_(self.momentum).add_(grad, alpha=-lr)
+        if self.nesterov:
+            group.param.add_(grad, alpha=-lr).add_(m, alpha=self.momentum)
+        else:
+            group.param.add_(m)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+@register(_REGISTRY)
+class Adam(Optimizer):
+    """Adam with Keras's epsilon placement: `alpha = lr*sqrt(1-beta_2^t)/(1-beta_1^t)`,
+    `p -= alpha * m / (sqrt(v) + epsilon)`.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        beta_1: decay of the first moment.
+        beta_2: decay of the second moment.
+        epsilon: added to `sqrt(v)`.
+        amsgrad: use the running maximum of `v` (AMSGrad).
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> Adam().get_config()["beta_2"]
+        0.999
+    """
+
+    _use_fused = True  # torch's fused Adam kernel where the device/dtype has one
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = _real("beta_1", beta_1)
+        self.beta_2 = _real("beta_2", beta_2)
+        self.epsilon = _real("epsilon", epsilon)
+        self.amsgrad = bool(amsgrad)
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        specs = [("momentum", 0.0), ("velocity", 0.0)]
+        return specs + [("velocity_hat", 0.0)] if self.amsgrad else specs
+
+    def _step_scalars(self, lr: float, t: int) -> tuple[float, float, int]:
+        return lr, lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t), t
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, scalars) -> None:
+        if self._use_fused and group.extra.get("fused", _HAS_FUSED_ADAM) and (
+            self._fused_update(group, grad, scalars)
+        ):
+            return
+        alpha = scalars[1]
+        m, v = group.slots["momentum"], group.slots["velocity"]
+        m.lerp_(grad, 1.0 - self.beta_1)
+        v.mul_(self.beta_2).addcmul_(grad, grad, value=1.0 - self.beta_2)
+        if self.amsgrad:
+            v = torch.maximum(group.slots["velocity_hat"], v, out=group.slots["velocity_hat"])
+        denom = torch.sqrt(v, out=group.scratch[0]).add_(self.epsilon)
+        group.param.addcdiv_(m, denom, value=-alpha)
+
+    def _fused_update(self, group: _FlatGroup, grad: torch.Tensor, scalars) -> bool:
+        """One fused kernel. Torch's Adam puts epsilon after the bias correction of sqrt(v);
+        passing `epsilon / sqrt(1 - beta_2^t)` gives exactly Keras's rule."""
+        lr, _, t = scalars
+        step = group.extra.get("step")
+        if step is None:
+            step = group.extra["step"] = torch.zeros((), device=group.param.device)
+        step.fill_(t)
+        slots = group.slots
+        try:
+            torch._fused_adam_(
+                [group.param], [grad], [slots["momentum"]], [slots["velocity"]],
+                [slots["velocity_hat"]] if self.amsgrad else [], [step],
+                lr=lr, beta1=self.beta_1, beta2=self.beta_2, weight_decay=0.0,
+                eps=self.epsilon / math.sqrt(1.0 - self.beta_2**t), amsgrad=self.amsgrad,
+                maximize=False,
+            )
+        except (RuntimeError, NotImplementedError):  # no fused kernel for this device/dtype
+            group.extra["fused"] = False
+            return False
+        group.extra["fused"] = True
+        return True
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+@register(_REGISTRY)
+class AdamW(Adam):
+    """Adam with decoupled weight decay (`p -= p * weight_decay * lr` before each update).
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        weight_decay: the decay rate (required: not None).
+        beta_1: decay of the first moment.
+        beta_2: decay of the second moment.
+        epsilon: added to `sqrt(v)`.
+        amsgrad: use the running maximum of `v`.
+        **kwargs: the common arguments of `Optimizer` (clipnorm, ..., name).
+
+    Example:
+        >>> AdamW().weight_decay
+        0.004
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+        if self.weight_decay is None:
+            raise ValueError(
+                "Argument `weight_decay` must be a float. Received: weight_decay=None"
+            )
+
+
+@register(_REGISTRY)
+class RMSprop(Optimizer):
+    """RMSprop as Keras: `v = rho*v + (1-rho)*g^2`, `p -= lr*g / sqrt(v + epsilon)` (centered:
+    `sqrt(v - mean_g^2 + epsilon)`), optionally through a momentum buffer.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        rho: decay of the squared-gradient average.
+        momentum: momentum of the update (0 for none).
+        epsilon: added inside the square root.
+        centered: normalize by the variance instead of the second moment.
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> RMSprop().get_config()["rho"]
+        0.9
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        rho: float = 0.9,
+        momentum: float = 0.0,
+        epsilon: float = 1e-7,
+        centered: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho = _real("rho", rho)
+        self.momentum = _real("momentum", momentum)
+        self.epsilon = _real("epsilon", epsilon)
+        self.centered = bool(centered)
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        specs = [("velocity", 0.0)]
+        if self.momentum > 0:
+            specs.append(("momentum", 0.0))
+        if self.centered:
+            specs.append(("average_gradient", 0.0))
+        return specs
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, lr: float) -> None:
+        rho, slots = self.rho, group.slots
+        v = slots["velocity"].mul_(rho).addcmul_(grad, grad, value=1.0 - rho)
+        denom = torch.add(v, self.epsilon, out=group.scratch[0])
+        if self.centered:
+            mean = slots["average_gradient"].mul_(rho).add_(grad, alpha=1.0 - rho)
+            denom.addcmul_(mean, mean, value=-1.0)
+        denom.sqrt_()
+        if self.momentum > 0:
+            m = slots["momentum"].mul_(self.momentum).addcdiv_(grad, denom, value=lr)
+            group.param.sub_(m)
+        else:
+            group.param.addcdiv_(grad, denom, value=-lr)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
+@register(_REGISTRY)
+class Adagrad(Optimizer):
+    """Adagrad as Keras: `acc += g^2`, `p -= lr*g / sqrt(acc + epsilon)`.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        initial_accumulator_value: the accumulators' starting value.
+        epsilon: added inside the square root.
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> Adagrad().initial_accumulator_value
+        0.1
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        initial_accumulator_value: float = 0.1,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.initial_accumulator_value = _real("initial_accumulator_value",
+                                               initial_accumulator_value)
+        self.epsilon = _real("epsilon", epsilon)
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        return [("accumulator", self.initial_accumulator_value)]
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, lr: float) -> None:
+        acc = group.slots["accumulator"].addcmul_(grad, grad)
+        denom = torch.add(acc, self.epsilon, out=group.scratch[0]).sqrt_()
+        group.param.addcdiv_(grad, denom, value=-lr)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(),
+                "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+@register(_REGISTRY)
+class Adadelta(Optimizer):
+    """Adadelta as Keras: `delta = sqrt(acc_delta + eps) / sqrt(acc_grad + eps) * g`,
+    `p -= lr * delta`, with both accumulators decayed by `rho`.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        rho: decay of the accumulators.
+        epsilon: added inside the square roots.
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> Adadelta().rho
+        0.95
+    """
+
+    _n_scratch = 2
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        rho: float = 0.95,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.rho = _real("rho", rho)
+        self.epsilon = _real("epsilon", epsilon)
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        return [("accumulated_grad", 0.0), ("accumulated_delta_var", 0.0)]
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, lr: float) -> None:
+        rho, eps = self.rho, self.epsilon
+        acc_grad = group.slots["accumulated_grad"].mul_(rho).addcmul_(grad, grad, value=1 - rho)
+        acc_delta = group.slots["accumulated_delta_var"]
+        delta = torch.add(acc_delta, eps, out=group.scratch[0]).sqrt_().mul_(grad)
+        delta.div_(torch.add(acc_grad, eps, out=group.scratch[1]).sqrt_())
+        acc_delta.mul_(rho).addcmul_(delta, delta, value=1 - rho)
+        group.param.add_(delta, alpha=-lr)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+@register(_REGISTRY)
+class Adamax(Optimizer):
+    """Adamax as Keras: `u = max(beta_2*u, |g|)`, `p -= lr*m / ((1-beta_1^t) * (u + epsilon))`.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        beta_1: decay of the first moment.
+        beta_2: decay of the infinity norm.
+        epsilon: added to the norm.
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> Adamax().beta_1
+        0.9
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = _real("beta_1", beta_1)
+        self.beta_2 = _real("beta_2", beta_2)
+        self.epsilon = _real("epsilon", epsilon)
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        return [("momentum", 0.0), ("norm", 0.0)]
+
+    def _step_scalars(self, lr: float, t: int) -> float:
+        return lr / (1.0 - self.beta_1**t)
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, step_size: float) -> None:
+        m = group.slots["momentum"].lerp_(grad, 1.0 - self.beta_1)
+        u = group.slots["norm"].mul_(self.beta_2)
+        torch.maximum(u, torch.abs(grad, out=group.scratch[0]), out=u)
+        denom = torch.add(u, self.epsilon, out=group.scratch[0])
+        group.param.addcdiv_(m, denom, value=-step_size)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+@register(_REGISTRY)
+class Nadam(Optimizer):
+    """Nadam as Keras, with its momentum cache: `u_t = beta_1*(1 - 0.5*0.96^t)` and the running
+    product of the `u_t` correcting the Nesterov-style first moment.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        beta_1: decay of the first moment.
+        beta_2: decay of the second moment.
+        epsilon: added to `sqrt(v_hat)`.
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> Nadam().beta_2
+        0.999
+    """
+
+    _n_scratch = 2
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = _real("beta_1", beta_1)
+        self.beta_2 = _real("beta_2", beta_2)
+        self.epsilon = _real("epsilon", epsilon)
+        self._u_product = (0, 1.0)  # (t, product of u_1..u_t): a function of t only
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        return [("momentum", 0.0), ("velocity", 0.0)]
+
+    def _u(self, t: int) -> float:
+        return self.beta_1 * (1.0 - 0.5 * 0.96**t)
+
+    def _product_through(self, t: int) -> float:
+        cached_t, product = self._u_product
+        if t != cached_t + 1:
+            cached_t, product = 0, 1.0
+        for s in range(cached_t + 1, t + 1):
+            product *= self._u(s)
+        self._u_product = (t, product)
+        return product
+
+    def _step_scalars(self, lr: float, t: int) -> tuple[float, float, float, float]:
+        u_t, u_next = self._u(t), self._u(t + 1)
+        product = self._product_through(t)
+        m_scale = u_next / (1.0 - product * u_next)
+        g_scale = (1.0 - u_t) / (1.0 - product)
+        return lr, m_scale, g_scale, 1.0 - self.beta_2**t
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, scalars) -> None:
+        lr, m_scale, g_scale, v_correction = scalars
+        m = group.slots["momentum"].lerp_(grad, 1.0 - self.beta_1)
+        v = group.slots["velocity"].mul_(self.beta_2).addcmul_(grad, grad, value=1 - self.beta_2)
+        m_hat = torch.mul(m, m_scale, out=group.scratch[0]).add_(grad, alpha=g_scale)
+        denom = torch.div(v, v_correction, out=group.scratch[1]).sqrt_().add_(self.epsilon)
+        group.param.addcdiv_(m_hat, denom, value=-lr)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+def serialize(optimizer: Optimizer) -> dict[str, Any]:
+    """The `{'class_name', 'config'}` dict that `get`/`deserialize` turn back into an optimizer.
+
+    Args:
+        optimizer: an `Optimizer`.
+
+    Returns:
+        A dict with the class name and the optimizer's config.
+
+    Example:
+        >>> serialize(SGD())["class_name"]
+        'SGD'
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer: expected an Optimizer, received {optimizer!r} "
+                        f"of type {type(optimizer).__name__}")
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(
+    config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
+) -> Optimizer:
+    """Rebuild an optimizer from `serialize`'s dict (Keras's serialized form works too).
+
+    Args:
+        config: a `{'class_name', 'config'}` dict.
+        custom_objects: extra optimizer classes by name.
+
+    Returns:
+        A new, unbuilt optimizer.
+    """
+    return resolve("optimizer", config, _REGISTRY, base_class=Optimizer, allow_callable=False,
+                   custom_objects=custom_objects)
+
+
+def get(identifier: Any) -> Optimizer | None:
+    """An optimizer from a name ('adam' → `Adam()`), a config dict or an instance (returned as is).
+
+    Args:
+        identifier: a name, a `{'class_name', 'config'}` dict, an `Optimizer`, or None.
+
+    Returns:
+        The optimizer (None for None).
+
+    Example:
+        >>> get("rmsprop").learning_rate
+        0.001
+    """
+    if identifier is None:
+        return None
+    return resolve("optimizer", identifier, _REGISTRY, instantiate=True, base_class=Optimizer,
+                   allow_callable=False)
