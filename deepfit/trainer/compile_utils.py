@@ -194,9 +194,7 @@ def _as_list(entry: Any) -> list[Any]:
 
 
 def _resolve_one(identifier: Any, y_true: Any, y_pred: Any) -> Any:
-    if isinstance(identifier, str) and identifier in ("accuracy", "acc", "crossentropy", "ce"):
-        return metrics_module.resolve_accuracy(identifier, y_true, y_pred)
-    return metrics_module.get(identifier)
+    return metrics_module.get(identifier, y_true, y_pred)
 
 
 def output_pairs(y_true: Any, y_pred: Any, count: int) -> list[tuple[Any, Any]]:
