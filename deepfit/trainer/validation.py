@@ -77,7 +77,7 @@ def check_finite(x: Any, y: Any) -> None:
         for leaf in tree.flatten(value):
             # A sum is NaN/inf whenever an element is, and costs a fraction of isfinite();
             # the exact count is only computed once something is wrong.
-            if leaf.is_floating_point() and not bool(torch.isfinite(leaf.sum(dtype=torch.float64)))\
+            if leaf.is_floating_point() and not bool(torch.isfinite(leaf.sum()))\
                     and not bool(torch.isfinite(leaf).all()):
                 bad = int((~torch.isfinite(leaf)).sum())
                 raise ValueError(f"{label} contains {bad} NaN or infinite value(s); clean or "
