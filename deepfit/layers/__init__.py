@@ -16,12 +16,46 @@ from deepfit.layers.core import (
     Lambda,
     Reshape,
 )
+from deepfit.layers.embedding import Embedding
+from deepfit.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
+from deepfit.layers.normalization import BatchNormalization, LayerNormalization
+from deepfit.layers.recurrent import (
+    GRU,
+    LSTM,
+    RNN,
+    Bidirectional,
+    GRUCell,
+    LSTMCell,
+    SimpleRNN,
+    SimpleRNNCell,
+)
 from deepfit.layers.torch_module import TorchModule
 from deepfit.models.layer import Layer
 
 __all__ = [
-    "Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer", "Lambda",
-    "Layer", "Reshape", "TorchModule", "deserialize", "serialize",
+    "GRU", "LSTM", "RNN", "Activation", "Add", "Average", "BatchNormalization", "Bidirectional",
+    "Concatenate", "Dense", "Dot", "Dropout", "Embedding", "Flatten", "GRUCell", "Identity",
+    "Input", "InputLayer", "LSTMCell", "Lambda", "Layer", "LayerNormalization", "Maximum",
+    "Minimum", "Multiply", "Reshape", "SimpleRNN", "SimpleRNNCell", "Subtract", "TorchModule",
+    "add", "average", "concatenate", "deserialize", "dot", "maximum", "minimum", "multiply",
+    "serialize", "subtract",
 ]
 
 
