@@ -17,7 +17,7 @@ import torch.nn.functional as F
 
 from deepfit import activations, constraints, initializers, regularizers
 from deepfit.models.layer import Layer
-from deepfit.models.symbolic import KerasTensor
+from deepfit.models.symbolic import KerasTensor, Node
 
 _TORCH_DTYPES = {
     None: torch.float32,
@@ -84,6 +84,7 @@ class InputLayer(Layer):
         self.input_dtype = torch_dtype(dtype)
         self.built = True
         self.output = KerasTensor((batch_size, *shape), self.input_dtype, name=self.name)
+        self.output.history = (Node(self, (), {}, self.output), 0)
 
     @property
     def batch_shape(self) -> tuple:

@@ -22,21 +22,7 @@ from deepfit import config, tree
 from deepfit.layers.core import InputLayer
 from deepfit.models.layer import Layer
 from deepfit.models.model import Model
-from deepfit.models.symbolic import KerasTensor
-
-
-class Node:
-    """One recorded layer call: the layer, its arguments (with KerasTensors in them) and outputs."""
-
-    def __init__(self, layer: Layer, args: tuple, kwargs: dict, outputs: Any) -> None:
-        self.layer = layer
-        self.args = args
-        self.kwargs = kwargs
-        self.outputs = outputs
-
-    @property
-    def input_tensors(self) -> list[KerasTensor]:
-        return [t for t in tree.flatten((self.args, self.kwargs)) if isinstance(t, KerasTensor)]
+from deepfit.models.symbolic import KerasTensor, Node
 
 
 def _dummy(tensor: KerasTensor, unknown: int) -> torch.Tensor:

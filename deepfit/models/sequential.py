@@ -176,8 +176,8 @@ def _serialize(layer: Layer) -> dict[str, Any]:
 
 
 def _input_layer_of(tensor: KerasTensor) -> InputLayer:
-    history = tensor.history
-    layer = getattr(history, "layer", None) if history is not None else None
+    node = tensor.history[0] if isinstance(tensor.history, tuple) else None
+    layer = node.layer if node is not None else None
     if isinstance(layer, InputLayer):
         return layer
     return InputLayer(batch_shape=tensor.shape, dtype=tensor.dtype, name=tensor.name)

@@ -14,6 +14,8 @@ from typing import Any
 
 import torch
 
+from deepfit import tree
+
 
 class KerasTensor:
     """A symbolic tensor: `shape` (batch axis first, None where unknown), `dtype`, and its origin.
@@ -43,3 +45,18 @@ class KerasTensor:
 
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+class Node:
+    """One recorded layer call: the layer, its arguments (with KerasTensors in them), and outputs.
+    An `InputLayer`'s node has no arguments."""
+
+    def __init__(self, layer: Any, args: tuple, kwargs: dict, outputs: Any) -> None:
+        self.layer = layer
+        self.args = args
+        self.kwargs = kwargs
+        self.outputs = outputs
+
+    @property
+    def input_tensors(self) -> list[KerasTensor]:
+        return [t for t in tree.flatten((self.args, self.kwargs)) if isinstance(t, KerasTensor)]

@@ -1,0 +1,187 @@
+"""`make bench`: deepfit against Keras (TensorFlow, torch and JAX backends), a plain PyTorch loop
+and hand-written JAX, on the same workloads in one run, alternating systems so that machine load
+affects all of them alike. Prints a table of seconds per epoch and deepfit/peer ratios, the
+machine's matmul floor for each workload, and writes everything to JSON.
+
+Usage:
+    python benchmarks/run.py [--peers-python .venv-peers/bin/python] [--repeats 3]
+                             [--workloads mlp32,celsius] [--out bench-results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from workloads import WORKLOADS  # noqa: E402
+
+PEERS = ["keras-tensorflow", "keras-torch", "keras-jax", "torch-loop", "jax-scan"]
+SYSTEMS_FOR = {
+    "mlp32": ["deepfit", *PEERS],
+    "mlp256": ["deepfit", *PEERS],
+    "sigmoid": ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax"],
+    "celsius": ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax"],
+    "convnet": ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax"],
+}
+NEEDS = {"keras-tensorflow": "tensorflow", "keras-torch": "torch", "keras-jax": "jax",
+         "torch-loop": "torch", "jax-scan": "jax"}
+
+CELSIUS_SCRIPT = """
+import numpy as np
+import {module} as k
+c = np.array([-40, -10, 0, 8, 15, 22, 38], dtype='float32')
+m = k.Sequential([k.layers.Dense(units=1, input_shape=[1])])
+m.compile(loss='mean_squared_error', optimizer=k.optimizers.Adam(0.1))
+m.fit(c, c * 1.8 + 32, epochs=500, verbose=0)
+print(float(m.predict(np.array([100.0]), verbose=0)[0, 0]))
+"""
+
+
+def python_for(system: str, peers_python: str | None) -> str | None:
+    if system == "deepfit":
+        return sys.executable
+    return peers_python
+
+
+def available(system: str, peers_python: str | None) -> tuple[bool, str]:
+    python = python_for(system, peers_python)
+    if python is None or not Path(python).exists():
+        return False, "no peers venv (run `make bench-peers`)"
+    if system == "deepfit":
+        return True, ""
+    module = NEEDS[system]
+    probe = subprocess.run([python, "-c", f"import {module}, keras" if system.startswith(
+        "keras") else f"import {module}"], capture_output=True, text=True)
+    return probe.returncode == 0, f"{module} is not importable in {python}"
+
+
+def measure(system: str, workload: str, python: str) -> dict | None:
+    env = dict(os.environ, PYTHONWARNINGS="ignore", TF_CPP_MIN_LOG_LEVEL="3")
+    proc = subprocess.run([python, str(HERE / "worker.py"), "--system", system,
+                           "--workload", workload], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
+        return {"error": tail[0]}
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def matmul_gflops() -> float:
+    import torch
+
+    a = torch.randn(2048, 2048)
+    b = torch.randn(2048, 2048)
+    a @ b
+    best = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - start)
+    return 2 * 2048**3 / best / 1e9
+
+
+def timed_command(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, capture_output=True, check=False)
+    return time.perf_counter() - start
+
+
+def end_to_end(peers_python: str | None, repeats: int) -> dict:
+    """Whole-script seconds: the Celsius tutorial, and `import` alone."""
+    rows = {}
+    candidates = [("deepfit", sys.executable, "deepfit")]
+    if peers_python and Path(peers_python).exists():
+        candidates += [("keras-tensorflow", peers_python, "tensorflow.keras"),
+                       ("keras-jax", peers_python, "keras")]
+    for name, python, module in candidates:
+        env_prefix = ["env", "KERAS_BACKEND=jax"] if name == "keras-jax" else ["env"]
+        script = CELSIUS_SCRIPT.format(module=module)
+        rows[name] = {
+            "celsius_script": statistics.median(
+                timed_command(env_prefix + [python, "-c", script]) for _ in range(repeats)),
+            "import": statistics.median(
+                timed_command(env_prefix + [python, "-c", f"import {module}"])
+                for _ in range(repeats)),
+        }
+    rows["torch"] = {"import": statistics.median(
+        timed_command([sys.executable, "-c", "import torch"]) for _ in range(repeats))}
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--peers-python", default=str(HERE.parent / ".venv-peers/bin/python"))
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workloads", default=",".join(SYSTEMS_FOR))
+    parser.add_argument("--out", default="bench-results")
+    args = parser.parse_args()
+
+    gflops = matmul_gflops()
+    results: dict = {"machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
+                                 "matmul_gflops": gflops}, "workloads": {}, "skipped": {}}
+    status = {s: available(s, args.peers_python) for s in ["deepfit", *PEERS]}
+    for system, (ok, why) in status.items():
+        if not ok:
+            results["skipped"][system] = why
+            print(f"note: skipping {system}: {why}")
+    for name in args.workloads.split(","):
+        workload = WORKLOADS[name]
+        systems = [s for s in SYSTEMS_FOR[name] if status[s][0]]
+        samples: dict[str, list[float]] = {s: [] for s in systems}
+        errors: dict[str, str] = {}
+        for _ in range(args.repeats):
+            for system in systems:
+                if system in errors:
+                    continue
+                outcome = measure(system, name, python_for(system, args.peers_python))
+                if "error" in outcome:
+                    errors[system] = outcome["error"]
+                else:
+                    samples[system].append(outcome["seconds_per_epoch"])
+        medians = {s: statistics.median(v) for s, v in samples.items() if v}
+        x, _ = workload.data()
+        flops = workload.flops_per_sample * len(x)
+        floor = flops / (gflops * 1e9)
+        results["workloads"][name] = {"title": workload.title, "seconds_per_epoch": medians,
+                                      "samples": samples, "errors": errors,
+                                      "flops_per_epoch": flops, "matmul_floor_s": floor}
+        print_workload(name, workload.title, medians, errors, floor)
+    results["end_to_end"] = end_to_end(args.peers_python, args.repeats)
+    print_end_to_end(results["end_to_end"])
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(results, indent=2))
+    print(f"\nwrote {out / 'results.json'} (matmul peak here: {gflops:.0f} GFLOP/s)")
+
+
+def print_workload(name: str, title: str, medians: dict, errors: dict, floor: float) -> None:
+    print(f"\n{title}")
+    ours = medians.get("deepfit")
+    print(f"  {'system':<18}{'s/epoch':>10}{'deepfit/peer':>14}")
+    for system, seconds in sorted(medians.items(), key=lambda kv: kv[1]):
+        ratio = f"{ours / seconds:.2f}" if ours and system != "deepfit" else ""
+        print(f"  {system:<18}{seconds:>10.4f}{ratio:>14}")
+    for system, error in errors.items():
+        print(f"  {system:<18}{'failed':>10}  {error[:60]}")
+    if ours:
+        print(f"  matmul floor: {floor:.4f} s/epoch; deepfit at {ours / floor:.1f}x the floor")
+
+
+def print_end_to_end(rows: dict) -> None:
+    print("\nWhole scripts (seconds, including interpreter start):")
+    for name, row in rows.items():
+        parts = [f"{key} {value:.2f}" for key, value in row.items()]
+        print(f"  {name:<18}" + ", ".join(parts))
+
+
+if __name__ == "__main__":
+    main()
