@@ -189,6 +189,9 @@ class Trainer:
         val_iterator = None if val_batches is None else EpochIterator(val_batches,
                                                                         validation_steps)
         callback_list = self._callback_list(callbacks, verbose, epochs, epoch_iterator.steps)
+        from deepfit.insight.record import record_run  # baseline, summary, hyper-parameters
+
+        record_run(self, callback_list, train_batches, val_batches)
         with runtime.training_runtime(self._flops_per_step(train_batches), device):
             self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
                                epochs, validation_freq)
@@ -223,7 +226,7 @@ class Trainer:
 
     def _select_train_step(self) -> Any:
         if type(self).train_step is not Trainer.train_step:
-            return self.train_step
+            return lambda batch: self.train_step(_as_data(batch))
         return self._default_train_step
 
     def _default_train_step(self, batch: tuple) -> LazyLogs:
@@ -351,7 +354,8 @@ class Trainer:
             for step, batch in iterator:
                 if callback_list is not None:
                     callback_list.on_test_batch_begin(step)
-                step_logs = self.test_step(batch) if custom else self._default_test_step(batch)
+                step_logs = (self.test_step(_as_data(batch)) if custom
+                             else self._default_test_step(batch))
                 if callback_list is not None:
                     callback_list.on_test_batch_end(step, step_logs)
         return self._epoch_logs(step_logs)
@@ -407,8 +411,8 @@ class Trainer:
         with torch.no_grad():
             for step, batch in iterator:
                 callback_list.on_predict_batch_begin(step)
-                batch_out = self.predict_step(batch) if custom else self(batch[0],
-                                                                        training=False)
+                batch_out = (self.predict_step(_as_data(batch)) if custom
+                             else self(batch[0], training=False))
                 outputs.append(batch_out)
                 callback_list.on_predict_batch_end(step, {"outputs": batch_out})
         callback_list.on_predict_end()
@@ -576,6 +580,14 @@ class Trainer:
             return callbacks
         return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0,
                             model=self, verbose=verbose, epochs=epochs, steps=steps)
+
+
+def _as_data(batch: tuple) -> tuple:
+    """A batch as Keras hands it to a custom step: (x,), (x, y) or (x, y, sample_weight)."""
+    x, y, sample_weight = batch
+    if sample_weight is not None:
+        return (x, y, sample_weight)
+    return (x,) if y is None else (x, y)
 
 
 def _should_validate(epoch: int, validation_freq: Any) -> bool:
