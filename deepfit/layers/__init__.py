@@ -5,6 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from deepfit.identifiers import resolve
+from deepfit.layers.conv import (
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    Conv3D,
+    Conv3DTranspose,
+    Convolution1D,
+    Convolution1DTranspose,
+    Convolution2D,
+    Convolution2DTranspose,
+    Convolution3D,
+    Convolution3DTranspose,
+    DepthwiseConv1D,
+    DepthwiseConv2D,
+    SeparableConv1D,
+    SeparableConv2D,
+    SeparableConvolution1D,
+    SeparableConvolution2D,
+)
 from deepfit.layers.core import (
     Activation,
     Dense,
@@ -36,6 +56,24 @@ from deepfit.layers.merging import (
     subtract,
 )
 from deepfit.layers.normalization import BatchNormalization, LayerNormalization
+from deepfit.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    AvgPool1D,
+    AvgPool2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool1D,
+    GlobalAvgPool2D,
+    GlobalMaxPool1D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPool1D,
+    MaxPool2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 from deepfit.layers.recurrent import (
     GRU,
     LSTM,
@@ -46,16 +84,37 @@ from deepfit.layers.recurrent import (
     SimpleRNN,
     SimpleRNNCell,
 )
+from deepfit.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Permute,
+    RepeatVector,
+    SpatialDropout1D,
+    SpatialDropout2D,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 from deepfit.layers.torch_module import TorchModule
 from deepfit.models.layer import Layer
 
 __all__ = [
-    "GRU", "LSTM", "RNN", "Activation", "Add", "Average", "BatchNormalization", "Bidirectional",
-    "Concatenate", "Dense", "Dot", "Dropout", "Embedding", "Flatten", "GRUCell", "Identity",
-    "Input", "InputLayer", "LSTMCell", "Lambda", "Layer", "LayerNormalization", "Maximum",
-    "Minimum", "Multiply", "Reshape", "SimpleRNN", "SimpleRNNCell", "Subtract", "TorchModule",
-    "add", "average", "concatenate", "deserialize", "dot", "maximum", "minimum", "multiply",
-    "serialize", "subtract",
+    "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
+    "AvgPool2D", "BatchNormalization", "Bidirectional", "Concatenate", "Conv1D",
+    "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D",
+    "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Convolution3D",
+    "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
+    "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten", "GRU", "GRUCell",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
+    "Input", "InputLayer", "LSTM", "LSTMCell", "Lambda", "Layer", "LayerNormalization",
+    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum", "Multiply",
+    "Permute", "RNN", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",
+    "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell",
+    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TorchModule", "UpSampling1D",
+    "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "add", "average", "concatenate",
+    "deserialize", "dot", "maximum", "minimum", "multiply", "serialize", "subtract",
 ]
 
 

@@ -42,8 +42,10 @@ def _run_on_dummies(layer: Layer, args: tuple, kwargs: dict, unknown: int) -> An
 
 def call_symbolic(layer: Layer, args: tuple, kwargs: dict) -> Any:
     """Record `layer(*args, **kwargs)` on KerasTensors and return the symbolic outputs."""
-    first = _run_on_dummies(layer, args, kwargs, 2)
-    second = _run_on_dummies(layer, args, kwargs, 3)
+    # Unknown axes get two different sizes, large enough for valid convolutions and pooling;
+    # output axes that differ between the runs are unknown too.
+    first = _run_on_dummies(layer, args, kwargs, 32)
+    second = _run_on_dummies(layer, args, kwargs, 33)
     batch = tree.first_leaf(args).shape[0] if tree.flatten(args) else None
     node = Node(layer, args, kwargs, None)
     counter = iter(range(1 << 30))
