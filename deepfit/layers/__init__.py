@@ -5,6 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from deepfit.identifiers import resolve
+from deepfit.layers.augmentation import (
+    RandomBrightness,
+    RandomContrast,
+    RandomCrop,
+    RandomFlip,
+    RandomRotation,
+    RandomTranslation,
+    RandomZoom,
+)
 from deepfit.layers.conv import (
     Conv1D,
     Conv1DTranspose,
@@ -74,6 +83,7 @@ from deepfit.layers.pooling import (
     MaxPooling1D,
     MaxPooling2D,
 )
+from deepfit.layers.preprocessing import CenterCrop, Normalization, Rescaling, Resizing
 from deepfit.layers.recurrent import (
     GRU,
     LSTM,
@@ -100,6 +110,8 @@ from deepfit.layers.torch_module import TorchModule
 from deepfit.models.layer import Layer
 
 __all__ = [
+    "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
+    "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
     "AvgPool2D", "BatchNormalization", "Bidirectional", "Concatenate", "Conv1D",
     "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D",
