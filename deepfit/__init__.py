@@ -14,22 +14,25 @@ from deepfit import (
     constraints,
     data,
     datasets,
+    distribute,
     initializers,
     layers,
     losses,
     metrics,
+    mixed_precision,
     models,
     optimizers,
     regularizers,
     utils,
 )
+from deepfit.insight.warnings import TrainingWarning
 from deepfit.layers import Input, Layer
 from deepfit.models import Model, Sequential
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Input", "Layer", "Model", "Sequential", "activations", "callbacks", "config",
-    "constraints", "data", "datasets", "initializers", "layers", "losses", "metrics", "models", "optimizers",
-    "regularizers", "utils",
+    "Input", "Layer", "Model", "Sequential", "TrainingWarning", "activations", "callbacks",
+    "config", "constraints", "data", "datasets", "distribute", "initializers", "layers",
+    "losses", "metrics", "mixed_precision", "models", "optimizers", "regularizers", "utils",
 ]

@@ -30,8 +30,11 @@ def get_device() -> torch.device:
         env = os.environ.get("DEEPFIT_DEVICE")
         if env:
             _device = _parse_device(env, "DEEPFIT_DEVICE")
+        elif torch.cuda.is_available():
+            # Under torchrun each process owns the GPU of its local rank.
+            _device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", 0)))
         else:
-            _device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+            _device = torch.device("cpu")
     return _device
 
 

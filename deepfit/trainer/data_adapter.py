@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ import numpy as np
 import torch
 
 from deepfit import tree
+from deepfit.distribute import training as distribute_training
 
 Batch = tuple[Any, Any, Any]
 
@@ -117,8 +119,10 @@ class ArrayBatches:
     """
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, *,
-                 batch_size: int = 32, shuffle: bool | str = False) -> None:
+                 batch_size: int = 32, shuffle: bool | str = False, shard: Any = None) -> None:
         self.x, self.y, self.sample_weight = x, y, sample_weight
+        self.shard = shard
+        self.current_global = batch_size  # the size of the global batch being served
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.num_samples = num_samples(x)
@@ -131,14 +135,21 @@ class ArrayBatches:
         window = slice(0, min(self.batch_size, self.num_samples))
         return (take(self.x, window), take(self.y, window), take(self.sample_weight, window))
 
-    def epoch(self) -> Iterator[Batch]:
-        order = self._order()
+    def epoch(self, order: torch.Tensor | None = None, start_step: int = 0) -> Iterator[Batch]:
+        """One pass: a fresh sample order (when shuffling) unless `order` is given, from batch
+        `start_step` on — both given to resume an interrupted epoch exactly."""
+        order = self._order() if order is None else order.to(tree.first_leaf(self.x).device)
+        self.current_order = order  # what a backup must record to resume this epoch
         size, total = self.batch_size, self.num_samples
-        for start in range(0, total, size):
+        for start in range(start_step * size, total, size):
             if order is None:
                 index: Any = slice(start, min(start + size, total))
             else:
                 index = order[start:start + size]
+            if self.shard is not None:
+                self.current_global = min(size, total - start)
+                index = distribute_training.shard(index, total, self.shard).to(
+                    tree.first_leaf(self.x).device)
             yield take(self.x, index), take(self.y, index), take(self.sample_weight, index)
 
     def _order(self) -> torch.Tensor | None:
@@ -151,6 +162,8 @@ class ArrayBatches:
                                for s in starts.tolist()])
         else:
             order = torch.randperm(self.num_samples)
+        if self.shard is not None:
+            order = distribute_training.broadcast_order(order, self.shard)
         return order.to(device)
 
 
@@ -220,6 +233,17 @@ class EpochIterator:
         self.steps_per_epoch = steps_per_epoch
         self._iterator: Iterator[Batch] | None = None
         self._warned = False
+        self._resume: tuple[int, Any] = (0, None)
+
+    def start_at(self, step: int, order: torch.Tensor | None = None) -> None:
+        """Make the next epoch resume an interrupted one: skip its first `step` batches, in the
+        sample `order` it had (shuffled arrays; iterables just skip batches)."""
+        self._resume = (int(step), order)
+
+    @property
+    def order(self) -> torch.Tensor | None:
+        """The sample order of the epoch in progress (None if the data is not shuffled)."""
+        return getattr(self.batches, "current_order", None)
 
     @property
     def steps(self) -> int | None:
@@ -228,12 +252,18 @@ class EpochIterator:
         return self.batches.num_batches
 
     def __iter__(self) -> Iterator[tuple[int, Batch]]:
+        first, order = self._resume
+        self._resume = (0, None)
         if self.steps_per_epoch is None:
-            yield from enumerate(self.batches.epoch())
+            if isinstance(self.batches, ArrayBatches):
+                yield from enumerate(self.batches.epoch(order, first), start=first)
+            else:
+                yield from enumerate(itertools.islice(self.batches.epoch(), first, None),
+                                     start=first)
             return
         if self._iterator is None:
             self._iterator = self.batches.epoch()
-        for step in range(self.steps_per_epoch):
+        for step in range(first, self.steps_per_epoch):
             try:
                 batch = next(self._iterator)
             except StopIteration:

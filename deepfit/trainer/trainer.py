@@ -14,15 +14,19 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Mapping
+import signal
+import threading
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
-from deepfit import optimizers, tree
+from deepfit import distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
+from deepfit.distribute import training as distribute_training
 from deepfit.models.layer import _context
 from deepfit.trainer import data_adapter, runtime, validation
 from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics
@@ -48,6 +52,7 @@ class Trainer:
         self._loss_tracker = LossTracker()
         self._compile_config: dict[str, Any] | None = None
         self._checked_targets = False
+        self.__dict__.update(_distributed=None, _loss_scaler=None, _step_module=self)
 
     # ================================================================= compile
     def compile(
@@ -192,7 +197,8 @@ class Trainer:
         from deepfit.insight.record import record_run  # baseline, summary, hyper-parameters
 
         record_run(self, callback_list, train_batches, val_batches)
-        with runtime.training_runtime(self._flops_per_step(train_batches), device):
+        flops = self._flops_per_step(train_batches)
+        with _stop_on_sigint(self), runtime.training_runtime(flops, device):
             self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
                                epochs, validation_freq)
         return self.history
@@ -204,25 +210,45 @@ class Trainer:
         self.stop_training = False
         self._interrupted = False
         callback_list.on_train_begin()
+        initial_epoch = self._resume(callback_list, epoch_iterator, initial_epoch)
         training_logs: dict[str, Any] = {}
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             callback_list.on_epoch_begin(epoch)
-            step_logs: Any = {}
+            step_logs: Any = self._lazy_logs
             for step, batch in epoch_iterator:
                 callback_list.on_train_batch_begin(step)
                 step_logs = step_fn(batch)
                 callback_list.on_train_batch_end(step, step_logs)
-                if self.stop_training:
+                if self.stop_training or self._interrupted:
                     break
+            if self._interrupted:  # Ctrl-C: no partial epoch in the History
+                break
             training_logs = self._epoch_logs(step_logs)
             if val_iterator is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_epoch(val_iterator, callback_list=None)
                 training_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, training_logs)
-            if self.stop_training:
+            if self.stop_training or self._interrupted:
                 break
         callback_list.on_train_end(training_logs)
+
+    def _resume(self, callback_list: CallbackList, epoch_iterator: EpochIterator,
+                initial_epoch: int) -> int:
+        """The epoch to start with: where a restored backup says (a callback's
+        `resume_state(epoch_iterator)` returning epoch, steps done, data order and History),
+        else `initial_epoch`. Every such callback gets the iterator, to record the data order."""
+        found = None
+        for callback in callback_list.callbacks:
+            ask = getattr(callback, "resume_state", None)
+            state = ask(epoch_iterator) if callable(ask) else None
+            found = found or state
+        if found is None:
+            return initial_epoch
+        epoch_iterator.start_at(found.step, found.order)
+        if self.history is not None:
+            self.history.history, self.history.epoch = found.history, list(found.epochs)
+        return found.epoch
 
     def _select_train_step(self) -> Any:
         if type(self).train_step is not Trainer.train_step:
@@ -235,17 +261,32 @@ class Trainer:
         sink: list[torch.Tensor] = []
         _context.loss_sink = sink
         try:
-            y_pred = self(x, training=True)
+            with mixed_precision.autocast(self._step_device):
+                y_pred = self._step_module(x, training=True)
+                loss = self._total_loss(y, y_pred, sample_weight, sink)
         finally:
             _context.loss_sink = None
-        loss = self._total_loss(y, y_pred, sample_weight, sink)
-        loss.backward()
-        self.optimizer.step()
-        if self._constrained:
-            self._apply_constraints()
+        if self._backward(loss, _batch_size(x)):
+            self.optimizer.step()
+            if self._constrained:
+                self._apply_constraints()
         self._loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(y, y_pred, sample_weight)
         return self._lazy_logs
+
+    def _backward(self, loss: torch.Tensor, local_batch: int) -> bool:
+        """Backpropagate — weighted by this process's share of the global batch when
+        distributed, scaled when float16 needs it — and say whether the step may be applied."""
+        if self._distributed is not None:
+            share = distribute_training.loss_share(local_batch, self._sharded.current_global,
+                                                   self._distributed)
+            loss = loss if share == 1.0 else loss * share
+        if self._loss_scaler is None:
+            loss.backward()
+            return True
+        (loss * self._loss_scaler.scale).backward()
+        return self._loss_scaler.unscale_and_check(
+            [w.grad for w in self.trainable_weights if w.grad is not None])
 
     def train_step(self, data: Any) -> dict[str, Any]:
         """One optimization step on one batch; override to customize training (as in Keras).
@@ -304,6 +345,8 @@ class Trainer:
         return {metric.name: metric.result() for metric in self.metrics}
 
     def _epoch_logs(self, step_logs: Any) -> dict[str, Any]:
+        if getattr(self, "_distributed", None) is not None and isinstance(step_logs, LazyLogs):
+            distribute_training.all_reduce_metrics(self.metrics, self._distributed)
         logs = self.get_metrics_result() if isinstance(step_logs, LazyLogs) else step_logs
         values = floats(logs)
         return {key: values[key] for key in sorted(values)}
@@ -518,7 +561,8 @@ class Trainer:
         if class_weight is not None and y is not None:
             sample_weight = data_adapter.combine_class_weight(y, sample_weight, class_weight)
         size = batch_size or data_adapter.num_samples(x)
-        return ArrayBatches(x, y, sample_weight, batch_size=size, shuffle=shuffle)
+        return ArrayBatches(x, y, sample_weight, batch_size=size, shuffle=shuffle,
+                            shard=distribute.current())
 
     def _prepare(self, batches: ArrayBatches | IterableBatches) -> None:
         """Build the model, optimizer and metrics on the first batch and check the targets —
@@ -541,10 +585,31 @@ class Trainer:
             self.compiled_metrics.build([(y, y_pred)])
         self._has_metrics = bool(self.compiled_metrics and self.compiled_metrics.metrics)
         self._lazy_logs = LazyLogs({m.name: m.result for m in self.metrics})
+        self._attach_runtime(batches)
         self._regularizers = self._collect_regularizers()
         self._constrained = self._has_constraints()
         if self.optimizer is not None:
             self.optimizer.build(self.trainable_weights)
+
+    def _attach_runtime(self, batches: ArrayBatches | IterableBatches) -> None:
+        """How steps run: through DistributedDataParallel in a multi-process job, with loss
+        scaling under the mixed_float16 policy. Never registered as submodules."""
+        context = getattr(batches, "shard", None)
+        self.__dict__["_distributed"] = context
+        self.__dict__["_step_module"] = self
+        self.__dict__["_step_device"] = self._device()
+        if context is not None:
+            wrapped = getattr(self, "_ddp_module", None)
+            if wrapped is None:
+                wrapped = distribute_training.wrap(self, context)
+                self.__dict__["_ddp_module"] = wrapped
+            self.__dict__["_step_module"] = wrapped
+            self.__dict__["_sharded"] = batches
+        policy = mixed_precision.global_policy()
+        scaler = getattr(self, "_loss_scaler", None) if policy.needs_loss_scaling else None
+        if policy.needs_loss_scaling and scaler is None:
+            scaler = mixed_precision.LossScaler()
+        self.__dict__["_loss_scaler"] = scaler
 
     def _ensure_built(self, x: Any) -> None:
         if not self.built or not self.weights:
@@ -576,10 +641,34 @@ class Trainer:
                        steps: int | None, history: bool = True, mode: str = "train"
                        ) -> CallbackList:
         verbose = 1 if verbose == "auto" else int(verbose)
+        if not distribute.is_chief():
+            verbose = 0
         if isinstance(callbacks, CallbackList):
             return callbacks
         return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0,
                             model=self, verbose=verbose, epochs=epochs, steps=steps)
+
+
+@contextlib.contextmanager
+def _stop_on_sigint(model: Any) -> Iterator[None]:
+    """During fit, Ctrl-C finishes the current step and then stops (History kept, backups
+    consistent); a second Ctrl-C interrupts at once. Only the main thread may set handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def stop(signum: int, frame: Any) -> None:
+        if model._interrupted:
+            raise KeyboardInterrupt
+        model._interrupted = True
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else
+                      signal.default_int_handler)
 
 
 def _as_data(batch: tuple) -> tuple:

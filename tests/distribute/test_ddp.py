@@ -1,0 +1,50 @@
+"""The same script, run plainly and under torchrun with two processes (gloo on CPU), ends with
+the same weights and History; only rank 0 prints."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+SCRIPT = Path(__file__).with_name("ddp_script.py")
+
+
+def _run(argv: list[str], cwd: Path) -> str:
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
+    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def _load(path: Path):
+    with np.load(path) as data:
+        weights = [data[f"arr_{i}"] for i in range(len(data.files))]
+    return weights, json.loads(Path(str(path) + ".json").read_text())
+
+
+def test_torchrun_two_processes_match_one_process(tmp_path):
+    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or shutil.which(
+        "torchrun")
+    if torchrun is None:
+        pytest.skip("torchrun is not installed")
+    plain_out = _run([sys.executable, str(SCRIPT), str(tmp_path / "plain.npz")], tmp_path)
+    ddp_out = _run([torchrun, "--standalone", "--nproc_per_node=2", str(SCRIPT),
+                    str(tmp_path / "ddp.npz")], tmp_path)
+
+    plain_weights, plain_history = _load(tmp_path / "plain.npz")
+    ddp_weights, ddp_history = _load(tmp_path / "ddp.npz")
+    for ours, reference in zip(ddp_weights, plain_weights):
+        np.testing.assert_allclose(ours, reference, atol=1e-5)
+    assert ddp_history.keys() == plain_history.keys()
+    for key in plain_history:
+        np.testing.assert_allclose(ddp_history[key], plain_history[key], rtol=1e-5, atol=1e-6)
+
+    assert plain_out.count("Epoch 1/3") == 1
+    assert ddp_out.count("Epoch 1/3") == 1, "only rank 0 prints progress"
