@@ -8,13 +8,18 @@ scikit-learn (8x8 images, 1,797 samples).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 import deepfit as keras
 from deepfit.datasets import digits
 
 
-def mlp_on_digits() -> float:
+CURVES = Path("demo-output") / "curves.png"
+
+
+def mlp_on_digits() -> tuple[float, object]:
     (x_train, y_train), (x_test, y_test) = digits.load_data()
     x_train = x_train.reshape(-1, 64) / 16.0
     x_test = x_test.reshape(-1, 64) / 16.0
@@ -30,7 +35,7 @@ def mlp_on_digits() -> float:
                        for key, values in history.history.items()})
     loss, accuracy = model.evaluate(x_test, y_test, verbose=0)
     print(f"Held-out accuracy on {len(x_test)} digits: {accuracy:.4f} (loss {loss:.4f})")
-    return accuracy
+    return accuracy, history
 
 
 def sigmoid_network_on_zeros_and_ones() -> float:
@@ -64,13 +69,21 @@ def celsius_to_fahrenheit() -> float:
 def main() -> None:
     keras.utils.set_random_seed(0)
     print("== 1. A 64-128-10 MLP on the ten digits ==")
-    accuracy = mlp_on_digits()
+    accuracy, history = mlp_on_digits()
     print("\n== 2. The 25-15-1 sigmoid network on digits 0 and 1 ==")
     sigmoid_accuracy = sigmoid_network_on_zeros_and_ones()
     print("\n== 3. Celsius to Fahrenheit ==")
     celsius_to_fahrenheit()
     print(f"\nDone. Held-out accuracy (10 digits): {accuracy:.4f}; "
           f"training accuracy (0 vs 1): {sigmoid_accuracy:.4f}")
+    print("\n== Training curves and diagnosis of the MLP ==")
+    try:
+        CURVES.parent.mkdir(exist_ok=True)
+        history.plot(CURVES)
+        print(f"Saved the training curves to {CURVES}")
+    except ImportError as error:  # matplotlib is an optional extra
+        print(f"(no curves: {error})")
+    print(history.diagnose())
 
 
 if __name__ == "__main__":

@@ -35,6 +35,11 @@ class History(Callback):
         super().__init__()
         self.history: dict[str, list[Any]] = {}
         self.epoch: list[int] = []
+        # Filled by fit before the first epoch (deepfit.insight.record), for diagnose/report.
+        self.baseline: float | None = None
+        self.baseline_kind: str | None = None
+        self.model_summary: str | None = None
+        self.hyperparameters: dict[str, Any] = {}
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self.epoch = []
@@ -46,3 +51,68 @@ class History(Callback):
         # The model always points at the latest state of its history.
         if self.model is not None:
             self.model.history = self
+
+    # The methods below are thin wrappers: the work lives in deepfit.insight.
+    def plot(self, path: str | None = None, metrics: list[str] | None = None) -> Any:
+        """One panel per metric, training and validation together, the best epoch marked.
+
+        Args:
+            path: save the figure here (.png, .svg or .pdf) as well.
+            metrics: the metrics to show (default: all).
+
+        Returns:
+            The matplotlib `Figure` (matplotlib is the optional `deepfit[plots]` extra).
+
+        Example:
+            >>> history.plot("curves.png")
+        """
+        from deepfit.insight.plots import plot_history
+
+        return plot_history(self, path, metrics=metrics)
+
+    def diagnose(self) -> Any:
+        """Judge the run: a `deepfit.insight.Diagnosis` with verdict, evidence and suggestions.
+
+        Example:
+            >>> print(history.diagnose())
+        """
+        from deepfit.insight.diagnosis import diagnose
+
+        return diagnose(self)
+
+    def to_json(self, path: str | None = None) -> str:
+        """The run as JSON (curves, epochs, baseline, summary, hyper-parameters); written to
+        `path` too when given. NaN and infinities are kept (as strings).
+
+        Example:
+            >>> history.to_json("run.json")
+        """
+        from deepfit.insight.history_json import history_to_json
+
+        return history_to_json(self, path)
+
+    @classmethod
+    def from_json(cls, source: Any) -> History:
+        """A History from `to_json`'s text, or from the path of a file holding it.
+
+        Example:
+            >>> History.from_json("run.json").diagnose().verdict
+            'ok'
+        """
+        from deepfit.insight.history_json import history_from_json
+
+        return history_from_json(source, cls)
+
+    def save_report(self, path: str) -> Any:
+        """Write one self-contained HTML page: curves, diagnosis, model summary and
+        hyper-parameters.
+
+        Returns:
+            The path written (a `pathlib.Path`).
+
+        Example:
+            >>> history.save_report("report.html")
+        """
+        from deepfit.insight.report import save_report
+
+        return save_report(self, path)

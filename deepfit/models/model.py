@@ -93,8 +93,49 @@ class Model(Trainer, Layer):
         text = format_summary(self, line_length=line_length, show_trainable=show_trainable)
         (print_fn or print)(text)
 
+    def explain_step(self, x: Any, y: Any = None, apply: bool = True,
+                     verbose: bool = True) -> Any:
+        """Run one training step on one batch and show it: each layer's output statistics,
+        the loss, each weight's gradient norm and update; see `deepfit.insight.explain`.
+
+        Args:
+            x, y: one batch of inputs and targets.
+            apply: keep the update (True) or restore weights and optimizer state (False).
+            verbose: print the table.
+
+        Returns:
+            A `deepfit.insight.StepExplanation`.
+
+        Example:
+            >>> model.explain_step(x_train[:32], y_train[:32], apply=False)
+        """
+        from deepfit.insight.explain import explain_step
+
+        return explain_step(self, x, y, apply=apply, verbose=verbose)
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable}
+
+    def save(self, filepath: Any, overwrite: bool = True) -> None:
+        """Save architecture, weights, optimizer state and compile config to a `.keras` file
+        (Keras 3's format; atomic). See `deepfit.saving.save_model`."""
+        from deepfit.saving import save_model
+
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
+        """Save the weights (and optimizer variables) to a `.weights.h5` file (Keras 3's
+        layout; atomic). See `deepfit.saving.save_weights`."""
+        from deepfit.saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False) -> None:
+        """Load weights from a `.weights.h5` or `.keras` file, matching layers by position as
+        Keras does. See `deepfit.saving.load_weights`."""
+        from deepfit.saving import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def to_device(self, device: str | torch.device) -> Model:
         """Move the weights (and optimizer state on next build) to `device`."""
