@@ -148,11 +148,24 @@ def run_jax_scan(workload: Workload) -> dict:
     return {"seconds": seconds, "seconds_per_epoch": seconds / workload.epochs}
 
 
+def run_flowers(system: str) -> dict:
+    """The flowers tutorial: JPEG folder → image_dataset_from_directory → augmentation → fit."""
+    import tempfile
+
+    from bench_image_folder import run
+
+    workdir = Path(tempfile.gettempdir()) / "deepfit-bench-images"
+    return run(_keras_like(system), workdir, images=2000, epochs=2)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--system", required=True)
-    parser.add_argument("--workload", required=True, choices=sorted(WORKLOADS))
+    parser.add_argument("--workload", required=True, choices=sorted([*WORKLOADS, "flowers"]))
     args = parser.parse_args()
+    if args.workload == "flowers":
+        print(json.dumps(run_flowers(args.system)))
+        return
     workload = WORKLOADS[args.workload]
     if args.system == "torch-loop":
         result = run_torch_loop(workload)
