@@ -15,7 +15,6 @@ import numpy as np
 import deepfit as keras
 from deepfit.datasets import digits
 
-
 CURVES = Path("demo-output") / "curves.png"
 
 
