@@ -13,7 +13,9 @@ Example:
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import statistics
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import torch
@@ -61,18 +63,76 @@ def choose_threads(flops_per_step: float, available: int) -> int:
     return available
 
 
+class ThreadTuner:
+    """Times training steps and keeps the faster of one thread and all threads.
+
+    Why: which is faster depends on the other processes on the machine, which change while
+    a fit runs. CPU steps are synchronous, so a step's wall time is its real cost.
+
+    Args:
+        candidates: the thread counts to choose from.
+        trial_steps: steps timed for each candidate (after one warm-up step).
+        recheck_every: steps between re-checks of the other candidate.
+    """
+
+    def __init__(self, candidates: list[int], trial_steps: int = 6,
+                 recheck_every: int = 300) -> None:
+        self.candidates = sorted(set(candidates))
+        self.trial_steps = trial_steps
+        self.recheck_every = recheck_every
+        self.best = self.candidates[-1]
+        self._times: dict[int, list[float]] = {c: [] for c in self.candidates}
+        self._queue = [c for c in self.candidates for _ in range(trial_steps + 1)]
+        self._steps_since_check = 0
+        torch.set_num_threads(self._queue[0] if self._queue else self.best)
+
+    def wrap(self, step: Callable[[Any], Any]) -> Callable[[Any], Any]:
+        """`step` timed and run under the chosen thread count."""
+        if len(self.candidates) == 1:
+            return step
+
+        def timed(batch: Any) -> Any:
+            if not self._queue:
+                self._steps_since_check += 1
+                if self._steps_since_check >= self.recheck_every:
+                    self._recheck()
+                return step(batch)
+            threads = self._queue.pop(0)
+            torch.set_num_threads(threads)
+            start = time.perf_counter()
+            result = step(batch)
+            self._times[threads].append(time.perf_counter() - start)
+            if not self._queue:
+                self._decide()
+            return result
+
+        return timed
+
+    def _decide(self) -> None:
+        medians = {c: statistics.median(t[1:] or t) for c, t in self._times.items() if t}
+        self.best = min(medians, key=medians.get)
+        torch.set_num_threads(self.best)
+        self._times = {c: [] for c in self.candidates}
+        self._steps_since_check = 0
+
+    def _recheck(self) -> None:
+        short = max(2, self.trial_steps // 2)
+        self._queue = [c for c in self.candidates for _ in range(short + 1)]
+
+
 @contextlib.contextmanager
-def training_runtime(flops_per_step: float, device: torch.device) -> Iterator[None]:
-    """Set the thread count and flush-to-zero for the duration of a fit, then restore them."""
+def training_runtime(flops_per_step: float, device: torch.device) -> Iterator[ThreadTuner | None]:
+    """Choose threads (tuning between one and all for large steps) and flush denormals to
+    zero for the duration of a fit, then restore the user's settings."""
     if device.type != "cpu":
-        yield
+        yield None
         return
     previous = torch.get_num_threads()
     threads = choose_threads(flops_per_step, previous)
-    torch.set_num_threads(threads)
+    tuner = ThreadTuner([1, previous] if threads > 1 else [1])
     flushing = torch.set_flush_denormal(True)
     try:
-        yield
+        yield tuner
     finally:
         torch.set_num_threads(previous)
         if flushing:

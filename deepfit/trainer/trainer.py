@@ -198,15 +198,17 @@ class Trainer:
 
         record_run(self, callback_list, train_batches, val_batches)
         flops = self._flops_per_step(train_batches)
-        with _stop_on_sigint(self), runtime.training_runtime(flops, device):
+        with _stop_on_sigint(self), runtime.training_runtime(flops, device) as tuner:
             self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
-                               epochs, validation_freq)
+                               epochs, validation_freq, tuner)
         return self.history
 
     def _train_epochs(self, epoch_iterator: EpochIterator, val_iterator: EpochIterator | None,
                       callback_list: CallbackList, initial_epoch: int, epochs: int,
-                      validation_freq: Any) -> None:
+                      validation_freq: Any, tuner: runtime.ThreadTuner | None = None) -> None:
         step_fn = self._select_train_step()
+        if tuner is not None:
+            step_fn = tuner.wrap(step_fn)
         self.stop_training = False
         self._interrupted = False
         callback_list.on_train_begin()
@@ -659,7 +661,7 @@ def _stop_on_sigint(model: Any) -> Iterator[None]:
     previous = signal.getsignal(signal.SIGINT)
 
     def stop(signum: int, frame: Any) -> None:
-        if model._interrupted:
+        if getattr(model, "_interrupted", False):
             raise KeyboardInterrupt
         model._interrupted = True
 

@@ -1,0 +1,54 @@
+"""The CPU runtime settings of a fit: thread choice, tuning, restoring the user's settings."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+import deepfit
+from deepfit.trainer import runtime
+
+
+def test_small_steps_use_one_thread_and_settings_are_restored():
+    before = torch.get_num_threads()
+    seen = []
+    model = deepfit.Sequential([deepfit.layers.Dense(1, input_dim=2)])
+    model.compile(optimizer="sgd", loss="mse")
+    callback = deepfit.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: seen.append(torch.get_num_threads()))
+    model.fit(np.ones((8, 2)), np.ones(8), epochs=1, batch_size=4, verbose=0,
+              callbacks=[callback])
+    assert seen == [1, 1]
+    assert torch.get_num_threads() == before
+
+
+def test_tuner_keeps_the_faster_thread_count():
+    tuner = runtime.ThreadTuner([1, 2], trial_steps=3, recheck_every=5)
+    clock = {1: 0.002, 2: 0.001}
+    fake_time = [0.0]
+
+    def step(batch):
+        fake_time[0] += clock[torch.get_num_threads()]
+
+    original = runtime.time.perf_counter
+    runtime.time.perf_counter = lambda: fake_time[0]
+    try:
+        timed = tuner.wrap(step)
+        for _ in range(8):
+            timed(None)
+        assert tuner.best == 2
+        clock[1], clock[2] = 0.001, 0.004  # the other core got busy
+        for _ in range(5 + 6):
+            timed(None)
+        assert tuner.best == 1
+    finally:
+        runtime.time.perf_counter = original
+        torch.set_num_threads(2)
+
+
+def test_flops_estimate_counts_dense_and_conv_kernels():
+    model = deepfit.Sequential([deepfit.Input((8, 8, 1)),
+                                deepfit.layers.Conv2D(4, 3), deepfit.layers.Flatten(),
+                                deepfit.layers.Dense(10)])
+    flops = runtime.estimate_flops_per_sample(model, torch.zeros(1, 8, 8, 1))
+    assert flops == 2 * (3 * 3 * 1 * 4) * 36 + 2 * (144 * 10)
