@@ -5,6 +5,7 @@ Example:
     >>> callbacks = [EarlyStopping(patience=3), ReduceLROnPlateau(patience=2)]
 """
 
+from deepfit.callbacks.backup_and_restore import BackupAndRestore
 from deepfit.callbacks.callback import Callback
 from deepfit.callbacks.callback_list import CallbackList
 from deepfit.callbacks.csv_logger import CSVLogger
@@ -13,12 +14,15 @@ from deepfit.callbacks.history import History
 from deepfit.callbacks.lambda_callback import LambdaCallback
 from deepfit.callbacks.learning_rate_scheduler import LearningRateScheduler
 from deepfit.callbacks.logs import to_float
+from deepfit.callbacks.model_checkpoint import ModelCheckpoint
 from deepfit.callbacks.monitor_callback import MonitorCallback
 from deepfit.callbacks.progbar_logger import ProgbarLogger
 from deepfit.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from deepfit.callbacks.tensorboard import TensorBoard
 from deepfit.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",
@@ -26,9 +30,11 @@ __all__ = [
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
+    "ModelCheckpoint",
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
     "to_float",
 ]

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "save_model"]
 
 
 def __getattr__(name: str) -> Any:
+    if name in ("load_model", "save_model", "clone_model"):
+        from deepfit import saving
+
+        return getattr(saving, name)
     if name == "Model":
         from deepfit.models.model import Model
 

@@ -28,7 +28,7 @@ from deepfit import distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
 from deepfit.models.layer import _context
-from deepfit.trainer import data_adapter, runtime, validation
+from deepfit.trainer import data_adapter, fused_dense, runtime, validation
 from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics
 from deepfit.trainer.data_adapter import (
     ArrayBatches,
@@ -52,7 +52,8 @@ class Trainer:
         self._loss_tracker = LossTracker()
         self._compile_config: dict[str, Any] | None = None
         self._checked_targets = False
-        self.__dict__.update(_distributed=None, _loss_scaler=None, _step_module=self)
+        self.__dict__.update(_distributed=None, _loss_scaler=None, _step_module=self,
+                             _fused=None)
 
     # ================================================================= compile
     def compile(
@@ -258,6 +259,8 @@ class Trainer:
         return self._default_train_step
 
     def _default_train_step(self, batch: tuple) -> LazyLogs:
+        if self._fused is not None and self._fused(batch):  # Dense chains: no autograd
+            return self._lazy_logs
         x, y, sample_weight = batch
         self.optimizer.zero_grad()
         sink: list[torch.Tensor] = []
@@ -592,6 +595,7 @@ class Trainer:
         self._constrained = self._has_constraints()
         if self.optimizer is not None:
             self.optimizer.build(self.trainable_weights)
+        self.__dict__["_fused"] = fused_dense.plan(self)
 
     def _attach_runtime(self, batches: ArrayBatches | IterableBatches) -> None:
         """How steps run: through DistributedDataParallel in a multi-process job, with loss

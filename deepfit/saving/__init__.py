@@ -1,0 +1,24 @@
+"""Saving and loading in Keras 3's formats: `.keras` archives and `.weights.h5` files.
+
+Files deepfit writes open in Keras 3 and the other way round; every write is atomic; loading
+never runs code from a file. h5py is needed (`pip install 'deepfit[saving]'`).
+
+Example:
+    >>> model.save("model.keras")
+    >>> model = deepfit.models.load_model("model.keras")
+    >>> model.save_weights("model.weights.h5")
+    >>> model.load_weights("model.weights.h5")
+"""
+
+from deepfit.saving.archive import load_model, load_weights, save_model, save_weights
+from deepfit.saving.atomic import atomic_write, atomic_write_bytes
+from deepfit.saving.cloning import clone_model
+from deepfit.saving.errors import FileFormatError
+from deepfit.saving.model_config import deserialize_model, serialize_model
+from deepfit.saving.serialization import deserialize_layer, serialize_layer
+
+__all__ = [
+    "FileFormatError", "atomic_write", "atomic_write_bytes", "clone_model", "deserialize_layer",
+    "deserialize_model", "load_model", "load_weights", "save_model", "save_weights",
+    "serialize_layer", "serialize_model",
+]

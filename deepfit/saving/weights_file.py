@@ -1,0 +1,265 @@
+"""Model weights in Keras 3's HDF5 layout (`model.weights.h5`, `*.weights.h5`).
+
+Keras walks a model like this, and so do we: the model's own variables go to `vars/`; a
+Sequential or Functional model's layers go under `layers/<snake_case class name>[_n]/vars/`
+(numbered per class in layer order, e.g. `layers/dense`, `layers/dense_1`); a layer's sublayers
+go under their attribute names (`layers/lstm/cell/vars`); the optimizer's variables go to
+`optimizer/vars/`. Each `vars` group holds datasets `0`, `1`, ... (trainable weights first) and
+a `name` attribute.
+
+Loading checks every count and shape before changing anything, so a mismatched file leaves the
+model as it was (or, with `skip_mismatch=True`, loads what fits and warns about the rest).
+
+Example:
+    >>> with h5py.File("model.weights.h5", "w") as f:
+    ...     write_model(model, f)
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import torch
+
+from deepfit.saving.optimizer_variables import load_optimizer_arrays, optimizer_arrays
+
+
+def snake_case(name: str) -> str:
+    """Keras's `to_snake_case`: `BatchNormalization` → `batch_normalization`."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+# ----------------------------------------------------------------------------- the walk
+def model_layers(model: Any) -> list[Any] | None:
+    """A Sequential/Functional model's layers in Keras's order; None for other objects."""
+    from deepfit.models.functional import Functional
+    from deepfit.models.sequential import Sequential
+
+    if isinstance(model, Sequential):
+        return list(model.layers)
+    if isinstance(model, Functional):
+        from deepfit.saving.functional_config import keras_layer_order
+
+        return keras_layer_order(model)
+    return None
+
+
+def _children(obj: Any) -> Iterator[tuple[str, Any]]:
+    """(relative path, child layer) pairs in Keras's visiting order."""
+    from deepfit.models.layer import Layer
+
+    layers = model_layers(obj)
+    if layers is not None:
+        yield from _container("layers", layers)
+        return
+    names = sorted(obj._modules, key=lambda n: f"~{n}" if n.startswith("_") else n)
+    for name in names:
+        child = obj._modules[name]
+        if isinstance(child, Layer):
+            yield name, child
+        elif isinstance(child, (torch.nn.ModuleList, torch.nn.ModuleDict, torch.nn.Sequential)):
+            yield from _container(name, list(child.children()))
+
+
+def _container(path: str, items: list[Any]) -> Iterator[tuple[str, Any]]:
+    from deepfit.models.layer import Layer
+
+    used: dict[str, int] = {}
+    for item in items:
+        if not isinstance(item, Layer):
+            continue
+        name = snake_case(type(item).__name__)
+        if name in used:
+            used[name] += 1
+            name = f"{name}_{used[name]}"
+        else:
+            used[name] = 0
+        yield f"{path}/{name}", item
+
+
+def walk(model: Any) -> list[tuple[str, Any, list[torch.Tensor]]]:
+    """Every (path, layer, own weights) of a model, each layer once, in Keras's order.
+
+    A layer's own weights are those not owned by one of its sublayers; the model comes
+    first with path "".
+    """
+    found: list[tuple[str, Any, list[torch.Tensor]]] = []
+    seen: set[int] = set()
+
+    def visit(obj: Any, path: str) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        children = list(_children(obj))
+        inner = {id(w) for _, child in children for w in child.weights}
+        found.append((path, obj, [w for w in obj.weights if id(w) not in inner]))
+        for relative, child in children:
+            visit(child, f"{path}/{relative}" if path else relative)
+
+    visit(model, "")
+    return found
+
+
+def keras_trainable_weights(model: Any) -> list[torch.Tensor]:
+    """The model's trainable weights in Keras's order (the optimizer variables' order)."""
+    trainable = {id(w) for w in model.trainable_weights}
+    ordered, seen = [], set()
+    for _, _, weights in walk(model):
+        for weight in weights:
+            if id(weight) in trainable and id(weight) not in seen:
+                seen.add(id(weight))
+                ordered.append(weight)
+    by_layer = {id(w) for w in ordered}
+    return ordered + [w for w in model.trainable_weights if id(w) not in by_layer]
+
+
+def _trainable_first(weights: list[torch.Tensor], layer: Any) -> list[torch.Tensor]:
+    trainable = {id(w) for w in layer.trainable_weights}
+    return ([w for w in weights if id(w) in trainable]
+            + [w for w in weights if id(w) not in trainable])
+
+
+# ----------------------------------------------------------------------------- writing
+def write_model(model: Any, h5: Any, include_optimizer: bool = True) -> None:
+    """Write the model's weights (and optimizer variables) into an open HDF5 file or group.
+
+    Args:
+        model: a built deepfit model or layer.
+        h5: an `h5py.File` or `h5py.Group` opened for writing.
+        include_optimizer: also write `optimizer/vars` when the model has an optimizer.
+    """
+    for path, layer, weights in walk(model):
+        group = h5.create_group(f"{path}/vars" if path else "vars")
+        group.attrs["name"] = layer.name
+        for i, weight in enumerate(_ordered(layer, weights)):
+            group.create_dataset(str(i), data=weight.detach().cpu().numpy())
+    optimizer = getattr(model, "optimizer", None)
+    if include_optimizer and optimizer is not None:
+        group = h5.create_group("optimizer/vars")
+        group.attrs["name"] = optimizer.name
+        arrays = optimizer_arrays(optimizer, model, keras_trainable_weights(model))
+        for i, array in enumerate(arrays):
+            group.create_dataset(str(i), data=array)
+
+
+def _ordered(layer: Any, weights: list[torch.Tensor]) -> list[torch.Tensor]:
+    # Keras stores a layer's trainable variables before its non-trainable ones.
+    return _trainable_first(weights, layer) if weights else weights
+
+
+# ----------------------------------------------------------------------------- reading
+def read_model(model: Any, h5: Any, source: str, skip_mismatch: bool = False,
+               include_optimizer: bool = True, by_name: bool = False) -> None:
+    """Load weights (and optimizer variables) from an open HDF5 file in Keras's layout.
+
+    Args:
+        model: a built deepfit model or layer with the saved architecture.
+        h5: an `h5py.File` opened for reading.
+        source: the file's name, for messages.
+        skip_mismatch: load the layers that match and warn about the others, instead of
+            raising.
+        include_optimizer: also load `optimizer/vars` into the model's optimizer.
+        by_name: the model was rebuilt from the same file, so layer names match the groups'
+            `name` attributes; where the position says otherwise, trust the name.
+
+    Raises:
+        ValueError: counts or shapes differ (before any weight changes), unless
+            `skip_mismatch`.
+    """
+    assignments: list[tuple[torch.Tensor, np.ndarray]] = []
+    problems: list[str] = []
+    for path, layer, weights in walk(model):
+        if by_name:
+            path = _named_path(h5, path, layer.name)
+        arrays, problem = _read_group(h5, path, layer, _ordered(layer, weights))
+        if problem is None:
+            assignments.extend(zip(_ordered(layer, weights), arrays))
+        else:
+            problems.append(problem)
+    if problems:
+        message = (f"{len(problems)} layer(s) of '{model.name}' could not be loaded from "
+                   f"{source}: " + "; ".join(problems))
+        if not skip_mismatch:
+            raise ValueError(message)
+        warnings.warn(message, stacklevel=3)
+    with torch.no_grad():
+        for weight, array in assignments:
+            weight.copy_(torch.as_tensor(array, dtype=weight.dtype))
+    optimizer = getattr(model, "optimizer", None)
+    if include_optimizer and optimizer is not None and "optimizer" in h5:
+        arrays = _datasets(h5["optimizer"].get("vars"))
+        if arrays:
+            load_optimizer_arrays(optimizer, model, keras_trainable_weights(model), arrays,
+                                  source)
+
+
+def _named_path(h5: Any, path: str, name: str) -> str:
+    """`path`, or the sibling group whose `vars` carry `name` if `path`'s do not."""
+    if not path or _group_name(h5, path) == name:
+        return path
+    parent = path.rsplit("/", 1)[0] if "/" in path else ""
+    siblings = h5[parent] if parent and _exists(h5, parent) else None
+    for key in siblings.keys() if siblings is not None else ():
+        if _group_name(h5, f"{parent}/{key}") == name:
+            return f"{parent}/{key}"
+    return path
+
+
+def _group_name(h5: Any, path: str) -> str | None:
+    if not _exists(h5, f"{path}/vars"):
+        return None
+    value = h5[f"{path}/vars"].attrs.get("name")
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _read_group(h5: Any, path: str, layer: Any, weights: list[torch.Tensor]
+                ) -> tuple[list[np.ndarray], str | None]:
+    group_path = f"{path}/vars" if path else "vars"
+    group = h5.get(group_path) if _exists(h5, group_path) else None
+    arrays = _datasets(group)
+    where = f"'{group_path}'"
+    if len(arrays) != len(weights):
+        expected = [tuple(w.shape) for w in weights]
+        return [], (f"layer '{layer.name}' ({type(layer).__name__}) expects {len(weights)} "
+                    f"weight(s) {expected}, the file has {len(arrays)} at {where}")
+    for i, (weight, array) in enumerate(zip(weights, arrays)):
+        if tuple(weight.shape) != tuple(array.shape):
+            return [], (f"layer '{layer.name}': weight {i} has shape {tuple(weight.shape)}, "
+                        f"the file has {tuple(array.shape)} at {where}")
+    return arrays, None
+
+
+def _exists(h5: Any, path: str) -> bool:
+    node = h5
+    for part in path.split("/"):
+        if not hasattr(node, "keys") or part not in node:
+            return False
+        node = node[part]
+    return True
+
+
+def _datasets(group: Any) -> list[np.ndarray]:
+    import h5py
+
+    if group is None or not isinstance(group, h5py.Group):
+        return []
+    keys = sorted(group.keys(), key=lambda k: int(k) if k.isdigit() else -1)
+    if any(not k.isdigit() for k in keys) or [int(k) for k in keys] != list(range(len(keys))):
+        raise ValueError(f"unexpected entries {sorted(group.keys())} in '{group.name}': "
+                         "expected datasets named 0, 1, 2, ...")
+    arrays = []
+    for key in keys:
+        item = group.get(key, getlink=True)
+        if not isinstance(item, h5py.HardLink):
+            raise ValueError(f"'{group.name}/{key}' is a link; only plain datasets are read")
+        dataset = group[key]
+        if not isinstance(dataset, h5py.Dataset) or dataset.external or dataset.is_virtual:
+            raise ValueError(f"'{group.name}/{key}' is not a plain dataset")
+        arrays.append(np.asarray(dataset[()]))
+    return arrays
