@@ -16,6 +16,7 @@ import torch
 _device: torch.device | None = None
 _checks_enabled = True
 _epsilon = 1e-7
+_deterministic = False
 _floatx = "float32"
 
 
@@ -100,3 +101,19 @@ def set_floatx(value: str) -> None:
             f"received {value!r}"
         )
     _floatx = value
+
+
+def deterministic() -> bool:
+    """Whether fits must repeat bit for bit (set by `deepfit.utils.set_random_seed`)."""
+    return _deterministic
+
+
+def set_deterministic(enabled: bool) -> None:
+    """Ask for bit-for-bit repeatable fits: the CPU thread count is then fixed per model size
+    instead of tuned by timing (different thread counts can round differently).
+
+    Args:
+        enabled: True for repeatable runs.
+    """
+    global _deterministic
+    _deterministic = bool(enabled)

@@ -20,6 +20,8 @@ from typing import Any
 
 import torch
 
+from deepfit import config
+
 #: Below this many floating-point operations per step, one thread is faster or as fast.
 SINGLE_THREAD_FLOPS = 6e7
 
@@ -129,7 +131,8 @@ def training_runtime(flops_per_step: float, device: torch.device) -> Iterator[Th
         return
     previous = torch.get_num_threads()
     threads = choose_threads(flops_per_step, previous)
-    tuner = ThreadTuner([1, previous] if threads > 1 else [1])
+    tuneable = threads > 1 and not config.deterministic()
+    tuner = ThreadTuner([1, previous] if tuneable else [threads])
     flushing = torch.set_flush_denormal(True)
     try:
         yield tuner

@@ -11,10 +11,13 @@ import random
 import numpy as np
 import torch
 
+from deepfit import config
+
 
 def set_random_seed(seed: int) -> None:
     """Seed Python's `random`, NumPy and torch (CPU and CUDA): the same seed on the same
-    machine gives the same weights, shuffles, dropout masks and History.
+    machine gives the same weights, shuffles, dropout masks and History. It also turns on
+    `deepfit.config.set_deterministic(True)`, which fixes the CPU thread count per model size.
 
     Args:
         seed: a non-negative integer.
@@ -24,3 +27,4 @@ def set_random_seed(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
+    config.set_deterministic(True)
