@@ -29,6 +29,7 @@ import shutil
 import warnings
 from typing import Any
 
+from deepfit import distribute
 from deepfit.callbacks.callback import Callback
 from deepfit.callbacks.logs import pythonify
 
@@ -159,6 +160,9 @@ class BackupAndRestore(Callback):
             self._save(epoch + 1, 0, finished=(epoch, logs))
 
     def on_train_end(self, logs: dict | None = None) -> None:
+        if not distribute.is_chief():  # every process restores; rank 0 alone writes
+            self._data = None
+            return
         if getattr(self.model, "_interrupted", False):
             self._save(self._epoch, self._steps_done)  # Ctrl-C: keep a backup of this point
         elif self.delete_checkpoint:
@@ -170,6 +174,8 @@ class BackupAndRestore(Callback):
         self._data = None
 
     def _save(self, epoch: int, step: int, finished: tuple[int, Any] | None = None) -> None:
+        if not distribute.is_chief():
+            return
         from deepfit.saving import training_state, weights_file
         from deepfit.saving.atomic import atomic_write
         from deepfit.saving.errors import require_h5py

@@ -73,6 +73,8 @@ class Callback:
     # Class-level defaults keep subclasses that skip `super().__init__()` working.
     params: dict[str, Any] | None = None
     _model: Any = None
+    #: In a multi-process job, only rank 0 runs this callback (it writes files or prints).
+    chief_only: bool = False
 
     def __init__(self) -> None:
         self.params = None

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from deepfit import distribute
 from deepfit.callbacks.callback import Callback, overrides_hook
 from deepfit.callbacks.history import History
 from deepfit.callbacks.logs import flatten_logs
@@ -63,6 +64,8 @@ class CallbackList(Callback):
     ) -> None:
         super().__init__()
         self.callbacks: list[Callback] = _flatten(callbacks)
+        if not distribute.is_chief():  # files and logs are written by rank 0 alone
+            self.callbacks = [cb for cb in self.callbacks if not cb.chief_only]
         self._in_begin_end_block_count = 0
         self._add_default_callbacks(add_history, add_progbar)
         self.set_model(model)

@@ -35,6 +35,8 @@ class CSVLogger(Callback):
         >>> logger = CSVLogger("run.csv", separator=";", append=True)
     """
 
+    chief_only = True
+
     def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False):
         super().__init__()
         if not isinstance(separator, str) or len(separator) != 1:

@@ -41,6 +41,8 @@ class ModelCheckpoint(MonitorCallback):
         ...                 save_weights_only=True)
     """
 
+    chief_only = True
+
     def __init__(
         self,
         filepath: str | os.PathLike,

@@ -53,6 +53,8 @@ class TensorBoard(Callback):
         >>> TensorBoard("logs", histogram_freq=1, update_freq=100)
     """
 
+    chief_only = True
+
     def __init__(
         self,
         log_dir: str | os.PathLike = "logs",

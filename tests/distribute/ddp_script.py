@@ -18,7 +18,12 @@ model = keras.Sequential([
 ])
 model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy",
               metrics=["accuracy"])
-history = model.fit(x, y, batch_size=16, epochs=3, validation_split=0.2, verbose=1)
+epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+callbacks = []
+if len(sys.argv) > 3:  # a backup directory: resume from it, keep it at the end
+    callbacks.append(keras.callbacks.BackupAndRestore(sys.argv[3], delete_checkpoint=False))
+history = model.fit(x, y, batch_size=16, epochs=epochs, validation_split=0.2, verbose=1,
+                    callbacks=callbacks)
 
 if keras.distribute.is_chief():
     out = sys.argv[1]

@@ -29,11 +29,16 @@ def _load(path: Path):
     return weights, json.loads(Path(str(path) + ".json").read_text())
 
 
-def test_torchrun_two_processes_match_one_process(tmp_path):
-    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or shutil.which(
+def _torchrun() -> str:
+    found = shutil.which("torchrun", path=str(Path(sys.executable).parent)) or shutil.which(
         "torchrun")
-    if torchrun is None:
+    if found is None:
         pytest.skip("torchrun is not installed")
+    return found
+
+
+def test_torchrun_two_processes_match_one_process(tmp_path):
+    torchrun = _torchrun()
     plain_out = _run([sys.executable, str(SCRIPT), str(tmp_path / "plain.npz")], tmp_path)
     ddp_out = _run([torchrun, "--standalone", "--nproc_per_node=2", str(SCRIPT),
                     str(tmp_path / "ddp.npz")], tmp_path)
@@ -48,3 +53,23 @@ def test_torchrun_two_processes_match_one_process(tmp_path):
 
     assert plain_out.count("Epoch 1/3") == 1
     assert ddp_out.count("Epoch 1/3") == 1, "only rank 0 prints progress"
+
+
+def test_backup_written_under_ddp_resumes_in_one_process(tmp_path):
+    torchrun = _torchrun()
+    backup = tmp_path / "backup"
+    _run([torchrun, "--standalone", "--nproc_per_node=2", str(SCRIPT),
+          str(tmp_path / "first.npz"), "2", str(backup)], tmp_path)
+    assert (backup / "latest.weights.h5").exists(), "rank 0 wrote the backup"
+    resumed_out = _run([sys.executable, str(SCRIPT), str(tmp_path / "resumed.npz"), "3",
+                        str(backup)], tmp_path)
+    _run([sys.executable, str(SCRIPT), str(tmp_path / "straight.npz"), "3"], tmp_path)
+
+    assert "Epoch 3/3" in resumed_out and "Epoch 1/3" not in resumed_out
+    resumed_weights, resumed_history = _load(tmp_path / "resumed.npz")
+    straight_weights, straight_history = _load(tmp_path / "straight.npz")
+    for ours, reference in zip(resumed_weights, straight_weights):
+        np.testing.assert_allclose(ours, reference, atol=1e-5)
+    for key in straight_history:
+        np.testing.assert_allclose(resumed_history[key], straight_history[key], rtol=1e-5,
+                                   atol=1e-6)
