@@ -15,8 +15,8 @@ HERE = Path(__file__).resolve().parent
 
 
 def test_crashed_worker_ends_the_job_with_an_error_not_a_hang():
-    code = ("import sys; sys.path.insert(0, %r); import crash_worker, deepfit; "
-            "deepfit.distribute.launch(crash_worker.train, nprocs=2)" % str(HERE))
+    code = (f"import sys; sys.path.insert(0, {str(HERE)!r}); import crash_worker, deepfit; "
+            "deepfit.distribute.launch(crash_worker.train, nprocs=2)")
     env = dict(os.environ, DEEPFIT_DIST_TIMEOUT="20", OMP_NUM_THREADS="1")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=180, env=env)
