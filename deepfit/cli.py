@@ -89,14 +89,20 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _add_run(subcommands: Any) -> None:
-    from deepfit.compat import runner
-
     parser = subcommands.add_parser(
         "run", help="run a Keras/TensorFlow script unchanged on deepfit",
         description="Run a script as __main__ with `import tensorflow`/`import keras` resolved "
                     "to deepfit; plt.show() saves figures when there is no display.")
-    runner.add_arguments(parser)
-    parser.set_defaults(handler=runner.main_from_args)
+    parser.add_argument("script", help="the Python script to run (e.g. a Keras tutorial)")
+    parser.add_argument("args", nargs=argparse.REMAINDER,
+                        help="arguments passed to the script as sys.argv[1:]")
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from deepfit.compat import runner
+
+    return runner.main_from_args(args)
 
 
 def _load(path: str) -> Any:

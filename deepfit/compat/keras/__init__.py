@@ -1,0 +1,87 @@
+"""`import keras` (and `tf.keras`) for scripts run by deepfit: Keras's names, deepfit's objects.
+
+Every name is looked up in deepfit when first used — `keras.layers.Dense is
+deepfit.layers.Dense` — so nothing is copied and new deepfit layers, losses or callbacks appear
+on their own. A name deepfit lacks raises `NotImplementedError` naming it.
+
+Example:
+    >>> from deepfit.compat import keras
+    >>> model = keras.Sequential([keras.layers.Dense(10, activation="softmax", input_dim=64)])
+    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from deepfit.compat import namespace as _namespace
+from deepfit.compat.keras import (
+    activations,
+    backend,
+    callbacks,
+    constraints,
+    datasets,
+    initializers,
+    layers,
+    losses,
+    metrics,
+    mixed_precision,
+    models,
+    ops,
+    optimizers,
+    preprocessing,
+    regularizers,
+    utils,
+)
+
+__all__ = [
+    "Initializer", "Input", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Optimizer",
+    "Regularizer", "Sequential", "__version__", "activations", "applications", "backend",
+    "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",
+    "metrics", "mixed_precision", "models", "ops", "optimizers", "preprocessing", "random",
+    "regularizers", "saving", "utils", "version", "wrappers",
+]
+
+# The Keras API level these names follow (deepfit's own version is deepfit.__version__).
+__version__ = "3.5.0"
+
+
+def version() -> str:
+    """The Keras API version these names follow."""
+    return __version__
+
+
+config = _namespace.make(
+    "keras.config",
+    extras={name: getattr(backend, name) for name in (
+        "backend", "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx",
+        "set_image_data_format")},
+)
+saving = _namespace.make(
+    "keras.saving", sources=["deepfit.saving"],
+    accept=lambda name, obj: name in ("load_model", "save_model", "register_keras_serializable"),
+)
+applications = _namespace.make("keras.applications")
+random = _namespace.make("keras.random")
+wrappers = _namespace.make("keras.wrappers")
+
+_TOP_LEVEL = frozenset({"Input", "Layer", "Model", "Sequential"})
+
+
+def _is_top_level(name: str, obj: Any) -> bool:
+    return name in _TOP_LEVEL
+
+
+_namespace.install(globals(), _namespace.Lookup(
+    "keras",
+    sources=["deepfit"],
+    accept=_is_top_level,
+    extras={
+        "Loss": "deepfit.losses:Loss",
+        "Metric": "deepfit.metrics:Metric",
+        "Optimizer": "deepfit.optimizers:Optimizer",
+        "Regularizer": "deepfit.regularizers:Regularizer",
+        "Initializer": "deepfit.initializers:Initializer",
+        "KerasTensor": "deepfit.models.symbolic:KerasTensor",
+    },
+))

@@ -1,0 +1,64 @@
+"""`deepfit run script.py [args...]`: run a Keras/TensorFlow script unchanged on deepfit.
+
+The script runs as `__main__` with `sys.argv = [script, *args]` and its folder first on
+`sys.path`, exactly as `python script.py` would run it, with the import hook installed
+(`import tensorflow as tf`, `from keras import layers`, ... resolve to deepfit) and
+`plt.show()` saving figures when there is no display.
+
+Example:
+    >>> run_script("mnist_tutorial.py", ["--epochs", "3"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import runpy
+import sys
+import traceback
+from collections.abc import Sequence
+
+from deepfit.compat import importer
+
+
+def run_script(path: str | os.PathLike, args: Sequence[str] = ()) -> None:
+    """Run the script at `path` as `__main__` with the compat import hook installed.
+
+    Args:
+        path: the script file.
+        args: its command-line arguments (`sys.argv[1:]`).
+
+    Raises:
+        FileNotFoundError: there is no such file.
+        SystemExit: whatever the script exits with.
+    """
+    script = os.path.abspath(os.fspath(path))
+    if not os.path.isfile(script):
+        raise FileNotFoundError(f"deepfit run: no such script: {os.fspath(path)}")
+    importer.install(patch_pyplot=True)
+    sys.argv = [script, *args]
+    sys.path.insert(0, os.path.dirname(script))
+    runpy.run_path(script, run_name="__main__")
+
+
+def main_from_args(args: argparse.Namespace) -> int:
+    """Run `args.script` (see `run_script`); returns the exit status."""
+    if not os.path.isfile(args.script):
+        print(f"deepfit run: no such script: {args.script}", file=sys.stderr)
+        return 2
+    try:
+        run_script(args.script, args.args)
+    except (SystemExit, KeyboardInterrupt):
+        raise
+    except BaseException as err:  # noqa: BLE001 - reported like Python reports a script's error
+        _print_script_traceback(err, os.path.abspath(args.script))
+        return 1
+    return 0
+
+
+def _print_script_traceback(err: BaseException, script: str) -> None:
+    """The traceback from the script's own frames on, as `python script.py` would print it."""
+    tb = err.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != script:
+        tb = tb.tb_next
+    traceback.print_exception(type(err), err, tb or err.__traceback__, file=sys.stderr)

@@ -1,0 +1,128 @@
+"""`tf.image`: resizing, flips, grayscale and dtype conversion of channels-last images.
+
+Images are `(height, width, channels)` or batches `(n, height, width, channels)`, as tensors,
+NumPy arrays or lists; results are torch tensors in the same layout, so these work inside
+`Dataset.map` as in TensorFlow's input pipelines.
+
+Example:
+    >>> import numpy as np
+    >>> from deepfit.compat.tensorflow import image
+    >>> image.resize(np.zeros((4, 6, 3)), [2, 3]).shape
+    torch.Size([2, 3, 3])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+
+from deepfit.compat import namespace as _namespace
+from deepfit.compat.tensorflow.dtypes import as_dtype
+from deepfit.compat.tensorflow.ops import convert_to_tensor as _t
+
+__all__ = [
+    "convert_image_dtype", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
+    "random_flip_left_right", "random_flip_up_down", "resize", "rgb_to_grayscale",
+]
+
+_MODES = {"bilinear": "bilinear", "nearest": "nearest", "bicubic": "bicubic", "area": "area"}
+
+
+def resize(images: Any, size: Sequence[int], method: str = "bilinear",
+           preserve_aspect_ratio: bool = False, antialias: bool = False,
+           name: str | None = None) -> torch.Tensor:
+    """`tf.image.resize`: images resized to `size` = (height, width), as float32.
+
+    Args:
+        images: one image (h, w, c) or a batch (n, h, w, c).
+        size: the new (height, width).
+        method: 'bilinear', 'nearest', 'bicubic' or 'area'.
+        preserve_aspect_ratio: fit inside `size` without distorting.
+        antialias: smooth when downsampling (bilinear and bicubic).
+
+    Returns:
+        The resized images (nearest keeps the input dtype, as TF).
+    """
+    if method not in _MODES:
+        raise ValueError(f"resize: method must be one of {sorted(_MODES)}, received {method!r}")
+    x = _t(images)
+    single = x.dim() == 3
+    batch = x.unsqueeze(0) if single else x
+    height, width = int(size[0]), int(size[1])
+    if preserve_aspect_ratio:
+        scale = min(height / batch.shape[1], width / batch.shape[2])
+        height, width = round(batch.shape[1] * scale), round(batch.shape[2] * scale)
+    channels_first = batch.permute(0, 3, 1, 2)
+    floats = channels_first if method == "nearest" else channels_first.float()
+    options = {"align_corners": False} if method in ("bilinear", "bicubic") else {}
+    if antialias and method in ("bilinear", "bicubic"):
+        options["antialias"] = True
+    out = F.interpolate(floats.float(), size=(height, width), mode=_MODES[method], **options)
+    out = out.permute(0, 2, 3, 1)
+    out = out.to(x.dtype) if method == "nearest" else out
+    return out[0] if single else out
+
+
+def flip_left_right(image: Any) -> torch.Tensor:
+    """`tf.image.flip_left_right`: mirror the width axis."""
+    return torch.flip(_t(image), dims=[-2])
+
+
+def flip_up_down(image: Any) -> torch.Tensor:
+    """`tf.image.flip_up_down`: mirror the height axis."""
+    return torch.flip(_t(image), dims=[-3])
+
+
+def random_flip_left_right(image: Any, seed: int | None = None) -> torch.Tensor:
+    """`tf.image.random_flip_left_right`: mirror with probability 1/2 (each image of a batch
+    independently)."""
+    return _random_flip(_t(image), axis=-2)
+
+
+def random_flip_up_down(image: Any, seed: int | None = None) -> torch.Tensor:
+    """`tf.image.random_flip_up_down`: flip vertically with probability 1/2."""
+    return _random_flip(_t(image), axis=-3)
+
+
+def _random_flip(x: torch.Tensor, axis: int) -> torch.Tensor:
+    if x.dim() == 3:
+        return torch.flip(x, dims=[axis]) if torch.rand(()) < 0.5 else x
+    chosen = (torch.rand(x.shape[0], device=x.device) < 0.5).view(-1, 1, 1, 1)
+    return torch.where(chosen, torch.flip(x, dims=[axis]), x)
+
+
+def rgb_to_grayscale(images: Any, name: str | None = None) -> torch.Tensor:
+    """`tf.image.rgb_to_grayscale`: ITU-R 601 luma, keeping a channels axis of size 1."""
+    x = _t(images)
+    weights = torch.tensor([0.2989, 0.5870, 0.1140], device=x.device)
+    gray = (x.float() * weights).sum(dim=-1, keepdim=True)
+    return gray if x.is_floating_point() else gray.round().to(x.dtype)
+
+
+def grayscale_to_rgb(images: Any, name: str | None = None) -> torch.Tensor:
+    """`tf.image.grayscale_to_rgb`: the single channel repeated three times."""
+    x = _t(images)
+    return x.expand(*x.shape[:-1], 3).clone()
+
+
+def convert_image_dtype(image: Any, dtype: Any, saturate: bool = False,
+                        name: str | None = None) -> torch.Tensor:
+    """`tf.image.convert_image_dtype`: integer images ↔ floats in [0, 1], scaled by the
+    integer type's maximum (uint8 255 → 1.0)."""
+    x, target = _t(image), as_dtype(dtype)
+    if x.dtype == target:
+        return x
+    if target.is_floating_point:
+        if x.is_floating_point():
+            return x.to(target)
+        return x.to(target) / torch.iinfo(x.dtype).max
+    top = torch.iinfo(target).max
+    if x.is_floating_point():
+        return torch.clamp(x * top + 0.5, 0, top).to(target)
+    return (x.double() * (top / torch.iinfo(x.dtype).max)).round().to(target)
+
+
+_namespace.install(globals(), _namespace.Lookup("tf.image"))
