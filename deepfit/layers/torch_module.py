@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from deepfit.models.layer import Layer
+from deepfit.models.symbolic import KerasTensor
 
 
 class TorchModule(Layer):
@@ -55,3 +56,24 @@ class TorchModule(Layer):
             f"TorchModule '{self.name}' wraps {type(self.module).__name__}, which cannot be "
             "described by a config; save its weights with save_weights() instead"
         )
+
+
+_torch_call = torch.nn.Module.__call__
+
+
+def _call_or_record(module: torch.nn.Module, *args: Any, **kwargs: Any) -> Any:
+    """`torch.nn.Module.__call__`, except that a plain torch module called on a symbolic
+    KerasTensor joins the Functional graph as a `TorchModule` (one wrapper per module, so a
+    module called twice is one shared layer)."""
+    if args and type(args[0]) is KerasTensor:
+        wrapper = module.__dict__.get("_deepfit_layer")
+        if wrapper is None:
+            wrapper = TorchModule(module)
+            module.__dict__["_deepfit_layer"] = wrapper
+        return wrapper(*args, **kwargs)
+    return _torch_call(module, *args, **kwargs)
+
+
+# Why a patch: a torch module's own __call__ would run forward() on the placeholder. Only the
+# first argument's type is checked, so plain PyTorch calls pay one extra frame.
+torch.nn.Module.__call__ = _call_or_record

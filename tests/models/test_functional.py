@@ -107,3 +107,22 @@ def test_summary_shows_connections():
     lines = []
     deepfit.Model(inputs, out).summary(print_fn=lines.append)
     assert "Connected to" in lines[0] and "x[0][0]" in lines[0]
+
+
+def test_torch_modules_called_in_a_graph_are_wrapped_and_train():
+    inputs = deepfit.Input((4,))
+    linear = torch.nn.Linear(4, 16)
+    hidden = torch.nn.Tanh()(linear(inputs))
+    outputs = layers.Dense(1)(hidden)
+    model = deepfit.Model(inputs, outputs)
+    assert [type(l).__name__ for l in model.layers[1:]] == ["TorchModule", "TorchModule",
+                                                            "Dense"]
+    assert model.count_params() == 4 * 16 + 16 + 16 + 1
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(128, 4)).astype("float32")
+    model.compile(optimizer=deepfit.optimizers.Adam(0.01), loss="mse")
+    before = linear.weight.detach().clone()
+    history = model.fit(x, x.sum(axis=1, keepdims=True), epochs=40, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0] / 5
+    assert not torch.equal(before, linear.weight), "the torch module's parameters trained"
+    assert linear(torch.ones(2, 4)).shape == (2, 16), "plain PyTorch calls still work"
