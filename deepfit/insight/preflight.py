@@ -124,7 +124,8 @@ def _unscaled_inputs(context: _Context) -> list[str]:
     layer = _first_computing_layer(context.model)
     if not isinstance(x, torch.Tensor) or layer is None or not hasattr(layer, "kernel"):
         return []
-    largest = float(x.detach().abs().amax().float())
+    low, high = torch.aminmax(_sample(x).detach())  # one pass over sampled rows, no copy
+    largest = max(abs(float(low)), abs(float(high)))
     if largest <= SCALE_LIMIT:
         return []
     return [f"Inputs are not scaled: values reach {largest:g} and feed "
@@ -178,8 +179,10 @@ def _class_labels(loss: Any, target: torch.Tensor, prediction: torch.Tensor) -> 
     name = output_checks.resolved_loss_name(loss, target, prediction)
     width = int(prediction.shape[-1]) if prediction.dim() > 1 else 1
     if name == "sparse_categorical_crossentropy":
-        labels = target.long().reshape(-1)
-        return labels[labels >= 0]  # negative labels are ignore_class, not a class
+        labels = target.reshape(-1).long()
+        if bool(labels.min() < 0):
+            labels = labels[labels >= 0]  # negative labels are ignore_class, not a class
+        return labels
     if name == "categorical_crossentropy" and width > 1:
         return target.argmax(dim=-1)
     if name == "binary_crossentropy" and width == 1 and bool(target.max() <= 1):
