@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from deepfit.data.background import default_workers
+from deepfit.data.eager_array import eager, plain
 
 AUTOTUNE = -1
 INFINITE_CARDINALITY = -1
@@ -217,6 +218,9 @@ class Dataset:
     # ----- iteration and size -----------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Any]:
+        yield from _closing_map(eager, self._iterate())
+
+    def _iterate(self) -> Iterator[Any]:
         fast = self._fast()
         if fast is not None:
             source, level = fast
@@ -225,8 +229,8 @@ class Dataset:
         return self._elements()
 
     def as_numpy_iterator(self) -> Iterator[Any]:
-        """An iterator over the elements (they already are NumPy arrays)."""
-        return iter(self)
+        """An iterator over the elements as plain NumPy arrays."""
+        return _closing_map(plain, self._iterate())
 
     def cardinality(self) -> int:
         """The number of elements (batches after `.batch`).
@@ -291,6 +295,17 @@ def _workers(num_parallel_calls: int | None) -> int:
             f"received {num_parallel_calls!r}"
         )
     return int(num_parallel_calls)
+
+
+def _closing_map(fn: Callable[[Any], Any], iterator: Iterator[Any]) -> Iterator[Any]:
+    """`map` that closes the source when closed itself (so a prefetch thread stops)."""
+    try:
+        for element in iterator:
+            yield fn(element)
+    finally:
+        close = getattr(iterator, "close", None)
+        if close is not None:
+            close()
 
 
 from deepfit.data import transforms as _transforms  # noqa: E402  (transforms subclass Dataset)
