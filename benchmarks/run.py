@@ -68,8 +68,16 @@ def available(system: str, peers_python: str | None) -> tuple[bool, str]:
     return probe.returncode == 0, f"{module} is not importable in {python}"
 
 
-def measure(system: str, workload: str, python: str) -> dict | None:
+def _environment() -> dict[str, str]:
+    """The measured processes' environment: as a user's shell has it, with bytecode caching on
+    (a PYTHONDONTWRITEBYTECODE inherited from a tool would recompile deepfit at every start)."""
     env = dict(os.environ, PYTHONWARNINGS="ignore", TF_CPP_MIN_LOG_LEVEL="3")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def measure(system: str, workload: str, python: str) -> dict | None:
+    env = _environment()
     proc = subprocess.run([python, str(HERE / "worker.py"), "--system", system,
                            "--workload", workload], capture_output=True, text=True, env=env)
     if proc.returncode != 0:
@@ -94,7 +102,7 @@ def matmul_gflops() -> float:
 
 def timed_command(argv: list[str]) -> float:
     start = time.perf_counter()
-    subprocess.run(argv, capture_output=True, check=False)
+    subprocess.run(argv, capture_output=True, check=False, env=_environment())
     return time.perf_counter() - start
 
 
@@ -136,7 +144,7 @@ def main() -> None:
         if not ok:
             results["skipped"][system] = why
             print(f"note: skipping {system}: {why}")
-    for name in args.workloads.split(","):
+    for name in [w for w in args.workloads.split(",") if w and w != "none"]:
         systems = [s for s in SYSTEMS_FOR[name] if status[s][0]]
         samples: dict[str, list[float]] = {s: [] for s in systems}
         errors: dict[str, str] = {}
@@ -158,6 +166,9 @@ def main() -> None:
                                       "samples": samples, "errors": errors,
                                       "flops_per_epoch": flops, "matmul_floor_s": floor}
         print_workload(name, title, medians, errors, floor)
+    for python in {sys.executable, args.peers_python}:  # compile bytecode before timing
+        subprocess.run([python, "-c", "import deepfit" if python == sys.executable
+                        else "import keras, tensorflow"], capture_output=True, env=_environment())
     results["end_to_end"] = end_to_end(args.peers_python, args.repeats)
     print_end_to_end(results["end_to_end"])
     out = Path(args.out)
