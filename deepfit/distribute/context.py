@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import os
 import socket
@@ -97,9 +98,16 @@ def current() -> DistributedContext | None:
         timeout = float(os.environ.get("DEEPFIT_DIST_TIMEOUT", DEFAULT_TIMEOUT_S))
         dist.init_process_group(backend=backend, rank=rank, world_size=world,
                                 timeout=datetime.timedelta(seconds=timeout))
+        # Started here, so closed here: a group left open at exit can abort the process.
+        atexit.register(_shutdown)
     config.set_device(device)
     _context = DistributedContext(rank, world, local_rank, device)
     return _context
+
+
+def _shutdown() -> None:
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def rank() -> int:
