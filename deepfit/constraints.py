@@ -21,7 +21,7 @@ from typing import Any
 import torch
 
 from deepfit import config
-from deepfit.identifiers import resolve
+from deepfit.identifiers import resolve, serialize_object
 
 CONSTRAINTS: dict[str, type] = {}
 
@@ -225,14 +225,4 @@ def serialize(constraint: Any) -> dict[str, Any] | str | None:
         >>> serialize(MaxNorm(3))
         {'class_name': 'MaxNorm', 'config': {'max_value': 3, 'axis': 0}}
     """
-    if constraint is None:
-        return None
-    if hasattr(constraint, "get_config"):
-        return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
-    name = getattr(constraint, "__name__", None)
-    if not callable(constraint) or name is None or name.startswith("<"):
-        raise ValueError(
-            "constraint: expected a Constraint or a named function to serialize, "
-            f"received {constraint!r}"
-        )
-    return name
+    return serialize_object("constraint", constraint, "a Constraint")

@@ -97,3 +97,30 @@ def register(registry: dict[str, Any], *names: str) -> Callable[[Any], Any]:
         return obj
 
     return add
+
+
+def serialize_object(kind: str, obj: Any, expected: str,
+                     unnamed: tuple[str, ...] = ("<",)) -> dict[str, Any] | str | None:
+    """`{'class_name', 'config'}` for an object with `get_config`; a named function's name.
+
+    Args:
+        kind: what is being serialized, for the error message ('regularizer', ...).
+        obj: the object, a named function, or None.
+        expected: the base class name the message asks for.
+        unnamed: name prefixes that cannot be looked up again (lambdas, private functions).
+
+    Returns:
+        A config that the kind's `get` accepts (None for None).
+
+    Raises:
+        ValueError: for anonymous functions, which no name can bring back.
+    """
+    if obj is None:
+        return None
+    if hasattr(obj, "get_config"):
+        return {"class_name": type(obj).__name__, "config": obj.get_config()}
+    name = getattr(obj, "__name__", None)
+    if not callable(obj) or name is None or name.startswith(unnamed):
+        raise ValueError(f"{kind}: expected {expected} or a named function to serialize, "
+                         f"received {obj!r}")
+    return name

@@ -27,7 +27,7 @@ import numpy as np
 import torch
 
 from deepfit import config
-from deepfit.identifiers import resolve
+from deepfit.identifiers import resolve, serialize_object
 
 INITIALIZERS: dict[str, type] = {}
 
@@ -585,14 +585,4 @@ def serialize(initializer: Any) -> dict[str, Any] | str | None:
         >>> serialize(RandomUniform(-1, 1))
         {'class_name': 'RandomUniform', 'config': {'seed': None, 'minval': -1, 'maxval': 1}}
     """
-    if initializer is None:
-        return None
-    if hasattr(initializer, "get_config"):
-        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    name = getattr(initializer, "__name__", None)
-    if not callable(initializer) or name is None or name.startswith(("<", "_")):
-        raise ValueError(
-            "initializer: expected an Initializer or a named function to serialize, "
-            f"received {initializer!r}"
-        )
-    return name
+    return serialize_object("initializer", initializer, "an Initializer", unnamed=("<", "_"))

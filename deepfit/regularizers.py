@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from deepfit import config
-from deepfit.identifiers import resolve
+from deepfit.identifiers import resolve, serialize_object
 
 REGULARIZERS: dict[str, type] = {}
 
@@ -252,14 +252,4 @@ def serialize(regularizer: Any) -> dict[str, Any] | str | None:
         >>> serialize(L2(0.1))
         {'class_name': 'L2', 'config': {'l2': 0.1}}
     """
-    if regularizer is None:
-        return None
-    if hasattr(regularizer, "get_config"):
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    name = getattr(regularizer, "__name__", None)
-    if not callable(regularizer) or name is None or name.startswith("<"):
-        raise ValueError(
-            "regularizer: expected a Regularizer or a named function to serialize, "
-            f"received {regularizer!r}"
-        )
-    return name
+    return serialize_object("regularizer", regularizer, "a Regularizer")
