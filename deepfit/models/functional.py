@@ -233,3 +233,24 @@ class Functional(Model):
 
     def _sublayers(self) -> list[Layer]:
         return list(self._graph_layers)
+
+    # ----------------------------------------------------------------- config
+    def get_config(self) -> dict[str, Any]:
+        """The graph in Keras's layout: layers with their inbound nodes, input and output ends."""
+        from deepfit.saving.functional_config import serialize_functional
+        from deepfit.saving.serialization import serialize_layer
+
+        return serialize_functional(self, serialize_layer)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Functional:
+        """Rebuild the graph from `get_config()` (or a Keras Functional config); new weights.
+
+        Example:
+            >>> clone = deepfit.Model.from_config(model.get_config())
+        """
+        from deepfit.saving.functional_config import functional_from_config
+        from deepfit.saving.serialization import deserialize_layer
+
+        return functional_from_config(
+            config, lambda entry: deserialize_layer(entry, custom_objects, True))

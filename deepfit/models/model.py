@@ -116,6 +116,15 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable}
 
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Model:
+        """A model from `get_config()`: a Functional graph config builds a Functional model."""
+        if "input_layers" in config and "layers" in config:
+            from deepfit.models.functional import Functional
+
+            return Functional.from_config(config, custom_objects)
+        return cls(**config)
+
     def save(self, filepath: Any, overwrite: bool = True) -> None:
         """Save architecture, weights, optimizer state and compile config to a `.keras` file
         (Keras 3's format; atomic). See `deepfit.saving.save_model`."""

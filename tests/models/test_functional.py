@@ -126,3 +126,18 @@ def test_torch_modules_called_in_a_graph_are_wrapped_and_train():
     assert history.history["loss"][-1] < history.history["loss"][0] / 5
     assert not torch.equal(before, linear.weight), "the torch module's parameters trained"
     assert linear(torch.ones(2, 4)).shape == (2, 16), "plain PyTorch calls still work"
+
+
+def test_config_round_trip_rebuilds_the_graph():
+    inputs = deepfit.Input((4,), name="features")
+    hidden = layers.Dense(8, activation="relu", name="hidden")(inputs)
+    outputs = layers.Dense(2, activation="softmax", name="out")(
+        layers.Concatenate(name="skip")([hidden, inputs]))
+    model = deepfit.Model(inputs, outputs, name="graph")
+    config = model.get_config()
+    assert [entry["name"] for entry in config["layers"]] == ["features", "hidden", "skip", "out"]
+    clone = deepfit.Model.from_config(config)
+    assert clone.get_config() == config
+    clone.set_weights(model.get_weights())
+    x = np.random.default_rng(0).normal(size=(5, 4)).astype("float32")
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0))
