@@ -174,12 +174,17 @@ class IterableBatches:
         data: the iterable; each element is x, (x,), (x, y) or (x, y, sample_weight).
         device: where batches go.
         class_weight: optional mapping class index → weight, turned into sample weights.
+        shard: the distributed context when each process takes its slice of every batch
+            (every process must read the same batches: unshuffled or seeded data).
     """
 
-    def __init__(self, data: Any, device: torch.device, class_weight: Any = None) -> None:
+    def __init__(self, data: Any, device: torch.device, class_weight: Any = None,
+                 shard: Any = None) -> None:
         self.data = data
         self.device = device
         self.class_weight = class_weight
+        self.shard = shard
+        self.current_global = 0
         self.num_batches = _length(data)
         self._peeked: list[Any] = []
 
@@ -219,6 +224,12 @@ class IterableBatches:
             sample_weight = to_tensor(sample_weight, self.device).float()
         if self.class_weight is not None and y is not None:
             sample_weight = combine_class_weight(y, sample_weight, self.class_weight)
+        if self.shard is not None:
+            self.current_global = num_samples(x)
+            index = distribute_training.shard(slice(0, self.current_global),
+                                              self.current_global, self.shard).to(self.device)
+            x, y, sample_weight = (take(v, index) if v is not None else None
+                                   for v in (x, y, sample_weight))
         return x, y, sample_weight
 
 

@@ -556,7 +556,7 @@ class Trainer:
             if y is not None:
                 raise ValueError("y must not be given when x is a dataset, generator or "
                                  "DataLoader (the targets come from the dataset's batches)")
-            return IterableBatches(x, device, class_weight)
+            return IterableBatches(x, device, class_weight, shard=distribute.current())
         x, y, sample_weight = (data_adapter.structure_to_tensors(v, device)
                                if v is not None else None for v in (x, y, sample_weight))
         if sample_weight is not None:

@@ -73,3 +73,21 @@ def test_backup_written_under_ddp_resumes_in_one_process(tmp_path):
     for key in straight_history:
         np.testing.assert_allclose(resumed_history[key], straight_history[key], rtol=1e-5,
                                    atol=1e-6)
+
+
+def test_datasets_are_sharded_batch_by_batch(tmp_path):
+    torchrun = _torchrun()
+    script = SCRIPT.with_name("ddp_dataset_script.py")
+    _run([sys.executable, str(script), str(tmp_path / "plain.npz")], tmp_path)
+    ddp_out = _run([torchrun, "--standalone", "--nproc_per_node=2", str(script),
+                    str(tmp_path / "ddp.npz")], tmp_path)
+    plain_weights, plain_history = _load(tmp_path / "plain.npz")
+    ddp_weights, ddp_history = _load(tmp_path / "ddp.npz")
+    for ours, reference in zip(ddp_weights, plain_weights):
+        np.testing.assert_allclose(ours, reference, atol=1e-5)
+    for key in plain_history:
+        np.testing.assert_allclose(ddp_history[key], plain_history[key], rtol=1e-5, atol=1e-6)
+    assert ddp_out.count("Epoch 1/3") == 1
+    alone = int((tmp_path / "plain.npz.rank0").read_text())
+    shares = [int((tmp_path / f"ddp.npz.rank{r}").read_text()) for r in (0, 1)]
+    assert all(share < 0.6 * alone for share in shares), (alone, shares)
