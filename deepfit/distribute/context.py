@@ -106,8 +106,10 @@ def current() -> DistributedContext | None:
 
 
 def _shutdown() -> None:
+    global _context
     if dist.is_initialized():
         dist.destroy_process_group()
+    _context = None
 
 
 def rank() -> int:

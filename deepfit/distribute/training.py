@@ -57,3 +57,11 @@ def broadcast_order(order: torch.Tensor | None, context: DistributedContext) -> 
     if order is None:
         return None
     return context.broadcast(order.cpu()).to(order.device)
+
+
+def finish(context: DistributedContext) -> None:
+    """Wait for every process at the end of a fit (within the group's timeout)."""
+    import torch.distributed as dist
+
+    if dist.is_initialized():
+        dist.barrier()

@@ -199,10 +199,25 @@ class Trainer:
 
         record_run(self, callback_list, train_batches, val_batches)
         flops = self._flops_per_step(train_batches)
-        with _stop_on_sigint(self), runtime.training_runtime(flops, device) as tuner:
-            self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
-                               epochs, validation_freq, tuner)
+        try:
+            with _stop_on_sigint(self), runtime.training_runtime(flops, device) as tuner:
+                self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
+                                   epochs, validation_freq, tuner)
+        except BaseException:
+            self._release_distributed(wait=False)  # the error, not a barrier timeout, surfaces
+            raise
+        self._release_distributed(wait=True)
         return self.history
+
+    def _release_distributed(self, wait: bool) -> None:
+        """End a distributed fit with every process in step and no DDP wrapper left holding
+        communication work (gloo can abort at exit while such work is alive)."""
+        if self.__dict__.get("_ddp_module") is None:
+            return
+        self.__dict__["_ddp_module"] = None
+        self.__dict__["_step_module"] = self
+        if wait:
+            distribute_training.finish(self._distributed)
 
     def _train_epochs(self, epoch_iterator: EpochIterator, val_iterator: EpochIterator | None,
                       callback_list: CallbackList, initial_epoch: int, epochs: int,

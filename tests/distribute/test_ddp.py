@@ -16,9 +16,20 @@ import pytest
 SCRIPT = Path(__file__).with_name("ddp_script.py")
 
 
+# Once, under load, gloo aborted both workers during interpreter teardown after the script had
+# finished ("terminate called without an active exception"; see pytorch/pytorch#179291). deepfit
+# now destroys the group at exit and releases DDP after fit; a run that still dies that way is
+# retried once, and only that way.
+TEARDOWN_ABORT = "terminate called without an active exception"
+
+
 def _run(argv: list[str], cwd: Path) -> str:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
-    proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=240)
+    for attempt in range(2):
+        proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=240)
+        if proc.returncode == 0 or TEARDOWN_ABORT not in proc.stderr + proc.stdout:
+            break
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return proc.stdout
 
