@@ -25,7 +25,7 @@ TEARDOWN_ABORT = "terminate called without an active exception"
 
 def _run(argv: list[str], cwd: Path) -> str:
     env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore")
-    for attempt in range(2):
+    for _attempt in range(2):
         proc = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True,
                               timeout=240)
         if proc.returncode == 0 or TEARDOWN_ABORT not in proc.stderr + proc.stdout:
