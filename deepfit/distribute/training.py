@@ -59,7 +59,7 @@ def broadcast_order(order: torch.Tensor | None, context: DistributedContext) -> 
     return context.broadcast(order.cpu()).to(order.device)
 
 
-def finish(context: DistributedContext) -> None:
+def finish() -> None:
     """Wait for every process at the end of a fit (within the group's timeout)."""
     import torch.distributed as dist
 

@@ -318,6 +318,8 @@ def _length(data: Any) -> int | None:
 
 
 def _is_sequence_like(data: Any) -> bool:
+    """Indexable but not iterable, or a Keras `Sequence`/`PyDataset` (read by index)."""
+    if any(cls.__name__ in ("Sequence", "PyDataset") for cls in type(data).__mro__):
+        return True
     return (hasattr(data, "__getitem__") and hasattr(data, "__len__")
-            and not hasattr(data, "__iter__") or type(data).__name__ in ("Sequence", "PyDataset")
-            or any(c.__name__ in ("Sequence", "PyDataset") for c in type(data).__mro__[1:]))
+            and not hasattr(data, "__iter__"))

@@ -51,7 +51,6 @@ class Trainer:
         self.history: Any = None
         self._loss_tracker = LossTracker()
         self._compile_config: dict[str, Any] | None = None
-        self._checked_targets = False
         self.__dict__.update(_distributed=None, _loss_scaler=None, _step_module=self,
                              _fused=None)
 
@@ -91,7 +90,6 @@ class Trainer:
         self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names)
         self.loss = loss
         self._loss_tracker = LossTracker()
-        self._checked_targets = False
         self._compile_config = {
             "optimizer": optimizer if isinstance(optimizer, str) else None,
             "loss": loss, "metrics": metrics, "loss_weights": loss_weights,
@@ -217,7 +215,7 @@ class Trainer:
         self.__dict__["_ddp_module"] = None
         self.__dict__["_step_module"] = self
         if wait:
-            distribute_training.finish(self._distributed)
+            distribute_training.finish()
 
     def _train_epochs(self, epoch_iterator: EpochIterator, val_iterator: EpochIterator | None,
                       callback_list: CallbackList, initial_epoch: int, epochs: int,
