@@ -410,6 +410,69 @@ class CosineDecayRestarts(LearningRateSchedule):
         }
 
 
+@register(_REGISTRY)
+class OneCycle(LearningRateSchedule):
+    """The one-cycle policy: the rate rises from `max_learning_rate / div_factor` to
+    `max_learning_rate` over the first `pct_start` of `total_steps`, then anneals to
+    `initial / final_div_factor`, both phases on a half cosine (as `torch.optim.lr_scheduler.
+    OneCycleLR` with `three_phase=False`). Steps past `total_steps` keep the final rate.
+
+    Pair it with `model.find_learning_rate`: its suggestion, or a little above, makes a good
+    `max_learning_rate`.
+
+    Args:
+        max_learning_rate: the peak rate.
+        total_steps: the length of the cycle in optimizer steps (epochs × steps per epoch).
+        pct_start: the fraction of the cycle spent rising.
+        div_factor: the starting rate is `max_learning_rate / div_factor`.
+        final_div_factor: the final rate is the starting rate / `final_div_factor`.
+        name: the schedule's name.
+
+    Example:
+        >>> OneCycle(0.1, total_steps=100)(29)
+        0.1
+    """
+
+    def __init__(self, max_learning_rate: float, total_steps: int, pct_start: float = 0.3,
+                 div_factor: float = 25.0, final_div_factor: float = 1e4,
+                 name: str = "OneCycle") -> None:
+        if _number("max_learning_rate", max_learning_rate) <= 0:
+            raise ValueError(f"max_learning_rate: expected a number > 0, "
+                             f"received {max_learning_rate!r}")
+        if not 0 < _number("pct_start", pct_start) < 1:
+            raise ValueError(f"pct_start: expected a number in (0, 1), received {pct_start!r}")
+        for argument, value in (("div_factor", div_factor),
+                                ("final_div_factor", final_div_factor)):
+            if _number(argument, value) <= 0:
+                raise ValueError(f"{argument}: expected a number > 0, received {value!r}")
+        self.max_learning_rate = max_learning_rate
+        self.total_steps = _positive("total_steps", total_steps)
+        self.pct_start = pct_start
+        self.div_factor = div_factor
+        self.final_div_factor = final_div_factor
+        self.name = name
+
+    def __call__(self, step: int) -> float:
+        step = min(_step(step), float(self.total_steps) - 1)
+        peak = float(self.max_learning_rate)
+        initial = peak / float(self.div_factor)
+        final = initial / float(self.final_div_factor)
+        rise_end = float(self.pct_start) * self.total_steps - 1
+        if step <= rise_end:
+            return _anneal(initial, peak, step / rise_end if rise_end > 0 else 1.0)
+        fall = (step - rise_end) / max(self.total_steps - 1 - rise_end, 1e-12)
+        return _anneal(peak, final, fall)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"max_learning_rate": self.max_learning_rate, "total_steps": self.total_steps,
+                "pct_start": self.pct_start, "div_factor": self.div_factor,
+                "final_div_factor": self.final_div_factor, "name": self.name}
+
+
+def _anneal(start: float, end: float, fraction: float) -> float:
+    return end + (start - end) / 2.0 * (math.cos(math.pi * fraction) + 1)
+
+
 def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
     """The `{'class_name', 'config'}` dict that `deserialize`/`get` turn back into a schedule.
 

@@ -161,3 +161,50 @@ def test_custom_subclass_works_in_from_config():
     clone = schedules.deserialize(schedules.serialize(Halving(0.8)),
                                   custom_objects={"Halving": Halving})
     assert clone(2) == 0.2
+
+
+@pytest.mark.parametrize("total, pct, div, final_div", [
+    (100, 0.3, 25.0, 1e4), (37, 0.25, 10.0, 100.0), (10, 0.5, 4.0, 1e3),
+])
+def test_one_cycle_matches_torch_one_cycle_lr(total, pct, div, final_div):
+    import torch
+
+    weight = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([weight], lr=0.1)
+    reference = torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=0.5, total_steps=total, pct_start=pct, div_factor=div,
+        final_div_factor=final_div, cycle_momentum=False)
+    ours = schedules.OneCycle(0.5, total_steps=total, pct_start=pct, div_factor=div,
+                              final_div_factor=final_div)
+    for step in range(total):
+        assert ours(step) == pytest.approx(optimizer.param_groups[0]["lr"], rel=1e-9), step
+        optimizer.step()
+        reference.step() if step < total - 1 else None
+    assert ours(total + 50) == pytest.approx(ours(total - 1))
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"max_learning_rate": 0.0, "total_steps": 10}, "max_learning_rate"),
+    ({"max_learning_rate": 0.1, "total_steps": 0}, "total_steps"),
+    ({"max_learning_rate": 0.1, "total_steps": 10, "pct_start": 1.0}, "pct_start"),
+])
+def test_one_cycle_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        schedules.OneCycle(**kwargs)
+
+
+def test_one_cycle_trains_in_fit():
+    import numpy as np
+
+    import deepfit as keras
+
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(256, 4)).astype("float32")
+    y = x @ np.array([1.0, -2.0, 0.5, 3.0], dtype="float32")
+    model = keras.Sequential([keras.layers.Dense(1, input_dim=4)])
+    steps = 8 * 10
+    model.compile(keras.optimizers.SGD(schedules.OneCycle(0.1, total_steps=steps)), "mse")
+    history = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
+    assert history.history["loss"][-1] < 1e-3 * history.history["loss"][0]
+    assert model.optimizer.iterations == steps

@@ -11,11 +11,13 @@ Example:
 
 from deepfit.insight.diagnosis import VERDICTS, Diagnosis, diagnose
 from deepfit.insight.explain import StepExplanation, explain_step
+from deepfit.insight.lr_finder import LearningRateFinderResult, find_learning_rate
 from deepfit.insight.plots import plot_history
 from deepfit.insight.report import render_html, save_report
 from deepfit.insight.warnings import TrainingWarning
 
 __all__ = [
-    "VERDICTS", "Diagnosis", "StepExplanation", "TrainingWarning", "diagnose", "explain_step",
-    "plot_history", "render_html", "save_report",
+    "VERDICTS", "Diagnosis", "LearningRateFinderResult", "StepExplanation", "TrainingWarning",
+    "diagnose", "explain_step", "find_learning_rate", "plot_history", "render_html",
+    "save_report",
 ]

@@ -132,9 +132,10 @@ class _Run:
         return self.loss[self.epochs.index(epoch)] if epoch in self.epochs else math.nan
 
     def lr_hint(self, factor: str) -> str:
+        finder = "; model.find_learning_rate(x, y) suggests one"
         if isinstance(self.learning_rate, (int, float)):
-            return f"a {factor} learning rate (it was {self.learning_rate:g})"
-        return f"a {factor} learning rate"
+            return f"a {factor} learning rate (it was {self.learning_rate:g}{finder})"
+        return f"a {factor} learning rate ({finder[2:]})"
 
 
 def _diverging(run: _Run) -> Diagnosis | None:

@@ -113,6 +113,29 @@ class Model(Trainer, Layer):
 
         return explain_step(self, x, y, apply=apply, verbose=verbose)
 
+    def find_learning_rate(self, x: Any = None, y: Any = None, batch_size: int | None = None,
+                           start_lr: float = 1e-7, end_lr: float = 10.0, num_steps: int = 100,
+                           **kwargs: Any) -> Any:
+        """Run a learning-rate range test on a copy of this model; see
+        `deepfit.insight.lr_finder`. The model and its optimizer are left unchanged.
+
+        Args:
+            x, y, batch_size: the training data, as for `fit`.
+            start_lr, end_lr: the range of rates tried, growing exponentially.
+            num_steps: the most training steps taken.
+            **kwargs: `sample_weight`, `class_weight`, `shuffle`, `verbose`.
+
+        Returns:
+            A `deepfit.insight.LearningRateFinderResult` (`.suggestion`, `.plot()`).
+
+        Example:
+            >>> rate = model.find_learning_rate(x_train, y_train).suggestion
+        """
+        from deepfit.insight.lr_finder import find_learning_rate
+
+        return find_learning_rate(self, x, y, batch_size=batch_size, start_lr=start_lr,
+                                  end_lr=end_lr, num_steps=num_steps, **kwargs)
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable}
 

@@ -70,7 +70,8 @@ def test_sgd_with_a_huge_learning_rate_diverges():
     diagnosis = history.diagnose()
     assert diagnosis.verdict == "diverging"
     assert not math.isfinite(history.history["loss"][diagnosis.evidence["epoch"] - 1])
-    assert "learning rate (it was 5)" in str(diagnosis)
+    assert "learning rate (it was 5; model.find_learning_rate(x, y) suggests one)" in str(
+        diagnosis)
 
 
 def test_tiny_learning_rate_is_not_learning():
@@ -85,7 +86,7 @@ def test_tiny_learning_rate_is_not_learning():
     assert diagnosis.verdict == "not_learning"
     loss = history.history["loss"]
     assert diagnosis.evidence["improvement"] == pytest.approx((loss[0] - min(loss)) / loss[0])
-    assert "higher learning rate (it was 1e-06)" in str(diagnosis)
+    assert "higher learning rate (it was 1e-06; model.find_learning_rate" in str(diagnosis)
 
 
 def test_healthy_run_is_ok():

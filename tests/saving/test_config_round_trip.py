@@ -196,6 +196,7 @@ _SCHEDULE_ARGS = {
     "ExponentialDecay": {"initial_learning_rate": 0.1, "decay_steps": 5, "decay_rate": 0.5,
                          "staircase": True},
     "InverseTimeDecay": {"initial_learning_rate": 0.1, "decay_steps": 5, "decay_rate": 0.5},
+    "OneCycle": {"max_learning_rate": 0.1, "total_steps": 10, "pct_start": 0.4},
     "PiecewiseConstantDecay": {"boundaries": [3, 6], "values": [0.1, 0.05, 0.01]},
     "PolynomialDecay": {"initial_learning_rate": 0.1, "decay_steps": 8, "cycle": True},
 }
