@@ -47,7 +47,9 @@ def history_to_json(history: Any, path: str | os.PathLike | None = None) -> str:
     }
     text = json.dumps(data, indent=2, allow_nan=False, ensure_ascii=False)
     if path is not None:
-        Path(path).write_text(text + "\n", encoding="utf-8")
+        from deepfit.saving.atomic import atomic_write_bytes
+
+        atomic_write_bytes(path, (text + "\n").encode("utf-8"))
     return text
 
 

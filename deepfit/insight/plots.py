@@ -67,7 +67,10 @@ def plot_history(history: Any, path: str | os.PathLike | None = None,
     for ax in axes[len(names):]:
         ax.set_visible(False)
     if path is not None:
-        figure.savefig(path, dpi=100)
+        from deepfit.saving.atomic import atomic_write
+
+        with atomic_write(path) as handle:
+            figure.savefig(handle, format=Path(path).suffix.lower().lstrip("."), dpi=100)
     return figure
 
 

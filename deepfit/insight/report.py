@@ -50,7 +50,9 @@ def save_report(history: Any, path: str | os.PathLike, plots: str = "auto") -> P
         >>> save_report(history, "report.html")
     """
     target = Path(path)
-    target.write_text(render_html(history, plots=plots), encoding="utf-8")
+    from deepfit.saving.atomic import atomic_write_bytes
+
+    atomic_write_bytes(target, render_html(history, plots=plots).encode("utf-8"))
     return target
 
 

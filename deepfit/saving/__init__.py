@@ -1,7 +1,7 @@
 """Saving and loading in Keras 3's formats: `.keras` archives and `.weights.h5` files.
 
 Files deepfit writes open in Keras 3 and the other way round; every write is atomic; loading
-never runs code from a file. h5py is needed (`pip install 'deepfit[saving]'`).
+never runs code from a file. h5py is a dependency of deepfit.
 
 Example:
     >>> model.save("model.keras")

@@ -39,13 +39,13 @@ def require_h5py(purpose: str) -> object:
         The h5py module.
 
     Raises:
-        ImportError: h5py is missing (it is deepfit's optional 'saving' extra).
+        ImportError: h5py is missing (a dependency of deepfit, so only in a broken install).
     """
     try:
         import h5py
     except ImportError as err:
         raise ImportError(
-            f"{purpose} needs h5py, which is not installed: pip install 'deepfit[saving]' "
-            "(or pip install h5py)"
+            f"{purpose} needs h5py, a dependency of deepfit that is missing from this "
+            "environment: pip install h5py"
         ) from err
     return h5py
