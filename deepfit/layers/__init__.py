@@ -46,6 +46,7 @@ from deepfit.layers.core import (
     Reshape,
 )
 from deepfit.layers.embedding import Embedding
+from deepfit.layers.layer import Layer
 from deepfit.layers.merging import (
     Add,
     Average,
@@ -107,7 +108,6 @@ from deepfit.layers.reshaping import (
     ZeroPadding2D,
 )
 from deepfit.layers.torch_module import TorchModule
-from deepfit.models.layer import Layer
 
 __all__ = [
     "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",

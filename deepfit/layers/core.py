@@ -16,8 +16,8 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import activations, constraints, initializers, regularizers
-from deepfit.models.layer import Layer
-from deepfit.models.symbolic import KerasTensor, Node
+from deepfit.layers.layer import Layer
+from deepfit.layers.symbolic import KerasTensor, Node
 
 _TORCH_DTYPES = {
     None: torch.float32,

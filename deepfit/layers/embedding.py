@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import constraints, initializers, regularizers
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
 
 
 def _positive_int(name: str, value: Any) -> int:

@@ -20,7 +20,7 @@ from typing import Any
 import torch
 
 from deepfit import config
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
 
 
 def _mask_of(tensor: torch.Tensor) -> torch.Tensor | None:

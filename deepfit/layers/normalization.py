@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import config, constraints, initializers, regularizers
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
 
 _HALF_TYPES = (torch.float16, torch.bfloat16)
 

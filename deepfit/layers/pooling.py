@@ -20,7 +20,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from deepfit.layers.conv import (
+from deepfit.layers.conv.utils import (
     check_ndim,
     conv_output_length,
     from_channels_first,
@@ -30,7 +30,7 @@ from deepfit.layers.conv import (
     standardize_tuple,
     to_channels_first,
 )
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
 
 
 class _Pooling(Layer):

@@ -27,7 +27,7 @@ import torch.nn.functional as F
 
 from deepfit import config
 from deepfit.data.images import INTERPOLATIONS, check_interpolation
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
 
 _DATA_FORMATS = ("channels_last", "channels_first")
 

@@ -17,14 +17,14 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from deepfit.layers.conv import (
+from deepfit.layers.conv.utils import (
     check_ndim,
     from_channels_first,
     standardize_data_format,
     standardize_tuple,
     to_channels_first,
 )
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
 
 
 def _pairs(value: Any, name: str, layer: str) -> tuple[tuple[int, int], tuple[int, int]]:

@@ -12,8 +12,8 @@ from typing import Any
 
 import torch
 
-from deepfit.models.layer import Layer
-from deepfit.models.symbolic import KerasTensor
+from deepfit.layers.layer import Layer
+from deepfit.layers.symbolic import KerasTensor
 
 
 class TorchModule(Layer):

@@ -1,6 +1,6 @@
 """Models: Model (subclassing and Functional), Sequential, and loading/cloning.
 
-Imported lazily: `deepfit.models.layer` is the base of every layer, and layers must be
+Imported lazily: `deepfit.layers.layer` is the base of every layer, and layers must be
 importable without first importing the model classes that are built from them.
 """
 

@@ -20,9 +20,9 @@ import torch
 
 from deepfit import config, tree
 from deepfit.layers.core import InputLayer
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
+from deepfit.layers.symbolic import KerasTensor, Node
 from deepfit.models.model import Model
-from deepfit.models.symbolic import KerasTensor, Node
 
 
 def _dummy(tensor: KerasTensor, unknown: int) -> torch.Tensor:

@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
 from deepfit.trainer.trainer import Trainer
 
 

@@ -16,9 +16,9 @@ import torch
 
 from deepfit import config
 from deepfit.layers.core import InputLayer
-from deepfit.models.layer import Layer
+from deepfit.layers.layer import Layer
+from deepfit.layers.symbolic import KerasTensor
 from deepfit.models.model import Model
-from deepfit.models.symbolic import KerasTensor
 
 
 class Sequential(Model):

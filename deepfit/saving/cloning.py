@@ -96,8 +96,8 @@ def _clone_sequential(model: Any, input_tensors: Any, make: Callable) -> Any:
 def _clone_functional(model: Any, input_tensors: Any, make: Callable,
                       call_function: Callable | None) -> Any:
     from deepfit.layers.core import InputLayer
+    from deepfit.layers.symbolic import KerasTensor
     from deepfit.models.functional import Functional
-    from deepfit.models.symbolic import KerasTensor
     from deepfit.saving.functional_config import input_tensor
 
     given = tree.flatten(input_tensors) if input_tensors is not None else None

@@ -18,8 +18,8 @@ from typing import Any
 
 from deepfit import tree
 from deepfit.layers.core import InputLayer
+from deepfit.layers.symbolic import KerasTensor, Node
 from deepfit.models.functional import Functional
-from deepfit.models.symbolic import KerasTensor, Node
 
 
 def input_tensor(layer: InputLayer) -> KerasTensor:

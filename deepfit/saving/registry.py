@@ -34,8 +34,8 @@ def layer_classes() -> dict[str, type]:
 
 def _collect_layers() -> dict[str, type]:
     import deepfit.layers as package
+    from deepfit.layers.layer import Layer
     from deepfit.models.functional import Functional
-    from deepfit.models.layer import Layer
     from deepfit.models.sequential import Sequential
 
     found: dict[str, type] = {}

@@ -184,7 +184,7 @@ def _lambda_config(layer: Any) -> dict[str, Any]:
 def declared_input_entry(layer: Any) -> dict[str, Any] | None:
     """An InputLayer entry for a layer created with `input_shape=`/`input_dim=` (Keras writes
     the model input as its own layer)."""
-    from deepfit.models.layer import unique_name
+    from deepfit.layers.layer import unique_name
 
     if getattr(layer, "_declared_input_shape", None) is None:
         return None
@@ -331,7 +331,7 @@ def accepted_arguments(cls: type) -> set[str] | None:
             return None
         names.update(p.name for p in parameters if p.kind in (
             inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY))
-        if klass.__module__ == "deepfit.models.layer":
+        if klass.__module__ == "deepfit.layers.layer":
             break
     names.discard("self")
     return names

@@ -52,7 +52,7 @@ def model_layers(model: Any) -> list[Any] | None:
 
 def _children(obj: Any) -> Iterator[tuple[str, Any]]:
     """(relative path, child layer) pairs in Keras's visiting order."""
-    from deepfit.models.layer import Layer
+    from deepfit.layers.layer import Layer
 
     layers = model_layers(obj)
     if layers is not None:
@@ -68,7 +68,7 @@ def _children(obj: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _container(path: str, items: list[Any]) -> Iterator[tuple[str, Any]]:
-    from deepfit.models.layer import Layer
+    from deepfit.layers.layer import Layer
 
     used: dict[str, int] = {}
     for item in items:

@@ -178,7 +178,7 @@ def _chain_layers(model: Any) -> list[Any]:
 
 
 def _functional_chain(model: Any) -> list[Any]:
-    from deepfit.models.symbolic import KerasTensor
+    from deepfit.layers.symbolic import KerasTensor
 
     if not isinstance(model._outputs_struct, KerasTensor) or len(model._input_tensors) != 1:
         raise _Unsupported("not one input and one output")

@@ -27,7 +27,7 @@ import torch
 from deepfit import distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
-from deepfit.models.layer import _context
+from deepfit.layers.layer import _context
 from deepfit.trainer import data_adapter, fused_dense, runtime, validation
 from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics
 from deepfit.trainer.data_adapter import (

@@ -21,8 +21,8 @@ from deepfit.layers.conv import (
     DepthwiseConv2D,
     SeparableConv1D,
     SeparableConv2D,
-    same_padding,
 )
+from deepfit.layers.conv.utils import same_padding
 from deepfit.layers.pooling import MaxPooling2D
 from tests.layer_test_utils import run_layer_test
 

@@ -23,6 +23,7 @@ from deepfit.layers.recurrent import (
     SimpleRNN,
     SimpleRNNCell,
 )
+from deepfit.layers.recurrent import cells as recurrent_cells
 from tests.layer_test_utils import run_layer_test
 
 MASK = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 1, 0, 0], [0, 0, 1, 1, 1, 1],
@@ -241,7 +242,7 @@ def test_dropout_only_in_training_and_per_gate_masks(monkeypatch):
         keep = torch.rand((count, *like.shape), generator=generator) > rate
         return keep.float() / (1 - rate)
 
-    monkeypatch.setattr(recurrent, "_dropout_masks", fixed_masks)
+    monkeypatch.setattr(recurrent_cells, "_dropout_masks", fixed_masks)
     generator.manual_seed(0)
     out = layer(x, training=True)
     generator.manual_seed(0)
@@ -264,7 +265,7 @@ def test_input_dropout_alone_keeps_the_fused_kernel_with_one_mask(monkeypatch):
     layer(x)
     ones = lambda rate, count, like, training: (  # noqa: E731
         torch.ones((count, *like.shape)) if training and rate else None)
-    monkeypatch.setattr(recurrent, "_dropout_masks", ones)
+    monkeypatch.setattr(recurrent_cells, "_dropout_masks", ones)
     np.testing.assert_allclose(_np(layer(x, training=True)), _np(layer(x)), rtol=1e-6)
     assert layer.cell._mask_count() == 1 and GRU(4, recurrent_dropout=0.1).cell._mask_count() == 3
 

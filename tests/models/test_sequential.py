@@ -82,7 +82,7 @@ def test_add_pop_get_layer_and_unique_names():
 
 
 def test_automatic_names_follow_keras():
-    from deepfit.models.layer import reset_names, snake_case
+    from deepfit.layers.layer import reset_names, snake_case
 
     reset_names()
     model = deepfit.Sequential([layers.Dense(2, input_dim=2), layers.Dense(2), layers.Flatten()])

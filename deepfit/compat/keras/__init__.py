@@ -82,6 +82,6 @@ _namespace.install(globals(), _namespace.Lookup(
         "Optimizer": "deepfit.optimizers:Optimizer",
         "Regularizer": "deepfit.regularizers:Regularizer",
         "Initializer": "deepfit.initializers:Initializer",
-        "KerasTensor": "deepfit.models.symbolic:KerasTensor",
+        "KerasTensor": "deepfit.layers.symbolic:KerasTensor",
     },
 ))

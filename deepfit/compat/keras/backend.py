@@ -36,7 +36,7 @@ def clear_session(free_memory: bool = True) -> None:
         free_memory: run the garbage collector and release cached GPU memory.
     """
     from deepfit import optimizers
-    from deepfit.models import layer
+    from deepfit.layers import layer
 
     layer.reset_names()
     uids = getattr(optimizers, "_NAME_UIDS", None)
@@ -92,7 +92,7 @@ def dtype(x: Any) -> str:
 
 def is_keras_tensor(x: Any) -> bool:
     """Whether `x` is a symbolic tensor of the Functional API."""
-    from deepfit.models.symbolic import KerasTensor
+    from deepfit.layers.symbolic import KerasTensor
 
     return isinstance(x, KerasTensor)
 

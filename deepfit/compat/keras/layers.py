@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepfit.compat import namespace as _namespace
-from deepfit.models.layer import Layer as _Layer
+from deepfit.layers.layer import Layer as _Layer
 
 # Keras's names for layers whose class has another name.
 _ALIASES = {

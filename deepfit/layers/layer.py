@@ -26,7 +26,7 @@ import numpy as np
 import torch
 
 from deepfit import config
-from deepfit.models.symbolic import KerasTensor
+from deepfit.layers.symbolic import KerasTensor
 
 _name_counts: dict[str, int] = {}
 _context = threading.local()
