@@ -157,7 +157,7 @@ class Layer(torch.nn.Module):
             _context.training = outer
 
     def _forward(self, args: tuple, kwargs: dict) -> Any:
-        if self._forward_hooks or self._forward_pre_hooks:
+        if self._forward_hooks or self._forward_pre_hooks or _global_hooks():
             return torch.nn.Module.__call__(self, *args, **kwargs)
         return self.call(*args, **kwargs)
 
@@ -398,6 +398,14 @@ class Layer(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
+
+
+def _global_hooks() -> bool:
+    """Whether torch's process-wide module hooks are set (`register_module_forward_hook`, ...),
+    which only `torch.nn.Module.__call__` runs."""
+    hooks = torch.nn.modules.module
+    return bool(hooks._global_forward_hooks or hooks._global_forward_pre_hooks
+                or hooks._global_backward_hooks or hooks._global_backward_pre_hooks)
 
 
 def _declared_shape(input_shape, input_dim, batch_input_shape) -> tuple | None:

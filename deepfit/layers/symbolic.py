@@ -46,6 +46,46 @@ class KerasTensor:
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes a KerasTensor lacks, e.g. `x.dim()` inside a torch
+        # module's forward: name the fix instead of a bare AttributeError.
+        if not name.startswith("__") and _calling_torch_module() is not None:
+            raise AttributeError(_torch_call_message(name))
+        raise AttributeError(f"'KerasTensor' object has no attribute {name!r}")
+
+    @classmethod
+    def __torch_function__(cls, func: Any, types: Any, args: tuple = (),
+                           kwargs: dict | None = None) -> Any:
+        # A torch function reached a placeholder: a bare torch module or function was called
+        # in a Functional graph, where only deepfit layers record calls.
+        raise TypeError(_torch_call_message(func))
+
+
+def _torch_call_message(func: Any) -> str:
+    name = getattr(func, "__name__", repr(func))
+    module = _calling_torch_module()
+    if module is not None:
+        return (f"{type(module).__name__} is a torch.nn.Module called on a symbolic KerasTensor; "
+                f"torch modules join a Functional model only when wrapped: use "
+                f"deepfit.layers.TorchModule(module)(x)")
+    return (f"torch function '{name}' was called on a symbolic KerasTensor; wrap torch code in "
+            f"a layer: deepfit.layers.TorchModule(module)(x) for a torch.nn.Module, "
+            f"deepfit.layers.Lambda(fn)(x) for a function")
+
+
+def _calling_torch_module() -> Any:
+    """The outermost torch module whose `forward` is on the stack, if any (error path only)."""
+    import sys
+
+    found = None
+    frame = sys._getframe(2)
+    while frame is not None:
+        owner = frame.f_locals.get("self")
+        if frame.f_code.co_name == "forward" and isinstance(owner, torch.nn.Module):
+            found = owner
+        frame = frame.f_back
+    return found
+
 
 class Node:
     """One recorded layer call: the layer, its arguments (with KerasTensors in them), and outputs.

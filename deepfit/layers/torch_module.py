@@ -1,9 +1,16 @@
 """`TorchModule`: any `torch.nn.Module` as a deepfit layer, so its parameters train, count in
 `count_params()` and save with the model.
 
+Torch modules join a model where deepfit owns the call: in a `Sequential` they are wrapped
+automatically, assigned to a layer's attribute they are tracked as sublayers, and in a
+Functional graph they are wrapped explicitly with `TorchModule(module)(x)` (calling a bare torch
+module on a symbolic input raises an error saying so). deepfit never patches torch itself.
+
 Example:
     >>> model = deepfit.Sequential([deepfit.Input((4,)), torch.nn.Linear(4, 8), torch.nn.ReLU(),
     ...                             deepfit.layers.Dense(1)])
+    >>> inputs = deepfit.Input((4,))
+    >>> hidden = deepfit.layers.TorchModule(torch.nn.Linear(4, 8))(inputs)
 """
 
 from __future__ import annotations
@@ -13,7 +20,6 @@ from typing import Any
 import torch
 
 from deepfit.layers.layer import Layer
-from deepfit.layers.symbolic import KerasTensor
 
 
 class TorchModule(Layer):
@@ -56,24 +62,3 @@ class TorchModule(Layer):
             f"TorchModule '{self.name}' wraps {type(self.module).__name__}, which cannot be "
             "described by a config; save its weights with save_weights() instead"
         )
-
-
-_torch_call = torch.nn.Module.__call__
-
-
-def _call_or_record(module: torch.nn.Module, *args: Any, **kwargs: Any) -> Any:
-    """`torch.nn.Module.__call__`, except that a plain torch module called on a symbolic
-    KerasTensor joins the Functional graph as a `TorchModule` (one wrapper per module, so a
-    module called twice is one shared layer)."""
-    if args and type(args[0]) is KerasTensor:
-        wrapper = module.__dict__.get("_deepfit_layer")
-        if wrapper is None:
-            wrapper = TorchModule(module)
-            module.__dict__["_deepfit_layer"] = wrapper
-        return wrapper(*args, **kwargs)
-    return _torch_call(module, *args, **kwargs)
-
-
-# Why a patch: a torch module's own __call__ would run forward() on the placeholder. Only the
-# first argument's type is checked, so plain PyTorch calls pay one extra frame.
-torch.nn.Module.__call__ = _call_or_record

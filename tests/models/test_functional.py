@@ -109,10 +109,10 @@ def test_summary_shows_connections():
     assert "Connected to" in lines[0] and "x[0][0]" in lines[0]
 
 
-def test_torch_modules_called_in_a_graph_are_wrapped_and_train():
+def test_torch_modules_wrapped_in_a_graph_train():
     inputs = deepfit.Input((4,))
     linear = torch.nn.Linear(4, 16)
-    hidden = torch.nn.Tanh()(linear(inputs))
+    hidden = layers.TorchModule(torch.nn.Tanh())(layers.TorchModule(linear)(inputs))
     outputs = layers.Dense(1)(hidden)
     model = deepfit.Model(inputs, outputs)
     assert [type(l).__name__ for l in model.layers[1:]] == ["TorchModule", "TorchModule",
