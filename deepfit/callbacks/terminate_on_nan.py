@@ -28,14 +28,20 @@ class TerminateOnNaN(Callback):
 
     Args:
         raise_error: raise RuntimeError instead of setting `model.stop_training`.
+        localize: deepfit's own: on the first bad loss, put the weights back to the last good
+            step, replay the batch layer by layer and print (or, with `raise_error`, raise
+            `NonFiniteLossError` with) the layer and pass that produced the first NaN/inf —
+            see `deepfit.trainer.nan_guard`. It copies the weights before every step.
 
     Example:
         >>> stopper = TerminateOnNaN(raise_error=True)
+        >>> finder = TerminateOnNaN(localize=True)
     """
 
-    def __init__(self, raise_error: bool = False) -> None:
+    def __init__(self, raise_error: bool = False, localize: bool = False) -> None:
         super().__init__()
         self.raise_error = raise_error
+        self.localize_nan = bool(localize)
         self._pending: deque[_PendingLoss] = deque()
 
     def on_train_begin(self, logs: dict | None = None) -> None:

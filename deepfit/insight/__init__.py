@@ -15,9 +15,11 @@ from deepfit.insight.lr_finder import LearningRateFinderResult, find_learning_ra
 from deepfit.insight.plots import plot_history
 from deepfit.insight.report import render_html, save_report
 from deepfit.insight.warnings import TrainingWarning
+from deepfit.trainer.nan_guard import NonFiniteLossError, NonFiniteReport
 
 __all__ = [
-    "VERDICTS", "Diagnosis", "LearningRateFinderResult", "StepExplanation", "TrainingWarning",
+    "VERDICTS", "Diagnosis", "LearningRateFinderResult", "NonFiniteLossError",
+    "NonFiniteReport", "StepExplanation", "TrainingWarning",
     "diagnose", "explain_step", "find_learning_rate", "plot_history", "render_html",
     "save_report",
 ]

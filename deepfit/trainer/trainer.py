@@ -14,11 +14,8 @@ Example:
 
 from __future__ import annotations
 
-import contextlib
 import math
-import signal
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -28,7 +25,7 @@ from deepfit import distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
 from deepfit.layers.layer import _context
-from deepfit.trainer import data_adapter, fused_dense, runtime, validation
+from deepfit.trainer import data_adapter, fused_dense, nan_guard, runtime, signals, validation
 from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics
 from deepfit.trainer.data_adapter import (
     ArrayBatches,
@@ -137,6 +134,7 @@ class Trainer:
         validation_freq: int = 1,
         learning_rate: float | None = None,
         checks: bool = True,
+        debug_nan: bool = False,
     ) -> Any:
         """Train the model for `epochs` epochs.
 
@@ -159,6 +157,9 @@ class Trainer:
             validation_steps, validation_batch_size, validation_freq: as in Keras.
             learning_rate: deepfit's own: set the optimizer's learning rate from this fit on.
             checks: run the pre-flight checks for common mistakes (see deepfit.insight).
+            debug_nan: deepfit's own: on the first NaN/inf loss, replay that batch layer by
+                layer, raise `NonFiniteLossError` naming the layer that produced it, and leave
+                the weights at the last good step (costs a copy of the weights per step).
 
         Returns:
             A `History` whose `.history` maps 'loss', each metric and 'val_' + each to lists
@@ -193,18 +194,20 @@ class Trainer:
         val_iterator = None if val_batches is None else EpochIterator(val_batches,
                                                                         validation_steps)
         callback_list = self._callback_list(callbacks, verbose, epochs, epoch_iterator.steps)
+        self._nan_guard = nan_guard.guard_for(self, callback_list.callbacks, debug_nan)
         from deepfit.insight.record import record_run  # baseline, summary, hyper-parameters
 
         record_run(self, callback_list, train_batches, val_batches)
         flops = self._flops_per_step(train_batches)
         try:
-            with _stop_on_sigint(self), runtime.training_runtime(flops, device) as tuner:
+            with signals.stop_on_signals(self), runtime.training_runtime(flops, device) as tuner:
                 self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
                                    epochs, validation_freq, tuner)
         except BaseException:
             self._release_distributed(wait=False)  # the error, not a barrier timeout, surfaces
             raise
         self._release_distributed(wait=True)
+        signals.raise_if_preempted(self, callback_list.callbacks, *self._stopped_at)
         return self.history
 
     def _release_distributed(self, wait: bool) -> None:
@@ -221,6 +224,9 @@ class Trainer:
                       callback_list: CallbackList, initial_epoch: int, epochs: int,
                       validation_freq: Any, tuner: runtime.ThreadTuner | None = None) -> None:
         step_fn = self._select_train_step()
+        guard = self.__dict__.get("_nan_guard")
+        if guard is not None:
+            step_fn = guard.wrap(step_fn)
         if tuner is not None:
             step_fn = tuner.wrap(step_fn)
         self.stop_training = False
@@ -228,23 +234,31 @@ class Trainer:
         callback_list.on_train_begin()
         initial_epoch = self._resume(callback_list, epoch_iterator, initial_epoch)
         training_logs: dict[str, Any] = {}
+        distributed = distribute.current() is not None
+        self._stopped_at = (initial_epoch, 0)
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
+            if guard is not None:
+                guard.new_epoch(epoch)
             callback_list.on_epoch_begin(epoch)
             step_logs: Any = self._lazy_logs
             for step, batch in epoch_iterator:
                 callback_list.on_train_batch_begin(step)
                 step_logs = step_fn(batch)
                 callback_list.on_train_batch_end(step, step_logs)
+                if distributed:
+                    signals.agree_to_stop(self)
                 if self.stop_training or self._interrupted:
+                    self._stopped_at = (epoch, step + 1)
                     break
-            if self._interrupted:  # Ctrl-C: no partial epoch in the History
+            if self._interrupted:  # Ctrl-C or preemption: no partial epoch in the History
                 break
             training_logs = self._epoch_logs(step_logs)
             if val_iterator is not None and _should_validate(epoch, validation_freq):
                 val_logs = self._evaluate_epoch(val_iterator, callback_list=None)
                 training_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, training_logs)
+            self._stopped_at = (epoch + 1, 0)
             if self.stop_training or self._interrupted:
                 break
         callback_list.on_train_end(training_logs)
@@ -666,28 +680,6 @@ class Trainer:
             return callbacks
         return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0,
                             model=self, verbose=verbose, epochs=epochs, steps=steps)
-
-
-@contextlib.contextmanager
-def _stop_on_sigint(model: Any) -> Iterator[None]:
-    """During fit, Ctrl-C finishes the current step and then stops (History kept, backups
-    consistent); a second Ctrl-C interrupts at once. Only the main thread may set handlers."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = signal.getsignal(signal.SIGINT)
-
-    def stop(signum: int, frame: Any) -> None:
-        if getattr(model, "_interrupted", False):
-            raise KeyboardInterrupt
-        model._interrupted = True
-
-    signal.signal(signal.SIGINT, stop)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous if previous is not None else
-                      signal.default_int_handler)
 
 
 def _as_data(batch: tuple) -> tuple:

@@ -1,6 +1,7 @@
-"""BackupAndRestore: a run killed at any moment (SIGKILL mid-epoch, SIGKILL inside a save),
-crashed by an exception or stopped with Ctrl-C, then started again, ends with weights bitwise
-identical to an uninterrupted run, and with the same History (and CSVLogger file)."""
+"""BackupAndRestore: a run killed at any moment (SIGKILL mid-epoch, SIGKILL inside a save), crashed
+by an exception, stopped with Ctrl-C or preempted (SIGTERM/SIGUSR1), then started again, ends
+with weights bitwise identical to an uninterrupted run, and with the same History (and CSVLogger
+file)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Each run of this script trains the same model from the same seed; the environment says where
 # to kill it: KILL_AT="epoch:step" (after that training step) or KILL_IN_SAVE=n (while the n-th
-# backup of this process is being written).
+# backup of this process is being written); TERM_AT="epoch:step" sends TERM_SIGNAL (SIGTERM)
+# instead, as a scheduler announcing preemption would.
 SCRIPT = textwrap.dedent("""
     import json, os, signal, sys
     import numpy as np
@@ -37,6 +39,8 @@ SCRIPT = textwrap.dedent("""
     out, backup = sys.argv[1], sys.argv[2]
     kill_at = os.environ.get("KILL_AT")
     kill_in_save = int(os.environ.get("KILL_IN_SAVE", "0"))
+    term_at = os.environ.get("TERM_AT")
+    term_signal = getattr(signal, os.environ.get("TERM_SIGNAL", "SIGTERM"))
     torch.set_num_threads(1)
     deepfit.utils.set_random_seed(7)
     data = np.random.RandomState(1)
@@ -53,6 +57,8 @@ SCRIPT = textwrap.dedent("""
         def on_train_batch_end(self, batch, logs=None):
             if kill_at == f"{self.epoch}:{batch}":
                 os.kill(os.getpid(), signal.SIGKILL)
+            if term_at == f"{self.epoch}:{batch}":
+                os.kill(os.getpid(), term_signal)
 
     class DyingFile:
         # Dies after part of the backup has been written.
@@ -125,6 +131,27 @@ def test_sigkill_mid_epoch_and_mid_save_then_resume_is_bitwise_exact(tmp_path):
     assert all(np.array_equal(a, b) for a, b in zip(weights, expected_weights))
     assert history == expected_history
     assert not backup.exists()  # deleted when training finished
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGUSR1"])
+def test_preemption_saves_exits_75_and_the_rerun_is_bitwise_exact(tmp_path, signal_name):
+    reference = _run(tmp_path, tmp_path / "reference.npz", tmp_path / "unused")
+    assert reference.returncode == 0, reference.stderr
+    expected_weights, expected_history = _result(tmp_path / "reference.npz")
+    backup, out = tmp_path / "backup", tmp_path / "resumed.npz"
+    # 6 steps per epoch, a backup every 4 steps: the signal comes at epoch 1 step 2, two steps
+    # after the last regular backup, so only the preemption backup holds this point.
+    first = _run(tmp_path, out, backup, TERM_AT="1:2", TERM_SIGNAL=signal_name)
+    assert first.returncode == 75, first.stderr
+    assert (f"training stopped by {signal_name} in epoch 2 after step 3; the backup in "
+            f"'{backup}' resumes it") in first.stderr
+    assert "Traceback" not in first.stderr
+    assert (backup / "latest.weights.h5").exists() and not out.exists()
+    final = _run(tmp_path, out, backup)
+    assert final.returncode == 0, final.stderr
+    weights, history = _result(out)
+    assert all(np.array_equal(a, b) for a, b in zip(weights, expected_weights))
+    assert history == expected_history
 
 
 # ----------------------------------------------------------------------------- in-process
@@ -274,3 +301,23 @@ def test_a_second_ctrl_c_interrupts_at_once_and_the_handler_is_restored():
     with pytest.raises(KeyboardInterrupt):
         _fit(_model(), [_At(0, 1, twice)])
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_preemption_in_process_raises_system_exit_75_and_restores_handlers(tmp_path):
+    from deepfit.trainer.signals import TrainingPreempted
+
+    def previous(signum, frame):
+        raise AssertionError("the user's handler must not run during fit")
+
+    old = signal.signal(signal.SIGTERM, previous)
+    try:
+        model = _model()
+        with pytest.raises(TrainingPreempted) as raised:
+            _fit(model, [_At(1, 2, lambda: os.kill(os.getpid(), signal.SIGTERM))])
+        assert isinstance(raised.value, SystemExit) and raised.value.code == 75
+        assert "no BackupAndRestore callback was given" in str(raised.value)
+        assert model.history.epoch == [0]           # no partial epoch recorded
+        assert signal.getsignal(signal.SIGTERM) is previous
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, old)

@@ -102,3 +102,24 @@ def test_datasets_are_sharded_batch_by_batch(tmp_path):
     alone = int((tmp_path / "plain.npz.rank0").read_text())
     shares = [int((tmp_path / f"ddp.npz.rank{r}").read_text()) for r in (0, 1)]
     assert all(share < 0.6 * alone for share in shares), (alone, shares)
+
+
+def test_preemption_of_one_rank_stops_every_rank_after_the_same_step(tmp_path):
+    torchrun = _torchrun()
+    script = Path(__file__).with_name("ddp_preempt_script.py")
+    argv = [torchrun, "--standalone", "--nproc_per_node=2", str(script)]
+    _run([*argv, str(tmp_path / "reference.npz"), str(tmp_path / "unused")], tmp_path)
+    backup = tmp_path / "backup"
+    env = dict(os.environ, OMP_NUM_THREADS="1", PYTHONWARNINGS="ignore", TERM_RANK="1")
+    preempted = subprocess.run([*argv, str(tmp_path / "out.npz"), str(backup)], cwd=tmp_path,
+                               env=env, capture_output=True, text=True, timeout=240)
+    output = preempted.stdout + preempted.stderr
+    assert preempted.returncode != 0 and "exitcode  : 75" in output, output
+    assert "training stopped by SIGTERM in epoch 2 after step 4" in output, output
+    assert (backup / "latest.weights.h5").exists() and not (tmp_path / "out.npz").exists()
+    _run([*argv, str(tmp_path / "out.npz"), str(backup)], tmp_path)
+    expected, expected_history = _load(tmp_path / "reference.npz")
+    resumed, history = _load(tmp_path / "out.npz")
+    for ours, reference in zip(resumed, expected):
+        np.testing.assert_allclose(ours, reference, atol=1e-6)
+    assert history.keys() == expected_history.keys()
