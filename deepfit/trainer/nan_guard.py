@@ -7,8 +7,8 @@ before the step (one fused copy), and the step's loss and the updated weights ar
 it. On the first non-finite loss (or weight) the weights go back to that last good copy, the
 same batch is replayed with every layer watched — forward outputs, then gradients in the
 backward pass — and the first layer that turned finite values into NaN or inf is named, with the
-phase (`input`, `weights`, `forward`, `loss`, `gradient` or `update`) and the statistics of what went into
-it. The model is left at the last good weights. Without these options nothing is copied or
+phase (`input`, `weights`, `forward`, `loss`, `gradient` or `update`) and the statistics of
+what went into it. The model is left at the last good weights. Without these options nothing is copied or
 checked.
 
 Example:
