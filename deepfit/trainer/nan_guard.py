@@ -8,8 +8,8 @@ it. On the first non-finite loss (or weight) the weights go back to that last go
 same batch is replayed with every layer watched — forward outputs, then gradients in the
 backward pass — and the first layer that turned finite values into NaN or inf is named, with the
 phase (`input`, `weights`, `forward`, `loss`, `gradient` or `update`) and the statistics of
-what went into it. The model is left at the last good weights. Without these options nothing is copied or
-checked.
+what went into it. The model is left at the last good weights. Without these options nothing
+is copied or checked.
 
 Example:
     >>> model.fit(x, y, epochs=5, debug_nan=True)
