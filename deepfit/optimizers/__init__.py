@@ -1,0 +1,87 @@
+"""Optimizers with Keras 3's names, defaults and update rules, built for a cheap step.
+
+One module per family (`sgd`, `adam`, `rmsprop`, `adagrad`) over the flat-buffer base class
+in `base`; every name is importable from `deepfit.optimizers`.
+
+Example:
+    >>> import torch
+    >>> from deepfit import optimizers
+    >>> layer = torch.nn.Linear(3, 1)
+    >>> opt = optimizers.get("adam")
+    >>> opt.build(list(layer.parameters()))
+    >>> layer(torch.ones(2, 3)).sum().backward()
+    >>> opt.step(); opt.zero_grad()
+    >>> opt.iterations
+    1
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from deepfit.identifiers import resolve
+from deepfit.optimizers.adagrad import Adadelta, Adagrad
+from deepfit.optimizers.adam import Adam, Adamax, AdamW, Nadam
+from deepfit.optimizers.base import _REGISTRY, LearningRate, Optimizer
+from deepfit.optimizers.rmsprop import RMSprop
+from deepfit.optimizers.sgd import SGD
+
+__all__ = [
+    "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LearningRate", "Nadam",
+    "Optimizer", "RMSprop", "_REGISTRY", "deserialize", "get", "serialize",
+]
+
+
+def serialize(optimizer: Optimizer) -> dict[str, Any]:
+    """The `{'class_name', 'config'}` dict that `get`/`deserialize` turn back into an optimizer.
+
+    Args:
+        optimizer: an `Optimizer`.
+
+    Returns:
+        A dict with the class name and the optimizer's config.
+
+    Example:
+        >>> serialize(SGD())["class_name"]
+        'SGD'
+    """
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer: expected an Optimizer, received {optimizer!r} "
+                        f"of type {type(optimizer).__name__}")
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+def deserialize(
+    config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None = None
+) -> Optimizer:
+    """Rebuild an optimizer from `serialize`'s dict (Keras's serialized form works too).
+
+    Args:
+        config: a `{'class_name', 'config'}` dict.
+        custom_objects: extra optimizer classes by name.
+
+    Returns:
+        A new, unbuilt optimizer.
+    """
+    return resolve("optimizer", config, _REGISTRY, base_class=Optimizer, allow_callable=False,
+                   custom_objects=custom_objects)
+
+
+def get(identifier: Any) -> Optimizer | None:
+    """An optimizer from a name ('adam' → `Adam()`), a config dict or an instance (returned as is).
+
+    Args:
+        identifier: a name, a `{'class_name', 'config'}` dict, an `Optimizer`, or None.
+
+    Returns:
+        The optimizer (None for None).
+
+    Example:
+        >>> get("rmsprop").learning_rate
+        0.001
+    """
+    if identifier is None:
+        return None
+    return resolve("optimizer", identifier, _REGISTRY, instantiate=True, base_class=Optimizer,
+                   allow_callable=False)

@@ -1,0 +1,253 @@
+"""The Adam family: Adam, AdamW, Adamax and Nadam."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import torch
+
+from deepfit.identifiers import register
+from deepfit.optimizers.base import (
+    _HAS_FUSED_ADAM,
+    _REGISTRY,
+    LearningRate,
+    Optimizer,
+    _FlatGroup,
+    _real,
+)
+
+
+@register(_REGISTRY)
+class Adam(Optimizer):
+    """Adam with Keras's epsilon placement: `alpha = lr*sqrt(1-beta_2^t)/(1-beta_1^t)`,
+    `p -= alpha * m / (sqrt(v) + epsilon)`.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        beta_1: decay of the first moment.
+        beta_2: decay of the second moment.
+        epsilon: added to `sqrt(v)`.
+        amsgrad: use the running maximum of `v` (AMSGrad).
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> Adam().get_config()["beta_2"]
+        0.999
+    """
+
+    _use_fused = True  # torch's fused Adam kernel where the device/dtype has one
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = _real("beta_1", beta_1)
+        self.beta_2 = _real("beta_2", beta_2)
+        self.epsilon = _real("epsilon", epsilon)
+        self.amsgrad = bool(amsgrad)
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        specs = [("momentum", 0.0), ("velocity", 0.0)]
+        return specs + [("velocity_hat", 0.0)] if self.amsgrad else specs
+
+    def _step_scalars(self, lr: float, t: int) -> tuple[float, float, int]:
+        return lr, lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t), t
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, scalars) -> None:
+        if self._use_fused and group.extra.get("fused", _HAS_FUSED_ADAM) and (
+            self._fused_update(group, grad, scalars)
+        ):
+            return
+        alpha = scalars[1]
+        m, v = group.slots["momentum"], group.slots["velocity"]
+        m.lerp_(grad, 1.0 - self.beta_1)
+        v.mul_(self.beta_2).addcmul_(grad, grad, value=1.0 - self.beta_2)
+        if self.amsgrad:
+            v = torch.maximum(group.slots["velocity_hat"], v, out=group.slots["velocity_hat"])
+        denom = torch.sqrt(v, out=group.scratch[0]).add_(self.epsilon)
+        group.param.addcdiv_(m, denom, value=-alpha)
+
+    def _fused_update(self, group: _FlatGroup, grad: torch.Tensor, scalars) -> bool:
+        """One fused kernel. Torch's Adam puts epsilon after the bias correction of sqrt(v);
+        passing `epsilon / sqrt(1 - beta_2^t)` gives exactly Keras's rule."""
+        lr, _, t = scalars
+        step = group.extra.get("step")
+        if step is None:
+            step = group.extra["step"] = torch.zeros((), device=group.param.device)
+        step.fill_(t)
+        slots = group.slots
+        try:
+            torch._fused_adam_(
+                [group.param], [grad], [slots["momentum"]], [slots["velocity"]],
+                [slots["velocity_hat"]] if self.amsgrad else [], [step],
+                lr=lr, beta1=self.beta_1, beta2=self.beta_2, weight_decay=0.0,
+                eps=self.epsilon / math.sqrt(1.0 - self.beta_2**t), amsgrad=self.amsgrad,
+                maximize=False,
+            )
+        except (RuntimeError, NotImplementedError):  # no fused kernel for this device/dtype
+            group.extra["fused"] = False
+            return False
+        group.extra["fused"] = True
+        return True
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+@register(_REGISTRY)
+class AdamW(Adam):
+    """Adam with decoupled weight decay (`p -= p * weight_decay * lr` before each update).
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        weight_decay: the decay rate (required: not None).
+        beta_1: decay of the first moment.
+        beta_2: decay of the second moment.
+        epsilon: added to `sqrt(v)`.
+        amsgrad: use the running maximum of `v`.
+        **kwargs: the common arguments of `Optimizer` (clipnorm, ..., name).
+
+    Example:
+        >>> AdamW().weight_decay
+        0.004
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        weight_decay: float = 0.004,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        amsgrad: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2,
+                         epsilon=epsilon, amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+        if self.weight_decay is None:
+            raise ValueError(
+                "Argument `weight_decay` must be a float. Received: weight_decay=None"
+            )
+
+
+@register(_REGISTRY)
+class Adamax(Optimizer):
+    """Adamax as Keras: `u = max(beta_2*u, |g|)`, `p -= lr*m / ((1-beta_1^t) * (u + epsilon))`.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        beta_1: decay of the first moment.
+        beta_2: decay of the infinity norm.
+        epsilon: added to the norm.
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> Adamax().beta_1
+        0.9
+    """
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = _real("beta_1", beta_1)
+        self.beta_2 = _real("beta_2", beta_2)
+        self.epsilon = _real("epsilon", epsilon)
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        return [("momentum", 0.0), ("norm", 0.0)]
+
+    def _step_scalars(self, lr: float, t: int) -> float:
+        return lr / (1.0 - self.beta_1**t)
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, step_size: float) -> None:
+        m = group.slots["momentum"].lerp_(grad, 1.0 - self.beta_1)
+        u = group.slots["norm"].mul_(self.beta_2)
+        torch.maximum(u, torch.abs(grad, out=group.scratch[0]), out=u)
+        denom = torch.add(u, self.epsilon, out=group.scratch[0])
+        group.param.addcdiv_(m, denom, value=-step_size)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
+
+
+@register(_REGISTRY)
+class Nadam(Optimizer):
+    """Nadam as Keras, with its momentum cache: `u_t = beta_1*(1 - 0.5*0.96^t)` and the running
+    product of the `u_t` correcting the Nesterov-style first moment.
+
+    Args:
+        learning_rate: a float, schedule or callable.
+        beta_1: decay of the first moment.
+        beta_2: decay of the second moment.
+        epsilon: added to `sqrt(v_hat)`.
+        **kwargs: the common arguments of `Optimizer` (weight_decay, clipnorm, ..., name).
+
+    Example:
+        >>> Nadam().beta_2
+        0.999
+    """
+
+    _n_scratch = 2
+
+    def __init__(
+        self,
+        learning_rate: LearningRate = 0.001,
+        beta_1: float = 0.9,
+        beta_2: float = 0.999,
+        epsilon: float = 1e-7,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(learning_rate=learning_rate, **kwargs)
+        self.beta_1 = _real("beta_1", beta_1)
+        self.beta_2 = _real("beta_2", beta_2)
+        self.epsilon = _real("epsilon", epsilon)
+        self._u_product = (0, 1.0)  # (t, product of u_1..u_t): a function of t only
+
+    def _slot_specs(self) -> list[tuple[str, float]]:
+        return [("momentum", 0.0), ("velocity", 0.0)]
+
+    def _u(self, t: int) -> float:
+        return self.beta_1 * (1.0 - 0.5 * 0.96**t)
+
+    def _product_through(self, t: int) -> float:
+        cached_t, product = self._u_product
+        if t != cached_t + 1:
+            cached_t, product = 0, 1.0
+        for s in range(cached_t + 1, t + 1):
+            product *= self._u(s)
+        self._u_product = (t, product)
+        return product
+
+    def _step_scalars(self, lr: float, t: int) -> tuple[float, float, float, float]:
+        u_t, u_next = self._u(t), self._u(t + 1)
+        product = self._product_through(t)
+        m_scale = u_next / (1.0 - product * u_next)
+        g_scale = (1.0 - u_t) / (1.0 - product)
+        return lr, m_scale, g_scale, 1.0 - self.beta_2**t
+
+    def _update_group(self, group: _FlatGroup, grad: torch.Tensor, scalars) -> None:
+        lr, m_scale, g_scale, v_correction = scalars
+        m = group.slots["momentum"].lerp_(grad, 1.0 - self.beta_1)
+        v = group.slots["velocity"].mul_(self.beta_2).addcmul_(grad, grad, value=1 - self.beta_2)
+        m_hat = torch.mul(m, m_scale, out=group.scratch[0]).add_(grad, alpha=g_scale)
+        denom = torch.div(v, v_correction, out=group.scratch[1]).sqrt_().add_(self.epsilon)
+        group.param.addcdiv_(m_hat, denom, value=-lr)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon}
