@@ -103,16 +103,18 @@ class History(Callback):
 
         return history_from_json(source, cls)
 
-    def save_report(self, path: str) -> Any:
+    def save_report(self, path: str, model: Any = None, data: Any = None,
+                    class_names: list[str] | None = None) -> Any:
         """Write one self-contained HTML page: curves, diagnosis, model summary and
-        hyper-parameters.
+        hyper-parameters — and, given a classifier and `data=(x, y)`, its confusion matrix,
+        per-class precision/recall/F1 and highest-loss samples.
 
         Returns:
             The path written (a `pathlib.Path`).
 
         Example:
-            >>> history.save_report("report.html")
+            >>> history.save_report("report.html", model=model, data=(x_test, y_test))
         """
         from deepfit.insight.report import save_report
 
-        return save_report(self, path)
+        return save_report(self, path, model=model, data=data, class_names=class_names)

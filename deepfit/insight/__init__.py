@@ -9,6 +9,7 @@ Example:
     >>> model.explain_step(x[:32], y[:32], apply=False)
 """
 
+from deepfit.insight.classification import ClassificationReport, classification_report
 from deepfit.insight.diagnosis import VERDICTS, Diagnosis, diagnose
 from deepfit.insight.explain import StepExplanation, explain_step
 from deepfit.insight.lr_finder import LearningRateFinderResult, find_learning_rate
@@ -18,8 +19,8 @@ from deepfit.insight.warnings import TrainingWarning
 from deepfit.trainer.nan_guard import NonFiniteLossError, NonFiniteReport
 
 __all__ = [
-    "VERDICTS", "Diagnosis", "LearningRateFinderResult", "NonFiniteLossError",
-    "NonFiniteReport", "StepExplanation", "TrainingWarning",
-    "diagnose", "explain_step", "find_learning_rate", "plot_history", "render_html",
-    "save_report",
+    "VERDICTS", "ClassificationReport", "Diagnosis", "LearningRateFinderResult",
+    "NonFiniteLossError", "NonFiniteReport", "StepExplanation", "TrainingWarning",
+    "classification_report", "diagnose", "explain_step", "find_learning_rate", "plot_history",
+    "render_html", "save_report",
 ]

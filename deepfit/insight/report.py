@@ -17,6 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from deepfit.insight.classification_html import STYLE as _CLASSIFICATION_STYLE
 from deepfit.insight.curves import best_index, direction, epochs_of, metric_names, values_of
 from deepfit.insight.diagnosis import Diagnosis, diagnose
 
@@ -35,56 +36,77 @@ pre { background: #f6f6f6; padding: 10px; font-size: 12px; overflow-x: auto; }
 """
 
 
-def save_report(history: Any, path: str | os.PathLike, plots: str = "auto") -> Path:
+def save_report(history: Any, path: str | os.PathLike, plots: str = "auto",
+                model: Any = None, data: Any = None, class_names: list[str] | None = None
+                ) -> Path:
     """Write the report of `history` to `path`.
 
     Args:
         history: a `History` (from fit, or `History.from_json`).
         path: the HTML file to write.
         plots: 'auto' (matplotlib PNG if installed, else SVG), 'png' or 'svg'.
+        model, data: a classifier and `(x, y)` to add a classification section (confusion
+            matrix, per-class numbers, highest-loss samples); see `classification_report`.
+        class_names: names for the classes in that section.
 
     Returns:
         The path written.
 
     Example:
-        >>> save_report(history, "report.html")
+        >>> save_report(history, "report.html", model=model, data=(x_test, y_test))
     """
     target = Path(path)
     from deepfit.saving.atomic import atomic_write_bytes
 
-    atomic_write_bytes(target, render_html(history, plots=plots).encode("utf-8"))
+    page = render_html(history, plots=plots, model=model, data=data, class_names=class_names)
+    atomic_write_bytes(target, page.encode("utf-8"))
     return target
 
 
-def render_html(history: Any, plots: str = "auto") -> str:
+def render_html(history: Any, plots: str = "auto", model: Any = None, data: Any = None,
+                class_names: list[str] | None = None) -> str:
     """The report as one HTML string.
 
     Args:
         history: a `History`.
         plots: 'auto', 'png' or 'svg' (see `save_report`).
+        model, data, class_names: an optional classification section (see `save_report`).
 
     Returns:
         The page.
 
     Raises:
-        ValueError: an unknown `plots` value.
+        ValueError: an unknown `plots` value, or only one of `model` and `data`.
         ImportError: `plots='png'` without matplotlib.
     """
     if plots not in ("auto", "png", "svg"):
         raise ValueError(f"plots: expected 'auto', 'png' or 'svg', received {plots!r}")
+    classification = _classification_section(model, data, class_names)
     diagnosis = _diagnosis_or_none(history)
     params = getattr(history, "hyperparameters", None) or {}
     title = f"Training report: {params.get('model', 'model')}"
     sections = [f"<h1>{escape(title)}</h1>", _diagnosis_section(diagnosis),
                 "<h2>Curves</h2>", f'<div class="curves">{_curves(history, plots)}</div>',
-                "<h2>Results</h2>", _results_table(history),
+                "<h2>Results</h2>", _results_table(history), classification,
                 "<h2>Hyper-parameters</h2>", _mapping_table(params),
                 "<h2>Model</h2>",
                 f"<pre>{escape(getattr(history, 'model_summary', None) or 'not recorded')}</pre>"]
     body = "\n".join(sections)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{escape(title)}</title><style>{_STYLE}</style></head>\n"
+            f"<title>{escape(title)}</title><style>{_STYLE}{_CLASSIFICATION_STYLE}</style>"
+            f"</head>\n"
             f"<body>\n{body}\n</body></html>\n")
+
+
+def _classification_section(model: Any, data: Any, class_names: list[str] | None) -> str:
+    if model is None and data is None:
+        return ""
+    if model is None or data is None or not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError("save_report: give both model= and data=(x, y) for the "
+                         "classification section")
+    from deepfit.insight.classification import classification_report
+
+    return classification_report(model, data[0], data[1], class_names=class_names).to_html()
 
 
 def _diagnosis_or_none(history: Any) -> Diagnosis | None:
