@@ -12,6 +12,10 @@ Example:
     4
 """
 
-from deepfit.compat.namespace import ModuleNotProvidedError, NotProvidedError
+from deepfit.compat.namespace import (
+    ModuleNotProvidedError,
+    NameNotProvidedError,
+    NotProvidedError,
+)
 
-__all__ = ["ModuleNotProvidedError", "NotProvidedError"]
+__all__ = ["ModuleNotProvidedError", "NameNotProvidedError", "NotProvidedError"]

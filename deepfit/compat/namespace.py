@@ -17,8 +17,10 @@ from __future__ import annotations
 import __future__
 
 import difflib
+import dis
 import importlib
 import pkgutil
+import sys
 import types
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -32,11 +34,28 @@ HINTS = {
 }
 
 
-class NotProvidedError(NotImplementedError):
-    """A TensorFlow or Keras name that deepfit does not provide."""
+class NotProvidedError(NotImplementedError, AttributeError):
+    """A TensorFlow or Keras name that deepfit does not provide. It is also an
+    `AttributeError`, so `hasattr(tf.io.gfile, "join")` and `getattr(x, name, default)` probes
+    in other libraries see a missing attribute instead of crashing."""
 
 
-class ModuleNotProvidedError(NotProvidedError, ModuleNotFoundError):
+class NameNotProvidedError(NotImplementedError, ImportError):
+    """`from keras.layers import X` for a name deepfit does not provide. Python turns an
+    `AttributeError` raised there into a bare "cannot import name", so this one is an
+    `ImportError` instead and keeps the message.
+
+    Args:
+        message: what is missing.
+        name: the namespace the name was imported from.
+    """
+
+    def __init__(self, message: str, name: str | None = None) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class ModuleNotProvidedError(NotImplementedError, ModuleNotFoundError):
     """`import tensorflow.X` for a module deepfit does not provide (also an ImportError, so
     `try: import ... except ImportError:` in scripts keeps working).
 
@@ -240,7 +259,12 @@ def install(module_globals: dict[str, Any], lookup: Lookup) -> None:
             return [n for n in lookup.names() if n not in lookup.modules]
         if name.startswith("__") or name.startswith("_"):
             raise AttributeError(f"module {lookup.public!r} has no attribute {name!r}")
-        value = lookup.find(name)
+        try:
+            value = lookup.find(name)
+        except NotProvidedError as err:
+            if _called_by_import_from(sys._getframe(1)):
+                raise NameNotProvidedError(str(err), name=lookup.public) from None
+            raise
         module_globals[name] = value
         return value
 
@@ -251,6 +275,19 @@ def install(module_globals: dict[str, Any], lookup: Lookup) -> None:
     module_globals["__dir__"] = __dir__
     module_globals.setdefault("__path__", [])
     module_globals["_lookup"] = lookup
+
+
+def _called_by_import_from(frame: types.FrameType | None) -> bool:
+    """Whether the attribute is being read by a `from module import name` statement (the
+    import system's probe of the names first, then the statement's own read)."""
+    if frame is None or frame.f_lasti < 0:
+        return False
+    if frame.f_code.co_name == "_handle_fromlist":
+        return True
+    return frame.f_code.co_code[frame.f_lasti] == _IMPORT_FROM
+
+
+_IMPORT_FROM = dis.opmap["IMPORT_FROM"]
 
 
 def make(public: str, doc: str = "", **lookup_arguments: Any) -> types.ModuleType:

@@ -19,6 +19,7 @@ import logging as _logging
 from deepfit.compat import keras
 from deepfit.compat import namespace as _namespace
 from deepfit.compat.tensorflow import config, data, dtypes, image, math, nn, random, test
+from deepfit.compat.tensorflow import gfile as _gfile
 from deepfit.compat.tensorflow.dtypes import (
     DType,
     as_dtype,
@@ -181,7 +182,7 @@ compat = _namespace.make(
 )
 # Old scripts import Keras from TensorFlow's private package path.
 python = _namespace.make("tf.python", modules={"keras": keras.__name__})
-io = _namespace.make("tf.io")
+io = _namespace.make("tf.io", extras={"gfile": _gfile})
 errors = _namespace.make("tf.errors")
 
 _namespace.install(globals(), _namespace.Lookup("tf"))
