@@ -110,21 +110,22 @@ class BackupAndRestore(Callback):
         from deepfit.saving import training_state, weights_file
         from deepfit.saving.archive import open_hdf5
         from deepfit.saving.errors import FileFormatError
+        from deepfit.saving.transaction import all_or_nothing
 
         model = self.model
-        with open_hdf5(path, path, "the backup") as h5:
+        with open_hdf5(path, path, "the backup") as h5, all_or_nothing(model):
             if STATE_GROUP not in h5:
                 raise FileFormatError(path, "it is not a BackupAndRestore backup (no training "
                                             "state); remove it or choose another backup_dir")
             try:
                 state = training_state.read_state(h5[STATE_GROUP])
                 weights_file.read_model(model, h5, f"'{path}'", include_optimizer=False)
-            except (ValueError, KeyError) as err:
+                if state.optimizer is not None and model.optimizer is not None:
+                    model.optimizer.build(model.trainable_weights)
+                    model.optimizer.set_state(state.optimizer)
+            except (ValueError, KeyError, TypeError) as err:
                 raise FileFormatError(path, f"the backup does not fit this model or is "
                                             f"damaged: {err}") from err
-        if state.optimizer is not None and model.optimizer is not None:
-            model.optimizer.build(model.trainable_weights)
-            model.optimizer.set_state(state.optimizer)
         training_state.restore_rng(state.rng)
         return state
 

@@ -16,12 +16,15 @@ import datetime
 import io
 import json
 import os
+import stat
 import zipfile
+import zlib
 from typing import Any
 
 from deepfit.saving import weights_file
 from deepfit.saving.atomic import atomic_write
 from deepfit.saving.errors import FileFormatError, require_h5py
+from deepfit.saving.transaction import all_or_nothing
 
 CONFIG_NAME = "config.json"
 METADATA_NAME = "metadata.json"
@@ -31,8 +34,8 @@ KERAS_FORMAT_VERSION = "3.5.0"
 
 _HDF5_SIGNATURE = b"\x89HDF\r\n\x1a\n"
 _ZIP_SIGNATURE = b"PK"
-_MAX_EXPANSION = 100
-_BOMB_FLOOR = 1 << 32
+#: The most bytes a config or metadata member may expand to.
+_MAX_JSON_BYTES = 64 << 20
 
 
 # ----------------------------------------------------------------------------- saving
@@ -137,15 +140,20 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
     path = _existing(filepath)
     with _open_archive(path) as archive:
         config = _read_json(archive, path, CONFIG_NAME)
-        weights = _read_member(archive, path, WEIGHTS_NAME)
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise FileFormatError(path, f"{CONFIG_NAME} does not describe a model (no class_name)")
-    try:
-        refuse_code(config, CONFIG_NAME)
-        model = deserialize_model(config, custom_objects, safe_mode=safe_mode, compile=compile)
-    except (ValueError, TypeError, KeyError) as err:
-        raise FileFormatError(path, f"its {CONFIG_NAME} describes a model deepfit cannot "
-                                    f"rebuild: {err}") from err
+        if not isinstance(config, dict) or "class_name" not in config:
+            raise FileFormatError(path, f"{CONFIG_NAME} does not describe a model (no "
+                                        "class_name)")
+        try:
+            refuse_code(config, CONFIG_NAME)
+            model = deserialize_model(config, custom_objects, safe_mode=safe_mode,
+                                      compile=compile)
+        except (ValueError, TypeError, KeyError) as err:
+            raise FileFormatError(path, f"its {CONFIG_NAME} describes a model deepfit cannot "
+                                        f"rebuild: {err}") from err
+        except RecursionError:
+            raise FileFormatError(path, f"its {CONFIG_NAME} is nested too deeply to be a "
+                                        "model") from None
+        weights = _read_member(archive, path, WEIGHTS_NAME, weights_budget(model))
     with open_hdf5(io.BytesIO(weights), path, f"{WEIGHTS_NAME} inside it") as h5:
         _load_into(model, h5, path, skip_mismatch=False, by_name=True)
     return model
@@ -171,7 +179,8 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
     _require_built(model, "load_weights")
     if _signature(path).startswith(_ZIP_SIGNATURE):
         with _open_archive(path) as archive:
-            source = io.BytesIO(_read_member(archive, path, WEIGHTS_NAME))
+            source = io.BytesIO(_read_member(archive, path, WEIGHTS_NAME,
+                                             weights_budget(model)))
         where = f"{WEIGHTS_NAME} inside it"
     else:
         source, where = path, "it"
@@ -183,8 +192,9 @@ def _load_into(model: Any, h5: Any, path: str, skip_mismatch: bool, by_name: boo
                ) -> None:
     _check_layout(h5, path)
     try:
-        weights_file.read_model(model, h5, f"'{path}'", skip_mismatch=skip_mismatch,
-                                by_name=by_name)
+        with all_or_nothing(model):
+            weights_file.read_model(model, h5, f"'{path}'", skip_mismatch=skip_mismatch,
+                                    by_name=by_name)
     except ValueError as err:
         raise FileFormatError(path, str(err)) from err
     except (OSError, KeyError) as err:
@@ -208,7 +218,17 @@ def _existing(filepath: Any) -> str:
         raise FileNotFoundError(f"No such file: '{path}'")
     if os.path.isdir(path):
         raise FileFormatError(path, "it is a directory, not a file")
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise FileFormatError(path, "it is not a regular file (a FIFO, socket or device)")
     return path
+
+
+def weights_budget(model: Any) -> int:
+    """The most bytes a weights file for `model` may need: its weights with room for the
+    optimizer's slots (up to four per weight) and HDF5's own bookkeeping per dataset."""
+    weights = list(getattr(model, "weights", []))
+    data = sum(w.numel() * w.element_size() for w in weights)
+    return 5 * data + 16384 * (3 * len(weights) + 64) + (1 << 20)
 
 
 def _signature(path: str) -> bytes:
@@ -240,19 +260,30 @@ class _open_archive:  # noqa: N801 - used as a context manager like open()
         self.archive.close()
 
 
-def _read_member(archive: zipfile.ZipFile, path: str, name: str) -> bytes:
+def _read_member(archive: zipfile.ZipFile, path: str, name: str,
+                 limit: int = _MAX_JSON_BYTES) -> bytes:
+    """A member's bytes; never more than `limit` are decompressed (zipfile stops at the size
+    the member declares, which is checked first)."""
     try:
         info = archive.getinfo(name)
     except KeyError:
         raise FileFormatError(path, f"the archive has no {name} (members: "
                                     f"{sorted(archive.namelist())}); not a Keras model "
                                     "file?") from None
-    if info.file_size > _BOMB_FLOOR and info.file_size > _MAX_EXPANSION * info.compress_size:
-        raise FileFormatError(path, f"{name} declares {info.file_size} bytes from "
-                                    f"{info.compress_size} stored: refusing a zip bomb")
+    if info.flag_bits & 0x1:
+        raise FileFormatError(path, f"{name} is encrypted; Keras archives are not")
+    if info.file_size > limit:
+        raise FileFormatError(path, f"{name} declares {info.file_size} bytes uncompressed, more "
+                                    f"than the {limit} this model can need: refusing it (a zip "
+                                    "bomb, or weights of another model)")
     try:
         return archive.read(name)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as err:
+    except NotImplementedError as err:
+        raise FileFormatError(path, f"{name} uses a compression method Python's zipfile "
+                                    f"cannot read ({err})") from err
+    except RuntimeError as err:  # zipfile's 'password required' and similar
+        raise FileFormatError(path, f"{name} cannot be read: {err}") from err
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as err:
         raise FileFormatError(path, f"{name} is truncated or corrupt ({err})") from err
 
 
@@ -262,6 +293,8 @@ def _read_json(archive: zipfile.ZipFile, path: str, name: str) -> Any:
         return json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise FileFormatError(path, f"{name} is not valid JSON ({err})") from err
+    except RecursionError:
+        raise FileFormatError(path, f"{name} is nested too deeply to be read") from None
 
 
 class open_hdf5:  # noqa: N801 - used as a context manager like open()

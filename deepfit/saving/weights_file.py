@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 from deepfit.saving.optimizer_variables import load_optimizer_arrays, optimizer_arrays
+from deepfit.saving.safe_h5 import attribute, dataset_nodes, node, read_nodes
 
 
 def snake_case(name: str) -> str:
@@ -158,6 +159,9 @@ def read_model(model: Any, h5: Any, source: str, skip_mismatch: bool = False,
                include_optimizer: bool = True, by_name: bool = False) -> None:
     """Load weights (and optimizer variables) from an open HDF5 file in Keras's layout.
 
+    All or nothing: every group is checked and read before the first weight changes, so an
+    error leaves the model (and its optimizer) exactly as they were.
+
     Args:
         model: a built deepfit model or layer with the saved architecture.
         h5: an `h5py.File` opened for reading.
@@ -170,7 +174,7 @@ def read_model(model: Any, h5: Any, source: str, skip_mismatch: bool = False,
 
     Raises:
         ValueError: counts or shapes differ (before any weight changes), unless
-            `skip_mismatch`.
+            `skip_mismatch`; links, external data or non-numeric datasets in the file.
     """
     assignments: list[tuple[torch.Tensor, np.ndarray]] = []
     problems: list[str] = []
@@ -188,15 +192,44 @@ def read_model(model: Any, h5: Any, source: str, skip_mismatch: bool = False,
         if not skip_mismatch:
             raise ValueError(message)
         warnings.warn(message, stacklevel=3)
+    optimizer = getattr(model, "optimizer", None)
+    optimizer_state = None
+    if include_optimizer and optimizer is not None:
+        optimizer_state = _read_optimizer(model, optimizer, h5, source)
+    assign(assignments)
+    if optimizer_state:
+        load_optimizer_arrays(optimizer, model, keras_trainable_weights(model), optimizer_state,
+                              source)
+
+
+def assign(assignments: list[tuple[torch.Tensor, np.ndarray]]) -> None:
+    """Copy checked arrays into their weights (after every check has passed)."""
     with torch.no_grad():
         for weight, array in assignments:
             weight.copy_(torch.as_tensor(array, dtype=weight.dtype))
-    optimizer = getattr(model, "optimizer", None)
-    if include_optimizer and optimizer is not None and "optimizer" in h5:
-        arrays = _datasets(h5["optimizer"].get("vars"))
-        if arrays:
-            load_optimizer_arrays(optimizer, model, keras_trainable_weights(model), arrays,
-                                  source)
+
+
+def _read_optimizer(model: Any, optimizer: Any, h5: Any, source: str) -> list[np.ndarray]:
+    """The stored optimizer variables, read only when their count and shapes fit."""
+    nodes = dataset_nodes(node(h5, "optimizer/vars"))
+    if not nodes:
+        return []
+    if model.trainable_weights:
+        optimizer.build(model.trainable_weights)  # as Keras's compile_from_config does
+    expected = optimizer_arrays(optimizer, model, keras_trainable_weights(model))
+    if len(nodes) != len(expected):
+        # load_optimizer_arrays warns about the count; only scalars (a file saved before the
+        # first step: iterations and learning rate) are worth reading.
+        if all(item.shape == () for item in nodes):
+            return read_nodes(nodes)
+        return [np.zeros(())] * len(nodes)
+    for k, (item, want) in enumerate(zip(nodes, expected)):
+        if tuple(item.shape) != tuple(np.shape(want)):
+            warnings.warn(f"Skipping the optimizer state in {source}: variable {k} has shape "
+                          f"{tuple(item.shape)}, expected {tuple(np.shape(want))}",
+                          stacklevel=4)
+            return []
+    return read_nodes(nodes)
 
 
 def _named_path(h5: Any, path: str, name: str) -> str:
@@ -204,62 +237,28 @@ def _named_path(h5: Any, path: str, name: str) -> str:
     if not path or _group_name(h5, path) == name:
         return path
     parent = path.rsplit("/", 1)[0] if "/" in path else ""
-    siblings = h5[parent] if parent and _exists(h5, parent) else None
-    for key in siblings.keys() if siblings is not None else ():
+    siblings = node(h5, parent) if parent else None
+    for key in siblings.keys() if hasattr(siblings, "keys") else ():
         if _group_name(h5, f"{parent}/{key}") == name:
             return f"{parent}/{key}"
     return path
 
 
 def _group_name(h5: Any, path: str) -> str | None:
-    if not _exists(h5, f"{path}/vars"):
-        return None
-    value = h5[f"{path}/vars"].attrs.get("name")
-    return value.decode() if isinstance(value, bytes) else value
+    return attribute(node(h5, f"{path}/vars"), "name")
 
 
 def _read_group(h5: Any, path: str, layer: Any, weights: list[torch.Tensor]
                 ) -> tuple[list[np.ndarray], str | None]:
     group_path = f"{path}/vars" if path else "vars"
-    group = h5.get(group_path) if _exists(h5, group_path) else None
-    arrays = _datasets(group)
+    nodes = dataset_nodes(node(h5, group_path))
     where = f"'{group_path}'"
-    if len(arrays) != len(weights):
+    if len(nodes) != len(weights):
         expected = [tuple(w.shape) for w in weights]
         return [], (f"layer '{layer.name}' ({type(layer).__name__}) expects {len(weights)} "
-                    f"weight(s) {expected}, the file has {len(arrays)} at {where}")
-    for i, (weight, array) in enumerate(zip(weights, arrays)):
-        if tuple(weight.shape) != tuple(array.shape):
+                    f"weight(s) {expected}, the file has {len(nodes)} at {where}")
+    for i, (weight, item) in enumerate(zip(weights, nodes)):
+        if tuple(weight.shape) != tuple(item.shape):
             return [], (f"layer '{layer.name}': weight {i} has shape {tuple(weight.shape)}, "
-                        f"the file has {tuple(array.shape)} at {where}")
-    return arrays, None
-
-
-def _exists(h5: Any, path: str) -> bool:
-    node = h5
-    for part in path.split("/"):
-        if not hasattr(node, "keys") or part not in node:
-            return False
-        node = node[part]
-    return True
-
-
-def _datasets(group: Any) -> list[np.ndarray]:
-    import h5py
-
-    if group is None or not isinstance(group, h5py.Group):
-        return []
-    keys = sorted(group.keys(), key=lambda k: int(k) if k.isdigit() else -1)
-    if any(not k.isdigit() for k in keys) or [int(k) for k in keys] != list(range(len(keys))):
-        raise ValueError(f"unexpected entries {sorted(group.keys())} in '{group.name}': "
-                         "expected datasets named 0, 1, 2, ...")
-    arrays = []
-    for key in keys:
-        item = group.get(key, getlink=True)
-        if not isinstance(item, h5py.HardLink):
-            raise ValueError(f"'{group.name}/{key}' is a link; only plain datasets are read")
-        dataset = group[key]
-        if not isinstance(dataset, h5py.Dataset) or dataset.external or dataset.is_virtual:
-            raise ValueError(f"'{group.name}/{key}' is not a plain dataset")
-        arrays.append(np.asarray(dataset[()]))
-    return arrays
+                        f"the file has {tuple(item.shape)} at {where}")
+    return read_nodes(nodes), None
