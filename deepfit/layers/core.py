@@ -210,8 +210,6 @@ class Dense(Layer):
                 outputs = outputs + self.bias
         if not self._linear_activation:
             outputs = self.activation(outputs)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(outputs) / outputs.shape[0])
         return outputs
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:

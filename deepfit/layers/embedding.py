@@ -94,8 +94,6 @@ class Embedding(Layer):
         outputs = F.embedding(ids, self.embeddings)
         if self.mask_zero:
             outputs._keras_mask = self.compute_mask(ids)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(outputs) / outputs.shape[0])
         return outputs
 
     def compute_mask(self, inputs: torch.Tensor, mask: Any = None) -> torch.Tensor | None:

@@ -18,18 +18,17 @@ from __future__ import annotations
 
 import inspect
 import re
-import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 import torch
 
-from deepfit import config
+from deepfit import config, tree
+from deepfit.layers import call_context
 from deepfit.layers.symbolic import KerasTensor
 
 _name_counts: dict[str, int] = {}
-_context = threading.local()
 
 
 def unique_name(base: str) -> str:
@@ -50,11 +49,6 @@ def snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-def current_training() -> bool | None:
-    """The `training` flag of the outermost layer call in progress, if any."""
-    return getattr(_context, "training", None)
-
-
 class Layer(torch.nn.Module):
     """Base class of every deepfit layer and model.
 
@@ -66,6 +60,8 @@ class Layer(torch.nn.Module):
         input_dim: shorthand for `input_shape=(input_dim,)`.
         batch_input_shape: shape including the batch axis.
         batch_size: the fixed batch size that goes with `input_shape`.
+        activity_regularizer: a penalty on the layer's outputs, added to `losses` at each call
+            (divided by the batch size, as in Keras).
     """
 
     #: Cast integer, bool and float64 inputs to float32 on call (off for index inputs).
@@ -81,6 +77,7 @@ class Layer(torch.nn.Module):
         input_dim: int | None = None,
         batch_input_shape: Sequence[int | None] | None = None,
         batch_size: int | None = None,
+        activity_regularizer: Any = None,
         **kwargs: Any,
     ) -> None:
         if kwargs:
@@ -106,7 +103,11 @@ class Layer(torch.nn.Module):
         self._declared_batch_size = batch_size
         if batch_input_shape is not None:
             self._declared_batch_size = batch_input_shape[0]
-        self._activity_losses: list[torch.Tensor] = []
+        self._losses: list[torch.Tensor] = []
+        self._last_call_losses: list[torch.Tensor] = []
+        from deepfit import regularizers
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
 
     # ----------------------------------------------------------------- life cycle
     def build(self, input_shape: Any) -> None:
@@ -136,25 +137,47 @@ class Layer(torch.nn.Module):
             args = (inputs, *args[1:])
         if not self.built:
             self._build_for(inputs)
-        return self._call_with_context(args, kwargs)
+        context = call_context.current()
+        if context is not None:
+            return self._call_in(context, args, kwargs)
+        context = self._open_call_context()
+        try:
+            return self._call_in(context, args, kwargs)
+        finally:
+            call_context.leave(context)
 
-    def _call_with_context(self, args: tuple, kwargs: dict) -> Any:
-        accepts_training = _accepts(type(self), "training")
-        outer = getattr(_context, "training", None)
+    def _open_call_context(self) -> call_context.CallContext:
+        """Become the outermost call: open the context and forget the last call's losses."""
+        context = call_context.enter(self)
+        self._clear_losses()
+        self.__dict__["_last_call_losses"] = context.losses
+        return context
+
+    def _call_in(self, context: call_context.CallContext, args: tuple, kwargs: dict) -> Any:
+        outer = context.training
         training = kwargs.pop("training", None)
         if training is None:
             training = outer
-        if accepts_training:
+        if _accepts(type(self), "training"):
             kwargs["training"] = training
         if "mask" in kwargs and not _accepts(type(self), "mask"):
             kwargs.pop("mask")
-        if training is outer:
-            return self._forward(args, kwargs)
-        _context.training = training
+        context.training = training
         try:
-            return self._forward(args, kwargs)
+            outputs = self._forward(args, kwargs)
         finally:
-            _context.training = outer
+            context.training = outer
+        if self.activity_regularizer is not None:
+            self._add_activity_loss(outputs)
+        return outputs
+
+    def _add_activity_loss(self, outputs: Any) -> None:
+        for output in tree.flatten(outputs):
+            if isinstance(output, torch.Tensor):
+                loss = self.activity_regularizer(output)
+                if output.dim() > 0:
+                    loss = loss / output.shape[0] if output.shape[0] else loss * 0
+                self.add_loss(loss)
 
     def _forward(self, args: tuple, kwargs: dict) -> Any:
         if self._forward_hooks or self._forward_pre_hooks or _global_hooks():
@@ -162,8 +185,16 @@ class Layer(torch.nn.Module):
         return self.call(*args, **kwargs)
 
     def forward(self, *args: Any, **kwargs: Any) -> Any:
-        """`torch.nn.Module` entry point: the same as calling the layer."""
-        return self.call(*args, **kwargs)
+        """`torch.nn.Module` entry point (used by wrappers such as DistributedDataParallel):
+        runs `call`, opening the call context when no layer call is in progress."""
+        if call_context.current() is not None:
+            return self.call(*args, **kwargs)
+        context = self._open_call_context()
+        try:
+            context.training = kwargs.get("training")
+            return self.call(*args, **kwargs)
+        finally:
+            call_context.leave(context)
 
     def _build_for(self, inputs: Any) -> None:
         shape = _shape_of(inputs)
@@ -327,24 +358,62 @@ class Layer(torch.nn.Module):
     # ----------------------------------------------------------------- losses
     @property
     def losses(self) -> list[torch.Tensor]:
-        """Regularization penalties of this layer and its sublayers, as scalar tensors."""
-        found = [reg(getattr(self, name)) for name, reg in self._regularized]
-        found += self._activity_losses
-        for layer in self._sublayers():
-            found += layer.losses
+        """The losses of the last outermost call and the weight penalties, as Keras lists them:
+        `add_loss` and activity-regularizer losses of this layer and its sublayers, then the
+        regularization penalties of the trainable weights (frozen weights add nothing)."""
+        layers = self._flatten_layers()
+        found = [loss for layer in layers for loss in layer._losses]
+        trainable = {id(w) for w in self.trainable_weights}
+        for layer in layers:
+            for name, regularizer in layer._regularized:
+                weight = getattr(layer, name)
+                if id(weight) in trainable:
+                    found.append(regularizer(weight))
         return found
 
-    def add_loss(self, loss: torch.Tensor) -> None:
-        """Add a scalar loss computed in `call` (cleared before each training step)."""
-        self._activity_losses.append(loss)
+    def add_loss(self, loss: Any) -> None:
+        """Add a loss (a tensor, or a structure of them) computed in `call`; it counts in
+        `losses` and in the training loss until the next outermost call.
 
-    def _clear_activity_losses(self) -> None:
-        self._activity_losses.clear()
-        for layer in self._sublayers():
-            layer._clear_activity_losses()
+        Args:
+            loss: a tensor (summed to a scalar by the trainer) or a list of them.
+
+        Example:
+            >>> class Sparse(deepfit.layers.Layer):
+            ...     def call(self, inputs):
+            ...         self.add_loss(1e-3 * inputs.abs().sum())
+            ...         return inputs
+        """
+        losses = tree.flatten(loss)
+        for value in losses:
+            if not isinstance(value, torch.Tensor):
+                raise ValueError(f"Layer '{self.name}': add_loss() expects tensors computed in "
+                                 f"call(), received {value!r}")
+        self._losses.extend(losses)
+        context = call_context.current()
+        if context is not None:
+            context.losses.extend(losses)
+
+    def _clear_losses(self) -> None:
+        for layer in self._flatten_layers():
+            layer._losses.clear()
+
+    def _flatten_layers(self) -> list[Layer]:
+        """This layer and all its sublayers, each once, depth first."""
+        found, seen, stack = [], set(), [self]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            found.append(layer)
+            stack.extend(reversed(layer._sublayers()))
+        return found
 
     def _has_losses(self) -> bool:
-        return bool(self._regularized) or any(layer._has_losses() for layer in self._sublayers())
+        """Whether losses can arise beyond the compiled loss (weight or activity penalties)."""
+        return any(layer._regularized or layer.activity_regularizer is not None or layer._losses
+                   for layer in self._flatten_layers())
 
     def _apply_constraints(self) -> None:
         with torch.no_grad():
@@ -370,6 +439,11 @@ class Layer(torch.nn.Module):
         """The constructor arguments that recreate this layer (without its weights)."""
         config_dict: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
         config_dict["dtype"] = "float32"
+        if self.activity_regularizer is not None:
+            from deepfit import regularizers
+
+            config_dict["activity_regularizer"] = regularizers.serialize(
+                self.activity_regularizer)
         if self._declared_input_shape is not None:
             config_dict["batch_input_shape"] = (
                 self._declared_batch_size,

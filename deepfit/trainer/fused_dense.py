@@ -158,12 +158,8 @@ def _check_trainer(model: Any) -> None:
         raise _Unsupported("mixed precision")
     if getattr(model, "_regularizers", None) or getattr(model, "_constrained", False):
         raise _Unsupported("regularizers or constraints")
-    if model._has_losses() or _activity_losses(model):
+    if model._has_losses():
         raise _Unsupported("add_loss or regularization penalties")
-
-
-def _activity_losses(model: Any) -> bool:
-    return any(getattr(m, "_activity_losses", None) for m in model.modules())
 
 
 def _chain_layers(model: Any) -> list[Any]:

@@ -24,7 +24,6 @@ import torch
 from deepfit import distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
-from deepfit.layers.layer import _context
 from deepfit.trainer import data_adapter, fused_dense, nan_guard, runtime, signals, validation
 from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics
 from deepfit.trainer.data_adapter import (
@@ -290,14 +289,9 @@ class Trainer:
             return self._lazy_logs
         x, y, sample_weight = batch
         self.optimizer.zero_grad()
-        sink: list[torch.Tensor] = []
-        _context.loss_sink = sink
-        try:
-            with mixed_precision.autocast(self._step_device):
-                y_pred = self._step_module(x, training=True)
-                loss = self._total_loss(y, y_pred, sample_weight, sink)
-        finally:
-            _context.loss_sink = None
+        with mixed_precision.autocast(self._step_device):
+            y_pred = self._step_module(x, training=True)
+            loss = self._total_loss(y, y_pred, sample_weight)
         if self._backward(loss, _batch_size(x)):
             self.optimizer.step()
             if self._constrained:
@@ -347,15 +341,14 @@ class Trainer:
         Returns:
             The scalar loss tensor.
         """
-        return self._total_loss(y, y_pred, sample_weight, [])
+        return self._total_loss(y, y_pred, sample_weight)
 
-    def _total_loss(self, y: Any, y_pred: Any, sample_weight: Any,
-                    extra: list[torch.Tensor]) -> torch.Tensor:
+    def _total_loss(self, y: Any, y_pred: Any, sample_weight: Any) -> torch.Tensor:
+        # Keras's rule: the compiled loss plus each of `model.losses` summed to a scalar.
         loss = self.compiled_loss(y, y_pred, sample_weight)
-        for weight, regularizer in self._regularizers:
-            loss = loss + regularizer(weight)
-        for penalty in extra:
-            loss = loss + penalty
+        if self._may_have_losses or self._last_call_losses:
+            for penalty in self.losses:
+                loss = loss + penalty.float().sum()
         return loss
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any,
@@ -437,13 +430,8 @@ class Trainer:
 
     def _default_test_step(self, batch: tuple) -> LazyLogs:
         x, y, sample_weight = batch
-        sink: list[torch.Tensor] = []
-        _context.loss_sink = sink
-        try:
-            y_pred = self(x, training=False)
-        finally:
-            _context.loss_sink = None
-        loss = self._total_loss(y, y_pred, sample_weight, sink)
+        y_pred = self(x, training=False)
+        loss = self._total_loss(y, y_pred, sample_weight)
         self._loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(y, y_pred, sample_weight)
         return self._lazy_logs
@@ -619,6 +607,7 @@ class Trainer:
         self._lazy_logs = LazyLogs({m.name: m.result for m in self.metrics})
         self._attach_runtime(batches)
         self._regularizers = self._collect_regularizers()
+        self._may_have_losses = self._has_losses()
         self._constrained = self._has_constraints()
         if self.optimizer is not None:
             self.optimizer.build(self.trainable_weights)
@@ -715,5 +704,4 @@ def _concatenate(outputs: list[Any]) -> Any:
     if isinstance(first, (list, tuple)):
         return [torch.cat([o[i] for o in outputs]).cpu().numpy() for i in range(len(first))]
     return np.concatenate([np.asarray(o) for o in outputs])
-
 

@@ -274,7 +274,7 @@ def test_activity_and_kernel_regularizers_add_losses():
     layer = Conv2D(2, 2, kernel_regularizer="l2", activity_regularizer="l1")
     x = torch.ones(4, 3, 3, 1)
     out = layer(x)
-    kernel_loss, activity_loss = layer.losses
+    activity_loss, kernel_loss = layer.losses  # Keras: activity first
     torch.testing.assert_close(kernel_loss, 0.01 * (layer.kernel ** 2).sum())
     torch.testing.assert_close(activity_loss, 0.01 * out.abs().sum() / 4)
 

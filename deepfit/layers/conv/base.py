@@ -114,8 +114,6 @@ class _Conv(Layer):
         outputs = from_channels_first(self._convolve(x), self.data_format, self.rank)
         if not self._linear_activation:
             outputs = self.activation(outputs)
-        if self.activity_regularizer is not None:
-            self.add_loss(self.activity_regularizer(outputs) / outputs.shape[0])
         return outputs
 
     def _raise_incompatible(self, inputs: torch.Tensor) -> None:

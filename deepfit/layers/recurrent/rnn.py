@@ -92,7 +92,6 @@ class RNN(Layer):
         if mask is not None and self.return_sequences:
             output._keras_mask = mask
         result = (output, *states) if self.return_state else output
-        self._add_activity_loss(result)
         return result
 
     def _check_input(self, sequences: torch.Tensor) -> None:
@@ -185,12 +184,6 @@ class RNN(Layer):
                                            self._time_major_mask(mask),
                                            self.return_sequences, self.zero_output_for_mask)
         return last, None if outputs is None else outputs.transpose(0, 1), states
-
-    def _add_activity_loss(self, result: Any) -> None:
-        if self.activity_regularizer is None:
-            return
-        for output in result if isinstance(result, tuple) else (result,):
-            self.add_loss(self.activity_regularizer(output) / output.shape[0])
 
     # ------------------------------------------------------------------- shapes and config
     def compute_output_shape(self, input_shape: tuple) -> Any:
