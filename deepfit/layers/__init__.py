@@ -14,6 +14,7 @@ from deepfit.layers.augmentation import (
     RandomTranslation,
     RandomZoom,
 )
+from deepfit.layers.categorical import CategoryEncoding, Discretization, Hashing
 from deepfit.layers.conv import (
     Conv1D,
     Conv1DTranspose,
@@ -47,6 +48,7 @@ from deepfit.layers.core import (
 )
 from deepfit.layers.embedding import Embedding
 from deepfit.layers.layer import Layer
+from deepfit.layers.lookup import IntegerLookup, StringLookup
 from deepfit.layers.merging import (
     Add,
     Average,
@@ -107,9 +109,12 @@ from deepfit.layers.reshaping import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from deepfit.layers.text_vectorization import TextVectorization
 from deepfit.layers.torch_module import TorchModule
 
 __all__ = [
+    "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
+    "TextVectorization",
     "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import activations, constraints, initializers, regularizers
+from deepfit.data.strings import STRING
 from deepfit.layers.layer import Layer
 from deepfit.layers.symbolic import KerasTensor, Node
 
@@ -33,9 +34,12 @@ _TORCH_DTYPES = {
 
 
 def torch_dtype(dtype: Any) -> torch.dtype:
-    """A torch dtype from a Keras dtype name, a NumPy dtype or a torch dtype."""
+    """A torch dtype from a Keras dtype name, a NumPy dtype or a torch dtype ('string' gives
+    `deepfit.data.strings.STRING`: string inputs stay NumPy arrays)."""
     if isinstance(dtype, torch.dtype):
         return dtype
+    if dtype in ("string", "str", str) or dtype is STRING:
+        return STRING
     key = getattr(dtype, "name", dtype)
     key = getattr(key, "__name__", key) if not isinstance(key, str) else key
     if key not in _TORCH_DTYPES:

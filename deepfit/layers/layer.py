@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from deepfit import config, tree
+from deepfit.data.strings import is_text
 from deepfit.layers import call_context
 from deepfit.layers.symbolic import KerasTensor
 
@@ -198,6 +199,7 @@ class Layer(torch.nn.Module):
 
     def _build_for(self, inputs: Any) -> None:
         shape = _shape_of(inputs)
+        self._built_on_text = is_text(inputs)
         self._build_input_shape = shape
         with torch.no_grad():
             self.build(shape)
@@ -205,6 +207,8 @@ class Layer(torch.nn.Module):
         self._sync_requires_grad()
 
     def _to_tensor(self, value: Any) -> torch.Tensor:
+        if is_text(value):  # torch has no strings: text stays NumPy for preprocessing layers
+            return value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
         tensor = torch.as_tensor(np.asarray(value))
         if self.autocast_inputs and _needs_cast(tensor):
             tensor = tensor.float()
@@ -499,7 +503,7 @@ def _needs_cast(tensor: torch.Tensor) -> bool:
 
 
 def _shape_of(inputs: Any) -> Any:
-    if isinstance(inputs, torch.Tensor):
+    if isinstance(inputs, (torch.Tensor, np.ndarray)):
         return (None, *inputs.shape[1:])
     if isinstance(inputs, (list, tuple)):
         return [_shape_of(item) for item in inputs]

@@ -16,17 +16,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import torch
 
 from deepfit import config, tree
+from deepfit.data.strings import STRING, dummy_text
 from deepfit.layers.core import InputLayer
 from deepfit.layers.layer import Layer
 from deepfit.layers.symbolic import KerasTensor, Node
 from deepfit.models.model import Model
 
 
-def _dummy(tensor: KerasTensor, unknown: int) -> torch.Tensor:
+def _dummy(tensor: KerasTensor, unknown: int) -> Any:
     shape = [1 if i == 0 else (unknown if d is None else d) for i, d in enumerate(tensor.shape)]
+    if tensor.dtype is STRING:
+        return dummy_text(shape, unknown)
     return torch.zeros(shape, dtype=tensor.dtype, device=config.get_device())
 
 
@@ -50,10 +54,11 @@ def call_symbolic(layer: Layer, args: tuple, kwargs: dict) -> Any:
     node = Node(layer, args, kwargs, None)
     counter = iter(range(1 << 30))
 
-    def symbolic(pair: tuple[torch.Tensor, torch.Tensor]) -> KerasTensor:
+    def symbolic(pair: tuple[Any, Any]) -> KerasTensor:
         a, b = pair
         shape = (batch, *(d if d == e else None for d, e in zip(a.shape[1:], b.shape[1:])))
-        return KerasTensor(shape, a.dtype, name=layer.name, history=(node, next(counter)))
+        dtype = a.dtype if isinstance(a, torch.Tensor) else STRING
+        return KerasTensor(shape, dtype, name=layer.name, history=(node, next(counter)))
 
     outputs = _zip_map(symbolic, first, second)
     node.outputs = outputs
@@ -63,7 +68,7 @@ def call_symbolic(layer: Layer, args: tuple, kwargs: dict) -> Any:
 
 
 def _zip_map(fn: Any, a: Any, b: Any) -> Any:
-    if isinstance(a, torch.Tensor):
+    if isinstance(a, (torch.Tensor, np.ndarray)):
         return fn((a, b))
     if isinstance(a, dict):
         return {key: _zip_map(fn, a[key], b[key]) for key in a}
@@ -166,6 +171,9 @@ class Functional(Model):
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         values: dict[int, Any] = {}
         for tensor, value in zip(self._input_tensors, self._flatten_inputs(inputs)):
+            if tensor.dtype is STRING:
+                values[id(tensor)] = value
+                continue
             if not isinstance(value, torch.Tensor):
                 value = torch.as_tensor(value)
             values[id(tensor)] = value.to(tensor.dtype) if (

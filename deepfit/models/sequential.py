@@ -15,6 +15,7 @@ from typing import Any
 import torch
 
 from deepfit import config
+from deepfit.data.strings import STRING, dummy_text
 from deepfit.layers.core import InputLayer
 from deepfit.layers.layer import Layer
 from deepfit.layers.symbolic import KerasTensor
@@ -111,10 +112,12 @@ class Sequential(Model):
         if not shape:
             raise ValueError(f"Sequential '{self.name}': cannot build without an input shape; "
                              f"give the first layer input_shape=... or call the model on data")
-        dtype = self._input_layer.input_dtype if self._input_layer else torch.float32
+        dtype = self._input_layer.input_dtype if self._input_layer else (
+            STRING if getattr(self, "_built_on_text", False) else torch.float32)
         device = self._device() if any(True for _ in self.parameters()) else config.get_device()
-        x = torch.zeros((1, *(1 if d is None else d for d in shape[1:])), dtype=dtype,
-                        device=device)
+        dims = (1, *(1 if d is None else d for d in shape[1:]))
+        x = dummy_text(dims, 1) if dtype is STRING else torch.zeros(dims, dtype=dtype,
+                                                                  device=device)
         self._build_input_shape = (None, *shape[1:])
         with torch.no_grad():
             for layer in self._stack:

@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from deepfit import tree
+from deepfit.data.strings import TextArray, is_text, text_batch
 from deepfit.distribute import training as distribute_training
 
 Batch = tuple[Any, Any, Any]
@@ -53,6 +54,8 @@ def to_tensor(value: Any, device: torch.device | None = None) -> torch.Tensor:
         if hasattr(value, "to_numpy"):
             value = value.to_numpy()
         array = np.asarray(value)
+        if is_text(array):
+            return text_batch(array)  # strings stay NumPy: text preprocessing layers take them
         if array.dtype == object:
             raise TypeError(
                 f"Could not convert data of dtype object (shape {array.shape}) to a tensor: "
@@ -102,10 +105,10 @@ def num_samples(x: Any) -> int:
 
 def take(structure: Any, index: torch.Tensor | slice) -> Any:
     """Rows `index` of every tensor in a structure."""
-    if isinstance(structure, torch.Tensor):
+    if isinstance(structure, (torch.Tensor, TextArray)):
         if isinstance(index, slice):
             return structure[index]
-        return structure.index_select(0, index)
+        return structure.index_select(0, index.to(structure.device))
     return tree.map_structure(lambda t: take(t, index), structure)
 
 

@@ -18,7 +18,17 @@ import logging as _logging
 
 from deepfit.compat import keras
 from deepfit.compat import namespace as _namespace
-from deepfit.compat.tensorflow import config, data, dtypes, image, math, nn, random, test
+from deepfit.compat.tensorflow import (
+    config,
+    data,
+    dtypes,
+    image,
+    math,
+    nn,
+    random,
+    strings,
+    test,
+)
 from deepfit.compat.tensorflow import gfile as _gfile
 from deepfit.compat.tensorflow.dtypes import (
     DType,
@@ -124,6 +134,7 @@ from deepfit.compat.tensorflow.ops import (
 )
 from deepfit.compat.tensorflow.ops import tf_print as print  # noqa: A001 - tf.print
 from deepfit.compat.tensorflow.random import set_seed as _set_seed
+from deepfit.data.strings import STRING as string
 
 __all__ = [
     "DType", "Tensor", "__version__", "abs", "add", "argmax", "argmin", "argsort", "as_dtype",
@@ -138,7 +149,8 @@ __all__ = [
     "ones_like", "pow", "print", "python", "random", "range", "rank", "reduce_all", "reduce_any",
     "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum",
     "reshape", "reverse", "round", "shape", "sigmoid", "sign", "sin", "size", "sort", "sqrt",
-    "square", "squeeze", "stack", "stop_gradient", "subtract", "tanh", "test", "tile", "transpose",
+    "square", "squeeze", "stack", "stop_gradient", "string", "strings", "subtract", "tanh",
+    "test", "tile", "transpose",
     "truediv", "uint16", "uint32", "uint64", "uint8", "unstack", "version", "where", "zeros",
     "zeros_like",
 ]

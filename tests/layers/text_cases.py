@@ -1,0 +1,91 @@
+"""The preprocessing-layer cases compared with real Keras: each names a layer class, its
+arguments, optional `adapt` data and the inputs it is called on. `keras_text_reference.py`
+records Keras's outputs for them in data/keras_text_reference.json; test_text_layers.py checks
+deepfit's against that file. Plain Python data only (this file is read by both programs)."""
+
+import numpy as np
+
+_rng = np.random.default_rng(7)
+_WORDS = ["good", "bad", "movie", "plot", "great", "awful", "the", "a", "film", "Actor",
+          "story,", "fun!", "boring.", "it's", "Loved", "hated", "é", "x-ray", "end", "so"]
+CORPUS = [" ".join(_rng.choice(_WORDS, size=int(_rng.integers(1, 12))))
+          for _ in range(40)] + ["  Spaces\tand\nnew lines  ", "", "UPPER lower MiXeD"]
+QUERIES = CORPUS[:6] + ["unseen words here", "GOOD Bad", "", "the the the"]
+_FLOATS = _rng.normal(size=(200, 3)).round(3).tolist()
+_INTS = _rng.integers(0, 30, size=300).tolist()
+
+CASES = [
+    ("tv_int", "TextVectorization", {}, CORPUS, QUERIES),
+    ("tv_int_len", "TextVectorization", {"output_sequence_length": 5}, CORPUS, QUERIES),
+    ("tv_max", "TextVectorization", {"max_tokens": 8, "output_sequence_length": 7}, CORPUS,
+     QUERIES),
+    ("tv_multi_hot", "TextVectorization", {"output_mode": "multi_hot", "max_tokens": 15},
+     CORPUS, QUERIES),
+    ("tv_count", "TextVectorization", {"output_mode": "count"}, CORPUS, QUERIES),
+    ("tv_tf_idf", "TextVectorization", {"output_mode": "tf_idf", "max_tokens": 12}, CORPUS,
+     QUERIES),
+    ("tv_tf_idf_pad", "TextVectorization",
+     {"output_mode": "tf_idf", "max_tokens": 40, "pad_to_max_tokens": True}, CORPUS, QUERIES),
+    ("tv_ngrams", "TextVectorization", {"ngrams": 2, "output_sequence_length": 10}, CORPUS,
+     QUERIES),
+    ("tv_ngrams_tuple", "TextVectorization", {"ngrams": (1, 3), "output_mode": "count"},
+     CORPUS, QUERIES),
+    ("tv_character", "TextVectorization", {"split": "character", "standardize": "lower"},
+     CORPUS, QUERIES),
+    ("tv_no_standardize", "TextVectorization", {"standardize": None}, CORPUS, QUERIES),
+    ("tv_strip", "TextVectorization", {"standardize": "strip_punctuation"}, CORPUS, QUERIES),
+    ("tv_split_none", "TextVectorization", {"split": None}, [[t] for t in CORPUS],
+     [[t] for t in QUERIES]),
+    ("tv_vocabulary", "TextVectorization",
+     {"vocabulary": ["good", "bad", "movie"], "output_sequence_length": 4}, None, QUERIES),
+    ("tv_rank2_input", "TextVectorization", {}, [[t] for t in CORPUS], [[t] for t in QUERIES]),
+    ("sl_int", "StringLookup", {}, ["a", "b", "b", "c", "c", "c", "d"],
+     [["a", "c"], ["z", "b"]]),
+    ("sl_mask", "StringLookup", {"mask_token": "", "max_tokens": 4},
+     ["a", "b", "b", "c", "c", "c", "d", ""], [["a", ""], ["z", "c"]]),
+    ("sl_oov2", "StringLookup", {"num_oov_indices": 2, "vocabulary": ["a", "b"]}, None,
+     [["a", "q"], ["zz", "b"], ["hello", "x"]]),
+    ("sl_one_hot", "StringLookup", {"output_mode": "one_hot", "vocabulary": ["a", "b", "c"]},
+     None, ["a", "c", "q"]),
+    ("sl_multi_hot", "StringLookup", {"output_mode": "multi_hot"}, ["a", "b", "b", "c"],
+     [["a", "c", "c"], ["q", "b", "b"]]),
+    ("sl_count", "StringLookup", {"output_mode": "count", "num_oov_indices": 2},
+     ["a", "b", "b", "c"], [["a", "c", "c"], ["q", "b", "zz"]]),
+    ("sl_tf_idf", "StringLookup", {"output_mode": "tf_idf"},
+     [["a", "b", "b"], ["c", "a", "a"], ["d", "d", "d"]], [["a", "c", "c"], ["q", "b", "b"]]),
+    ("sl_invert", "StringLookup", {"invert": True, "vocabulary": ["a", "b", "c"]}, None,
+     [[1, 2], [3, 0]]),
+    ("sl_invert_mask", "StringLookup",
+     {"invert": True, "vocabulary": ["a", "b"], "mask_token": "[MASK]"}, None, [[0, 1, 2, 3]]),
+    ("il_int", "IntegerLookup", {}, _INTS, [[1, 2, 3], [29, 99, -4]]),
+    ("il_max", "IntegerLookup", {"max_tokens": 6, "mask_token": 0}, _INTS,
+     [[0, 1, 2, 3], [29, 99, -4, 0]]),
+    ("il_oov3", "IntegerLookup", {"num_oov_indices": 3, "vocabulary": [12, 36, 1138]}, None,
+     [[12, 1138, 42], [7, 8, 36]]),
+    ("il_invert", "IntegerLookup", {"invert": True, "vocabulary": [12, 36, 1138]}, None,
+     [[1, 2, 3, 0, 4]]),
+    ("il_invert_mask", "IntegerLookup",
+     {"invert": True, "vocabulary": [12, 36], "mask_token": 0}, None, [[0, 1, 2, 3, 4]]),
+    ("il_multi_hot", "IntegerLookup", {"output_mode": "multi_hot"}, _INTS, [[1, 2, 2], [5, 5, 77]]),
+    ("hash_str", "Hashing", {"num_bins": 7}, None, [["cat"], ["dog"], [""], ["a long string x"]]),
+    ("hash_int", "Hashing", {"num_bins": 5}, None, [[1], [20], [300], [-4]]),
+    ("hash_mask", "Hashing", {"num_bins": 4, "mask_value": "m"}, None, [["m"], ["x"], ["yy"]]),
+    ("hash_salt", "Hashing", {"num_bins": 9, "salt": [5, 11]}, None, [["cat"], ["dog"], ["z"]]),
+    ("hash_multi_hot", "Hashing", {"num_bins": 6, "output_mode": "multi_hot"}, None,
+     [["a", "b"], ["c", "d"]]),
+    ("hash_one_hot", "Hashing", {"num_bins": 6, "output_mode": "one_hot"}, None,
+     [["a"], ["b"], ["c"]]),
+    ("ce_multi_hot", "CategoryEncoding", {"num_tokens": 5}, None, [[0, 1], [2, 2], [4, 0]]),
+    ("ce_one_hot", "CategoryEncoding", {"num_tokens": 4, "output_mode": "one_hot"}, None,
+     [3, 2, 0, 1]),
+    ("ce_count", "CategoryEncoding", {"num_tokens": 4, "output_mode": "count"}, None,
+     [[0, 1, 1], [3, 3, 3]]),
+    ("disc_bounds", "Discretization", {"bin_boundaries": [0.0, 1.0, 2.0]}, None,
+     [[-1.5, 1.0, 3.4, 0.5], [0.0, 3.0, 1.3, 2.0]]),
+    ("disc_adapt", "Discretization", {"num_bins": 5}, _FLOATS,
+     [[-1.0, 0.0, 0.3], [2.0, -0.2, 0.9]]),
+    ("disc_adapt_eps", "Discretization", {"num_bins": 4, "epsilon": 0.1}, _FLOATS,
+     [[-1.0, 0.0, 0.3]]),
+    ("disc_one_hot", "Discretization", {"bin_boundaries": [0.0, 1.0], "output_mode": "one_hot"},
+     None, [-1.0, 0.5, 2.0]),
+]
