@@ -215,6 +215,54 @@ class Dataset:
         size = 2 if buffer_size == AUTOTUNE else int(buffer_size)
         return _transforms.Prefetch(self, size)
 
+    def window(self, size: int, shift: int | None = None, stride: int = 1,
+               drop_remainder: bool = False) -> Dataset:
+        """A dataset of windows: each a dataset of `size` elements (a tuple/dict of datasets
+        for tuple/dict elements), starting `shift` (default `size`) apart, taking every
+        `stride`-th element; the last windows may be shorter unless `drop_remainder`.
+
+        Example:
+            >>> ds = Dataset.range(10).window(4, shift=3, drop_remainder=True)
+            >>> [w.as_list() for w in ds]
+            [[0, 1, 2, 3], [3, 4, 5, 6], [6, 7, 8, 9]]
+        """
+        _check_positive_int("size", size)
+        shift = size if shift is None else shift
+        _check_positive_int("shift", shift)
+        _check_positive_int("stride", stride)
+        return _combine.Window(self, int(size), int(shift), int(stride), bool(drop_remainder))
+
+    def flat_map(self, map_func: Callable[..., Any]) -> Dataset:
+        """Map each element to a dataset (`lambda window: window.batch(5)`) and chain them."""
+        if not callable(map_func):
+            raise TypeError(f"flat_map: map_func must be callable, received {map_func!r}")
+        return _combine.FlatMap(self, map_func)
+
+    def concatenate(self, dataset: Dataset) -> Dataset:
+        """The elements of this dataset followed by those of `dataset`."""
+        return _combine.Concatenate(self, dataset)
+
+    @staticmethod
+    def zip(*datasets: Any) -> Dataset:
+        """Elements of several datasets side by side (a tuple, or the dict's structure)."""
+        if len(datasets) == 1 and isinstance(datasets[0], (tuple, list, dict)):
+            datasets = datasets[0]
+        return _combine.Zip(tuple(datasets) if isinstance(datasets, list) else datasets)
+
+    @staticmethod
+    def sample_from_datasets(datasets: list[Dataset], weights: list[float] | None = None,
+                             seed: int | None = None, stop_on_empty_dataset: bool = False,
+                             rerandomize_each_iteration: bool | None = None) -> Dataset:
+        """Elements drawn at random from `datasets` with probabilities `weights` (uniform by
+        default); an exhausted dataset drops out unless `stop_on_empty_dataset`."""
+        return _combine.SampleFrom(datasets, weights, seed, stop_on_empty_dataset)
+
+    @staticmethod
+    def choose_from_datasets(datasets: list[Dataset], choice_dataset: Dataset,
+                             stop_on_empty_dataset: bool = True) -> Dataset:
+        """Elements taken from `datasets[i]` for each index i that `choice_dataset` yields."""
+        return _combine.ChooseFrom(datasets, choice_dataset, stop_on_empty_dataset)
+
     # ----- iteration and size -----------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Any]:
@@ -308,4 +356,5 @@ def _closing_map(fn: Callable[[Any], Any], iterator: Iterator[Any]) -> Iterator[
             close()
 
 
-from deepfit.data import transforms as _transforms  # noqa: E402  (transforms subclass Dataset)
+from deepfit.data import combine as _combine  # noqa: E402  (these subclass Dataset)
+from deepfit.data import transforms as _transforms  # noqa: E402

@@ -14,6 +14,7 @@ import torch
 
 from deepfit.compat import namespace as _namespace
 from deepfit.data import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
+from deepfit.data.csv import CsvDataset, make_csv_dataset
 
 __all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "experimental"]
 
@@ -27,7 +28,10 @@ def cardinality(dataset: Dataset) -> torch.Tensor:
 experimental = _namespace.make(
     "tf.data.experimental",
     extras={"AUTOTUNE": AUTOTUNE, "INFINITE_CARDINALITY": INFINITE_CARDINALITY,
-            "UNKNOWN_CARDINALITY": UNKNOWN_CARDINALITY, "cardinality": cardinality},
+            "UNKNOWN_CARDINALITY": UNKNOWN_CARDINALITY, "cardinality": cardinality,
+            "CsvDataset": CsvDataset, "make_csv_dataset": make_csv_dataset,
+            "sample_from_datasets": Dataset.sample_from_datasets,
+            "choose_from_datasets": Dataset.choose_from_datasets},
 )
 
 
