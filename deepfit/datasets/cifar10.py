@@ -58,22 +58,41 @@ def load_data() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.nda
 
 
 def _find_folder() -> str:
+    return find_folder(FOLDER, BATCHES, _KERAS_FOLDERS, _KERAS_ARCHIVES, ARCHIVE, ORIGIN,
+                       FILE_HASH)
+
+
+def find_folder(folder: str, files: list[str], keras_folders: list[str],
+                keras_archives: list[str], archive: str, origin: str, file_hash: str) -> str:
+    """The unpacked folder holding `files`: in deepfit's cache, in Keras's caches (both
+    generations' layouts), unpacked from an archive Keras downloaded, or downloaded.
+
+    Args:
+        folder: the folder the archive unpacks to.
+        files: the files it must hold.
+        keras_folders: where Keras leaves the unpacked folder, relative to its `datasets/`.
+        keras_archives: where Keras leaves the archive, relative to its `datasets/`.
+        archive, origin, file_hash: the archive's name, URL and sha256.
+
+    Returns:
+        The folder's path.
+    """
     datasets = os.path.join(deepfit_home(), "datasets")
-    candidates = [os.path.join(datasets, FOLDER)] + [
+    candidates = [os.path.join(datasets, folder)] + [
         os.path.join(root, "datasets", relative)
         for root in keras_cache_dirs()
-        for relative in _KERAS_FOLDERS
+        for relative in keras_folders
     ]
     for candidate in candidates:
-        if all(os.path.isfile(os.path.join(candidate, name)) for name in BATCHES):
+        if all(os.path.isfile(os.path.join(candidate, name)) for name in files):
             return candidate
-    for name in _KERAS_ARCHIVES:
-        archive = cached_copy(os.path.join("datasets", name), FILE_HASH)
-        if archive is not None and not archive.startswith(deepfit_home() + os.sep):
-            extract_archive(archive, datasets)
-            return os.path.join(datasets, FOLDER)
-    archive = fetch(ARCHIVE, origin=ORIGIN, file_hash=FILE_HASH, extract=True)
-    return os.path.join(os.path.dirname(archive), FOLDER)
+    for name in keras_archives:
+        found = cached_copy(os.path.join("datasets", name), file_hash)
+        if found is not None and not found.startswith(deepfit_home() + os.sep):
+            extract_archive(found, datasets)
+            return os.path.join(datasets, folder)
+    downloaded = fetch(archive, origin=origin, file_hash=file_hash, extract=True)
+    return os.path.join(os.path.dirname(downloaded), folder)
 
 
 def load_batch(path: str, label_key: str = "labels") -> tuple[np.ndarray, np.ndarray]:

@@ -312,13 +312,13 @@ class IndexLookup(TextInputLayer):
             return out
         return self._out(out, torch.int64)
 
+    def input_vocabulary_config(self) -> tuple[Any, Any]:
+        """The `vocabulary` and `idf_weights` given to the constructor, as lists (or None)."""
+        return tuple(value.tolist() if isinstance(value, np.ndarray) else value
+                     for value in (self.input_vocabulary, self.input_idf_weights))
+
     def get_config(self) -> dict[str, Any]:
-        vocabulary = self.input_vocabulary
-        if isinstance(vocabulary, np.ndarray):
-            vocabulary = vocabulary.tolist()
-        idf = self.input_idf_weights
-        if isinstance(idf, np.ndarray):
-            idf = idf.tolist()
+        vocabulary, idf = self.input_vocabulary_config()
         return {**super().get_config(), "invert": self.invert, "max_tokens": self.max_tokens,
                 "num_oov_indices": self.num_oov_indices, "oov_token": self.oov_token,
                 "mask_token": self.mask_token, "output_mode": self.output_mode,

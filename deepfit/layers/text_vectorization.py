@@ -209,12 +209,7 @@ class TextVectorization(TextInputLayer):
 
     def get_config(self) -> dict[str, Any]:
         lookup = self._lookup_layer
-        vocabulary = lookup.input_vocabulary
-        if isinstance(vocabulary, np.ndarray):
-            vocabulary = vocabulary.tolist()
-        idf = lookup.input_idf_weights
-        if isinstance(idf, np.ndarray):
-            idf = idf.tolist()
+        vocabulary, idf = lookup.input_vocabulary_config()
         return {**super().get_config(), "max_tokens": lookup.max_tokens,
                 "standardize": self._standardize, "split": self._split,
                 "ngrams": self._ngrams_arg, "output_mode": self._output_mode,

@@ -14,5 +14,7 @@ from deepfit.compat import namespace as _namespace
 
 _namespace.install(globals(), _namespace.Lookup(
     "keras.datasets",
-    modules={name: f"deepfit.datasets.{name}" for name in ("mnist", "fashion_mnist", "cifar10")},
+    modules={name: f"deepfit.datasets.{name}" for name in (
+        "mnist", "fashion_mnist", "cifar10", "cifar100", "imdb", "reuters", "boston_housing",
+        "california_housing")},
 ))
