@@ -1,10 +1,12 @@
 """`get_file`: download a file into the deepfit cache once, verify it, optionally unpack it.
 
-Keras's semantics with three guarantees: downloads are atomic (a temporary file in the cache
-folder, hash-checked, then renamed: an interrupted or corrupt download leaves nothing behind);
-archives are unpacked next to the archive, refusing absolute paths, `..` members, links pointing
-outside and device files; a network failure names the URL and the path where the file can be
-placed by hand.
+Keras's semantics with these guarantees: downloads are atomic (a temporary file in the cache
+folder, hash-checked, then renamed: an interrupted or corrupt download leaves nothing behind,
+and a killed one's `.part` is removed by the next call); processes sharing a cache take turns
+(a lock file per archive), so several workers may download and unpack at once; archives are
+unpacked in the layouts of both Keras 3 and tf.keras 2 (see `archive_layout`), refusing absolute
+paths, `..` members, links pointing outside and device files; a network failure names the URL
+and the path where the file can be placed by hand.
 
 Example:
     >>> import pathlib
@@ -18,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
@@ -34,7 +37,13 @@ import urllib.parse
 import urllib.request
 import warnings
 import zipfile
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, NamedTuple
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 DOWNLOAD_TIMEOUT_SECONDS = 60
 _CHUNK_BYTES = 1 << 20
@@ -79,18 +88,23 @@ def get_file(
             a path separator.
         origin: the URL (http, https or file).
         untar: deprecated (tf.keras 2): the file is a tar archive saved as `fname + '.tar.gz'`;
-            it is unpacked and `cache_subdir/fname` is returned.
+            it is unpacked and `cache_subdir/fname` is returned (see `extract`).
         md5_hash: deprecated; the file's md5 (use `file_hash`).
         file_hash: the expected sha256 or md5 of the file, checked after download and on
             cache hits (a mismatching cached file is downloaded again).
         cache_subdir: folder under the cache root; an absolute path is used as is.
         hash_algorithm: 'sha256', 'md5' or 'auto' (sha256 for 64-character hashes).
-        extract: unpack a tar/tar.gz/tgz/tar.bz2/zip archive next to the archive
-            (`datasets/flower_photos.tgz` gives `datasets/flower_photos/`). The archive's path
-            is returned. When `fname` has no extension the archive is stored as
-            `fname + '_archive'` and `cache_subdir/fname` is returned instead.
+        extract: unpack a tar/tar.gz/tgz/tar.bz2/zip archive, in the layouts of Keras 3 and
+            tf.keras 2 at once: unpacked into `<stem>_extracted/` (Keras 3), each top-level
+            member linked next to the archive (tf.keras 2: `Path(archive).with_suffix('')`).
+            With a dotted `fname` the archive's path is returned (as tf.keras 2 did; Keras 3
+            tutorials use its parent). With no `fname`, or one without a dot, the archive is
+            stored as `<name>_archive` and the folder `cache_subdir/<name>` is returned (as
+            Keras 3 does); with `untar`, when the archive's top folder is `fname`, that folder
+            is returned (as tf.keras 2 did).
         archive_format: 'auto' (tar then zip), 'tar', 'zip', a list of them, or None.
-        cache_dir: the cache root; defaults to `deepfit_home()`.
+        cache_dir: the cache root; defaults to `deepfit_home()`, after a look in Keras's
+            cache (`$KERAS_HOME`, `~/.keras`) for a copy of the file.
         force_download: download again even when the file is cached.
 
     Returns:
@@ -110,13 +124,23 @@ def get_file(
     if md5_hash is not None and file_hash is None:
         file_hash, hash_algorithm = md5_hash, "md5"
     datadir = _cache_folder(cache_dir, cache_subdir)
+    given = fname
     fname = _file_name(fname, origin)
-    archive_path, returned = _layout(datadir, fname, untar, extract)
-    _ensure_downloaded(archive_path, origin, file_hash, hash_algorithm, force_download)
-    if untar or extract:
-        formats = "tar" if untar else archive_format
-        _extract_once(archive_path, datadir, formats)
-    return returned
+    layout = archive_layout(datadir, fname, given is not None and os.fspath(given) != "", untar,
+                            extract)
+    with cache_lock(layout.archive):
+        remove_stale_parts(layout.archive)
+        found = None if force_download else _in_keras_cache(cache_dir, cache_subdir, layout,
+                                                             file_hash, hash_algorithm)
+        if found is not None:
+            layout = layout._replace(archive=found,
+                                     returned=layout.returned if untar or extract else found)
+        else:
+            _ensure_downloaded(layout.archive, origin, file_hash, hash_algorithm, force_download)
+        if untar or extract:
+            formats = "tar" if untar else archive_format
+            _extract_once(layout, formats)
+    return layout.returned
 
 
 def _cache_folder(cache_dir: str | os.PathLike | None, cache_subdir: str) -> str:
@@ -141,6 +165,8 @@ def _file_name(fname: str | os.PathLike | None, origin: str) -> str:
                 "get_file: fname must be a file name without a folder; use cache_dir and "
                 f"cache_subdir to choose the folder. Received fname={name!r}"
             )
+        if name in (os.curdir, os.pardir) or not name.strip("."):
+            raise ValueError(f"get_file: fname must name a file, received fname={name!r}")
         return name
     name = os.path.basename(urllib.parse.urlsplit(origin).path)
     if not name or name in (os.curdir, os.pardir):
@@ -150,14 +176,78 @@ def _file_name(fname: str | os.PathLike | None, origin: str) -> str:
     return name
 
 
-def _layout(datadir: str, fname: str, untar: bool, extract: bool) -> tuple[str, str]:
-    """(where the downloaded file lives, the path returned to the caller)."""
-    if untar:
-        return os.path.join(datadir, fname + ".tar.gz"), os.path.join(datadir, fname)
-    if extract and not os.path.splitext(fname)[1]:
-        return os.path.join(datadir, fname + "_archive"), os.path.join(datadir, fname)
+class Layout(NamedTuple):
+    """Where get_file keeps an archive and its contents, and what it returns."""
+
+    archive: str  #: the downloaded file
+    returned: str  #: the path get_file returns
+    extracted: str  #: the folder the archive is unpacked into ('' when not unpacked)
+    alias: str  #: a link to `extracted` named as Keras 3 names its folder ('' if none)
+
+
+def archive_layout(datadir: str, fname: str, named: bool, untar: bool, extract: bool) -> Layout:
+    """Both generations' layouts at once (see `_link_members`).
+
+    Keras 3 unpacks `x.tgz` into `x_extracted/` (or into `fname/` for a name without a dot, or
+    for no name into a folder named like the URL's file); tf.keras 2 unpacked next to the
+    archive, so `Path(archive).with_suffix('')` or `dirname(archive)/member` found the data.
+    deepfit unpacks once into `<stem>_extracted/` and links each top-level member next to the
+    archive, so the idioms of both generations' tutorials find their files.
+    """
     path = os.path.join(datadir, fname)
-    return path, path
+    if not (untar or extract):
+        return Layout(path, path, "", "")
+    stem = fname.split(".", 1)[0] or fname
+    extracted = os.path.join(datadir, f"{stem}_extracted")
+    if untar and named and "." not in fname:  # tf.keras 2: fname + '.tar.gz', returns fname
+        return Layout(path + ".tar.gz", path, extracted, path)
+    if named and "." in fname:  # Keras 3 unpacks into <stem>_extracted; tf.keras 2 returned
+        return Layout(path, path, extracted, "")  # the archive: return the archive
+    # No dot or no name: Keras 3 keeps `<fname>_archive` and returns the folder `<fname>`.
+    return Layout(path + "_archive", path, extracted, path)
+
+
+def _in_keras_cache(cache_dir: Any, cache_subdir: str, layout: Layout, file_hash: str | None,
+                    algorithm: str) -> str | None:
+    """A valid copy of the archive in Keras's cache ($KERAS_HOME, ~/.keras), used in place."""
+    if cache_dir is not None or os.path.isabs(os.fspath(cache_subdir)):
+        return None
+    if os.path.exists(layout.archive):
+        return None
+    name = os.path.basename(layout.archive)
+    roots = [os.environ.get("KERAS_HOME"), os.path.join(os.path.expanduser("~"), ".keras")]
+    for root in [r for r in roots if r]:
+        candidate = os.path.join(os.path.expanduser(root), os.fspath(cache_subdir), name)
+        if os.path.isfile(candidate) and (
+                file_hash is None or validate_file(candidate, file_hash, algorithm)):
+            return candidate
+    return None
+
+
+@contextlib.contextmanager
+def cache_lock(path: str) -> Iterator[None]:
+    """Hold an exclusive lock on `<path>.lock` (processes sharing a cache take turns)."""
+    lock_path = os.path.join(os.path.dirname(path), f".{os.path.basename(path)}.lock")
+    with open(lock_path, "a+b") as handle:
+        if fcntl is not None:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            if fcntl is not None:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def remove_stale_parts(target: str) -> list[str]:
+    """Delete `.part` files a killed download of `target` left (call with the lock held)."""
+    directory, prefix = os.path.dirname(target), f".{os.path.basename(target)}."
+    removed = []
+    for name in os.listdir(directory):
+        if name.startswith(prefix) and name.endswith(".part"):
+            with contextlib.suppress(OSError):
+                os.remove(os.path.join(directory, name))
+                removed.append(name)
+    return removed
 
 
 def _ensure_downloaded(
@@ -338,22 +428,54 @@ def validate_file(
 # ----- archives --------------------------------------------------------------------------------
 
 
-def _extract_once(archive: str, datadir: str, archive_format: Any) -> None:
-    """Unpack unless a marker shows this exact archive was already unpacked here."""
-    marker = os.path.join(datadir, f".{os.path.basename(archive)}.extracted")
+def _extract_once(layout: Layout, archive_format: Any) -> None:
+    """Unpack unless a marker shows this exact archive was already unpacked; then (re)make the
+    links of both generations' layouts."""
+    archive, extracted = layout.archive, layout.extracted
+    datadir = os.path.dirname(extracted)
+    marker = os.path.join(datadir, f".{os.path.basename(extracted)}.done")
     state = os.stat(archive)
     signature = {"size": state.st_size, "mtime_ns": state.st_mtime_ns}
     previous = _read_marker(marker)
-    if previous and previous.get("archive") == signature and all(
-        os.path.lexists(os.path.join(datadir, name)) for name in previous.get("members", [])
-    ):
-        return
-    members = _extract(archive, datadir, archive_format)
-    if members is None:
-        warnings.warn(f"Could not extract archive {archive}: not a tar or zip file", stacklevel=3)
-        return
-    with open(marker, "w") as handle:
-        json.dump({"archive": signature, "members": members}, handle)
+    members = previous.get("members", []) if previous else []
+    if not (previous and previous.get("archive") == signature and all(
+            os.path.lexists(os.path.join(extracted, name)) for name in members)):
+        os.makedirs(extracted, exist_ok=True)
+        try:
+            members = _extract(archive, extracted, archive_format)
+        finally:
+            with contextlib.suppress(OSError):
+                os.rmdir(extracted)  # only if nothing was unpacked
+        if members is None:
+            warnings.warn(f"Could not extract archive {archive}: not a tar or zip file",
+                          stacklevel=3)
+            return
+        with open(marker, "w") as handle:
+            json.dump({"archive": signature, "members": members}, handle)
+    _link_members(datadir, extracted, members, layout.alias)
+
+
+def _link_members(datadir: str, extracted: str, members: list[str], alias: str) -> None:
+    """tf.keras 2's layout as links: each top-level member next to the archive; and the folder
+    Keras 3 returns (`alias`), unless a member of that name already stands there."""
+    folder = os.path.basename(extracted)
+    for name in members:
+        _link(os.path.join(datadir, name), os.path.join(folder, name))
+    if alias and not os.path.lexists(alias):
+        _link(alias, folder)
+
+
+def _link(path: str, relative_target: str) -> None:
+    if os.path.lexists(path):
+        return  # ours from an earlier call, or the user's: never replaced
+    try:
+        os.symlink(relative_target, path, target_is_directory=True)
+    except OSError:  # no symlinks (some Windows setups): a copy
+        source = os.path.join(os.path.dirname(path), relative_target)
+        if os.path.isdir(source):
+            shutil.copytree(source, path)
+        elif os.path.exists(source):
+            shutil.copy2(source, path)
 
 
 def _read_marker(marker: str) -> dict | None:

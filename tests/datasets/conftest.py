@@ -3,7 +3,9 @@
 import functools
 import hashlib
 import http.server
+import io
 import socket
+import struct
 import threading
 from pathlib import Path
 
@@ -18,7 +20,38 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         self.server.requests.append(self.path)
         if self.path.startswith("/drop/"):
             return self._drop_half_way(self.path[len("/drop/"):])
+        if self.path.startswith("/chunked-drop/"):
+            return self._chunked_drop(self.path[len("/chunked-drop/"):])
+        if self.path.startswith("/reset/"):
+            return self._reset_half_way(self.path[len("/reset/"):])
         return super().do_GET()
+
+    def _chunked_drop(self, name):
+        """No Content-Length (chunked framing); the connection closes mid-body."""
+        body = (Path(self.directory) / name).read_bytes()
+        self.send_response(200)
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        half = body[: len(body) // 2]
+        self.wfile.write(f"{len(half):x}\r\n".encode() + half + b"\r\n")
+        self.wfile.write(f"{len(half):x}\r\n".encode() + half[:100])  # cut inside a chunk
+        self.wfile.flush()
+        self.close_connection = True
+
+    def _reset_half_way(self, name):
+        """No Content-Length, no framing; the connection is reset (RST) half-way."""
+        body = (Path(self.directory) / name).read_bytes()
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(body[: len(body) // 2])
+        self.wfile.flush()
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                   struct.pack("ii", 1, 0))
+        self.wfile.close()
+        self.rfile.close()
+        self.connection.close()  # linger 0: an RST, not an orderly end of the body
+        self.wfile, self.rfile = io.BytesIO(), io.BytesIO()
+        self.close_connection = True
 
     def _drop_half_way(self, name):
         body = (Path(self.directory) / name).read_bytes()

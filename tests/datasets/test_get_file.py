@@ -21,8 +21,9 @@ PAYLOAD = bytes(range(256)) * 4000  # ~1 MB, several read chunks
 
 
 def leftovers(folder):
-    """Everything in a cache folder except markers (to prove nothing partial stays)."""
-    return sorted(p.name for p in pathlib.Path(folder).iterdir())
+    """Everything in a cache folder except locks and markers (to prove nothing partial stays)."""
+    return sorted(p.name for p in pathlib.Path(folder).iterdir()
+                  if not p.name.endswith((".lock", ".done", ".extracted")))
 
 
 def make_tar(entries, mode="w:gz"):
@@ -203,7 +204,7 @@ def test_unsafe_archive_via_get_file_leaves_no_extraction(server, homes):
     with pytest.raises(ValueError, match="Refusing to extract"):
         get_file(origin=f"{server.url}/bad.tgz", extract=True)
     assert not (homes["deepfit"] / "evil.txt").exists()
-    assert leftovers(homes["deepfit"] / "datasets") == ["bad.tgz"]
+    assert leftovers(homes["deepfit"] / "datasets") == ["bad.tgz_archive"]
 
 
 def test_argument_errors(homes):
