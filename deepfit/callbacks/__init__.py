@@ -14,12 +14,14 @@ from deepfit.callbacks.history import History
 from deepfit.callbacks.lambda_callback import LambdaCallback
 from deepfit.callbacks.learning_rate_scheduler import LearningRateScheduler
 from deepfit.callbacks.logs import to_float
+from deepfit.callbacks.mlflow_logger import MLflowLogger
 from deepfit.callbacks.model_checkpoint import ModelCheckpoint
 from deepfit.callbacks.monitor_callback import MonitorCallback
 from deepfit.callbacks.progbar_logger import ProgbarLogger
 from deepfit.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from deepfit.callbacks.tensorboard import TensorBoard
 from deepfit.callbacks.terminate_on_nan import TerminateOnNaN
+from deepfit.callbacks.wandb_logger import WandbLogger
 
 __all__ = [
     "BackupAndRestore",
@@ -30,11 +32,13 @@ __all__ = [
     "History",
     "LambdaCallback",
     "LearningRateScheduler",
+    "MLflowLogger",
     "ModelCheckpoint",
     "MonitorCallback",
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "TensorBoard",
     "TerminateOnNaN",
+    "WandbLogger",
     "to_float",
 ]
