@@ -3,7 +3,8 @@
 The script runs as `__main__` with `sys.argv = [script, *args]` and its folder first on
 `sys.path`, exactly as `python script.py` would run it, with the import hook installed
 (`import tensorflow as tf`, `from keras import layers`, ... resolve to deepfit) and
-`plt.show()` saving figures when there is no display.
+`plt.show()` saving figures when there is no display. Python child processes the script starts
+(multiprocessing 'spawn' workers, which re-import the script) get the hook too.
 
 Example:
     >>> run_script("mnist_tutorial.py", ["--epochs", "3"])  # doctest: +SKIP
@@ -12,11 +13,12 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import runpy
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from deepfit.compat import importer
 
@@ -38,7 +40,31 @@ def run_script(path: str | os.PathLike, args: Sequence[str] = ()) -> None:
     importer.install(patch_pyplot=True)
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(script))
-    runpy.run_path(script, run_name="__main__")
+    with hooked_child_processes():
+        runpy.run_path(script, run_name="__main__")
+
+
+@contextlib.contextmanager
+def hooked_child_processes() -> Iterator[None]:
+    """Python child processes started in the block (multiprocessing 'spawn' workers included)
+    start with the import hook: a `sitecustomize` on `PYTHONPATH` installs it when
+    `DEEPFIT_RUN_HOOK=1`. The environment is put back afterwards."""
+    saved = {key: os.environ.get(key) for key in ("PYTHONPATH", "DEEPFIT_RUN_HOOK")}
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "child")
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    entries = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    wanted = [folder, package_root]  # the children must find deepfit itself too
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        wanted + [p for p in entries if p not in wanted])
+    os.environ["DEEPFIT_RUN_HOOK"] = "1"
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def main_from_args(args: argparse.Namespace) -> int:
