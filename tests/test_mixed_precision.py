@@ -81,5 +81,5 @@ def test_float16_policy_trains_with_loss_scaling():
         history = model.fit(x, x.sum(axis=1), epochs=5, verbose=0)
     except RuntimeError as error:  # float16 matmul unsupported on this CPU build
         pytest.skip(f"float16 autocast is not supported here: {error}")
-    assert model._loss_scaler is not None
+    assert model._trainer_state.loss_scaler is not None
     assert np.isfinite(history.history["loss"]).all()

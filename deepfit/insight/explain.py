@@ -21,6 +21,8 @@ from typing import Any
 
 import torch
 
+from deepfit.trainer import trainer as steps
+
 VANISHING_RATIO = 1e-5   # a gradient this much smaller than the model's largest one
 EXPLODING_NORM = 1e3     # a gradient norm beyond this many times max(1, ‖weight‖)
 DEAD_LIMIT = 0.5         # flag layers where over half the ReLU units are dead on the batch
@@ -112,10 +114,7 @@ def explain_step(model: Any, x: Any, y: Any = None, apply: bool = True,
         >>> model.explain_step(x[:64], y[:64], apply=False).flags
         ['vanishing gradients: dense/kernel ...']
     """
-    model._require_compiled("explain_step")
-    batches = model._batches(x, y, None, None, False, model._device())
-    model._prepare(batches)
-    batch = batches.first_batch()
+    batch = steps.prepared_batch(model, x, y)
     devices = [d for d in {p.device for p in model.parameters()} if d.type == "cuda"]
     with torch.random.fork_rng(devices=devices, enabled=not apply):
         explanation = _run_step(model, batch, apply)
@@ -132,7 +131,7 @@ def _run_step(model: Any, batch: tuple, apply: bool) -> StepExplanation:
     outputs, handles = _capture_outputs(model)
     model.reset_metrics()
     try:
-        result = model._select_train_step()(batch)
+        result = steps.run_train_step(model, batch)
     finally:
         for handle in handles:
             handle.remove()

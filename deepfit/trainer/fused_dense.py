@@ -25,7 +25,7 @@ from typing import Any
 
 import torch
 
-from deepfit import activations, losses, mixed_precision
+from deepfit import activations, losses
 from deepfit.layers.core import Activation, Dense, Dropout, Flatten, Identity, InputLayer
 
 #: Activation functions a hidden layer may use, by name.
@@ -53,6 +53,9 @@ _MAX_SHAPES = 8  # batch sizes with their own buffers (a dataset's batches may v
 
 #: Set to False to train every model with the autograd step (to compare or to debug).
 enabled = True
+#: The trainer features (`deepfit.trainer.state.FEATURES`) this step implements: none — it
+#: runs only the plain compiled loss, optimizer step and metrics.
+SUPPORTED_FEATURES: frozenset[str] = frozenset()
 
 
 class _Unsupported(Exception):
@@ -123,7 +126,7 @@ def plan(model: Any) -> FusedDenseStep | None:
     except _Unsupported:
         return None
     step = FusedDenseStep(model, links, head, flatten)
-    previous = model.__dict__.get("_fused")
+    previous = model._trainer_state.fused
     if isinstance(previous, FusedDenseStep) and len(previous.params) == len(step.params) and all(
         a is b for a, b in zip(previous.params, step.params)
     ):
@@ -145,21 +148,12 @@ def _analyse(model: Any) -> tuple[list[_Link], _Head, bool]:
 
 
 def _check_trainer(model: Any) -> None:
-    from deepfit.trainer.trainer import Trainer
-
-    if type(model).train_step is not Trainer.train_step:
-        raise _Unsupported("train_step is overridden")
-    if model.optimizer is None or model.compiled_loss is None:
-        raise _Unsupported("not compiled with a loss")
-    state = model.__dict__
-    if state.get("_distributed") is not None or state.get("_step_module", model) is not model:
-        raise _Unsupported("distributed training")
-    if state.get("_loss_scaler") is not None or mixed_precision.global_policy().is_mixed:
-        raise _Unsupported("mixed precision")
-    if getattr(model, "_regularizers", None) or getattr(model, "_constrained", False):
-        raise _Unsupported("regularizers or constraints")
-    if model._has_losses():
-        raise _Unsupported("add_loss or regularization penalties")
+    state = model._trainer_state
+    if state is None or model.optimizer is None:
+        raise _Unsupported("not compiled")
+    unsupported = state.active_features() - SUPPORTED_FEATURES
+    if unsupported:
+        raise _Unsupported(", ".join(name.replace("_", " ") for name in sorted(unsupported)))
 
 
 def _chain_layers(model: Any) -> list[Any]:
@@ -337,7 +331,7 @@ class FusedDenseStep:
             self._output_gradient(y, y_pred, sample_weight, buffers)
             self._backward(inputs, buffers)
             self.model.optimizer.step()
-        self.model._loss_tracker.update_state(loss, inputs.shape[0])
+        self.model._trainer_state.loss_tracker.update_state(loss, inputs.shape[0])
         self.model._update_metrics(y, y_pred, sample_weight)
         return True
 

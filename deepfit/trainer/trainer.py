@@ -32,7 +32,8 @@ from deepfit.trainer.data_adapter import (
     IterableBatches,
     unpack_x_y_sample_weight,
 )
-from deepfit.trainer.logs import LazyLogs, LossTracker, floats
+from deepfit.trainer.logs import LazyLogs, floats
+from deepfit.trainer.state import TrainerState
 
 
 class Trainer:
@@ -45,10 +46,9 @@ class Trainer:
         self.compiled_metrics: CompileMetrics | None = None
         self.stop_training = False
         self.history: Any = None
-        self._loss_tracker = LossTracker()
         self._compile_config: dict[str, Any] | None = None
-        self.__dict__.update(_distributed=None, _loss_scaler=None, _step_module=self,
-                             _fused=None)
+        self.__dict__["_trainer_state"] = None  # a TrainerState from compile on
+        self._interrupted = False
 
     # ================================================================= compile
     def compile(
@@ -85,7 +85,7 @@ class Trainer:
         self.compiled_loss = compiled_loss
         self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names)
         self.loss = loss
-        self._loss_tracker = LossTracker()
+        self.__dict__["_trainer_state"] = None
         self._compile_config = {
             "optimizer": optimizer if isinstance(optimizer, str) else None,
             "loss": loss, "metrics": metrics, "loss_weights": loss_weights,
@@ -93,11 +93,13 @@ class Trainer:
             "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
         }
         self.compiled = True
+        self.__dict__["_trainer_state"] = TrainerState(self)
 
     @property
     def metrics(self) -> list[Any]:
         """The loss tracker followed by the compiled metrics (once built on the first batch)."""
-        found: list[Any] = [self._loss_tracker] if self.compiled else []
+        state = self._trainer_state
+        found: list[Any] = [state.loss_tracker] if state is not None else []
         if self.compiled_metrics is not None:
             found += self.compiled_metrics.metrics
         return found
@@ -212,10 +214,8 @@ class Trainer:
     def _release_distributed(self, wait: bool) -> None:
         """End a distributed fit with every process in step and no DDP wrapper left holding
         communication work (gloo can abort at exit while such work is alive)."""
-        if self.__dict__.get("_ddp_module") is None:
+        if not self._trainer_state.release():
             return
-        self.__dict__["_ddp_module"] = None
-        self.__dict__["_step_module"] = self
         if wait:
             distribute_training.finish()
 
@@ -240,7 +240,7 @@ class Trainer:
             if guard is not None:
                 guard.new_epoch(epoch)
             callback_list.on_epoch_begin(epoch)
-            step_logs: Any = self._lazy_logs
+            step_logs: Any = self._trainer_state.lazy_logs
             for step, batch in epoch_iterator:
                 callback_list.on_train_batch_begin(step)
                 step_logs = step_fn(batch)
@@ -285,33 +285,35 @@ class Trainer:
         return self._default_train_step
 
     def _default_train_step(self, batch: tuple) -> LazyLogs:
-        if self._fused is not None and self._fused(batch):  # Dense chains: no autograd
-            return self._lazy_logs
+        state = self._trainer_state
+        if state.fused is not None and state.fused(batch):  # Dense chains: no autograd
+            return state.lazy_logs
         x, y, sample_weight = batch
         self.optimizer.zero_grad()
-        with mixed_precision.autocast(self._step_device):
-            y_pred = self._step_module(x, training=True)
+        with mixed_precision.autocast(state.step_device):
+            y_pred = state.step_module(x, training=True)
             loss = self._total_loss(y, y_pred, sample_weight)
         if self._backward(loss, _batch_size(x)):
             self.optimizer.step()
-            if self._constrained:
+            if state.constrained:
                 self._apply_constraints()
-        self._loss_tracker.update_state(loss, _batch_size(x))
+        state.loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(y, y_pred, sample_weight)
-        return self._lazy_logs
+        return state.lazy_logs
 
     def _backward(self, loss: torch.Tensor, local_batch: int) -> bool:
         """Backpropagate — weighted by this process's share of the global batch when
         distributed, scaled when float16 needs it — and say whether the step may be applied."""
-        if self._distributed is not None:
-            share = distribute_training.loss_share(local_batch, self._sharded.current_global,
-                                                   self._distributed)
+        state = self._trainer_state
+        if state.distributed is not None:
+            share = distribute_training.loss_share(local_batch, state.sharded.current_global,
+                                                   state.distributed)
             loss = loss if share == 1.0 else loss * share
-        if self._loss_scaler is None:
+        if state.loss_scaler is None:
             loss.backward()
             return True
-        (loss * self._loss_scaler.scale).backward()
-        return self._loss_scaler.unscale_and_check(
+        (loss * state.loss_scaler.scale).backward()
+        return state.loss_scaler.unscale_and_check(
             [w.grad for w in self.trainable_weights if w.grad is not None])
 
     def train_step(self, data: Any) -> dict[str, Any]:
@@ -324,6 +326,7 @@ class Trainer:
             The metric results (a dict of 0-d tensors).
         """
         x, y, sample_weight = unpack_x_y_sample_weight(data)
+        self._ready_for_steps("train_step", x, y, sample_weight)
         self._default_train_step((x, y, sample_weight))
         return self.get_metrics_result()
 
@@ -346,7 +349,7 @@ class Trainer:
     def _total_loss(self, y: Any, y_pred: Any, sample_weight: Any) -> torch.Tensor:
         # Keras's rule: the compiled loss plus each of `model.losses` summed to a scalar.
         loss = self.compiled_loss(y, y_pred, sample_weight)
-        if self._may_have_losses or self._last_call_losses:
+        if self._trainer_state.may_have_losses or self._last_call_losses:
             for penalty in self.losses:
                 loss = loss + penalty.float().sum()
         return loss
@@ -358,7 +361,7 @@ class Trainer:
         return self.get_metrics_result()
 
     def _update_metrics(self, y: Any, y_pred: Any, sample_weight: Any) -> None:
-        if not self._has_metrics:
+        if not self._trainer_state.has_metrics:
             return
         with torch.no_grad():
             pairs = self.compiled_loss.flat_targets(y, y_pred) if self.compiled_loss else (
@@ -370,8 +373,9 @@ class Trainer:
         return {metric.name: metric.result() for metric in self.metrics}
 
     def _epoch_logs(self, step_logs: Any) -> dict[str, Any]:
-        if getattr(self, "_distributed", None) is not None and isinstance(step_logs, LazyLogs):
-            distribute_training.all_reduce_metrics(self.metrics, self._distributed)
+        distributed = self._trainer_state.distributed
+        if distributed is not None and isinstance(step_logs, LazyLogs):
+            distribute_training.all_reduce_metrics(self.metrics, distributed)
         logs = self.get_metrics_result() if isinstance(step_logs, LazyLogs) else step_logs
         values = floats(logs)
         return {key: values[key] for key in sorted(values)}
@@ -432,13 +436,15 @@ class Trainer:
         x, y, sample_weight = batch
         y_pred = self(x, training=False)
         loss = self._total_loss(y, y_pred, sample_weight)
-        self._loss_tracker.update_state(loss, _batch_size(x))
+        state = self._trainer_state
+        state.loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(y, y_pred, sample_weight)
-        return self._lazy_logs
+        return state.lazy_logs
 
     def test_step(self, data: Any) -> dict[str, Any]:
         """One evaluation step on one batch; override to customize evaluation."""
         x, y, sample_weight = unpack_x_y_sample_weight(data)
+        self._ready_for_steps("test_step", x, y, sample_weight)
         self._default_test_step((x, y, sample_weight))
         return self.get_metrics_result()
 
@@ -527,7 +533,7 @@ class Trainer:
 
     # ================================================================= preparation
     def _require_compiled(self, method: str) -> None:
-        if not self.compiled:
+        if not self.compiled or self._trainer_state is None:
             raise RuntimeError(f"You must call compile() before {method}(): e.g. "
                                f"model.compile(optimizer='adam', loss='mse')")
 
@@ -603,47 +609,25 @@ class Trainer:
             y is not None
         ):
             self.compiled_metrics.build([(y, y_pred)])
-        self._has_metrics = bool(self.compiled_metrics and self.compiled_metrics.metrics)
-        self._lazy_logs = LazyLogs({m.name: m.result for m in self.metrics})
-        self._attach_runtime(batches)
-        self._regularizers = self._collect_regularizers()
-        self._may_have_losses = self._has_losses()
-        self._constrained = self._has_constraints()
         if self.optimizer is not None:
             self.optimizer.build(self.trainable_weights)
-        self.__dict__["_fused"] = fused_dense.plan(self)
+        state = self._trainer_state
+        state.sync()
+        state.attach(batches)
+        state.fused = fused_dense.plan(self)
+        state.ready = True
 
-    def _attach_runtime(self, batches: ArrayBatches | IterableBatches) -> None:
-        """How steps run: through DistributedDataParallel in a multi-process job, with loss
-        scaling under the mixed_float16 policy. Never registered as submodules."""
-        context = getattr(batches, "shard", None)
-        self.__dict__["_distributed"] = context
-        self.__dict__["_step_module"] = self
-        self.__dict__["_step_device"] = self._device()
-        if context is not None:
-            wrapped = getattr(self, "_ddp_module", None)
-            if wrapped is None:
-                wrapped = distribute_training.wrap(self, context)
-                self.__dict__["_ddp_module"] = wrapped
-            self.__dict__["_step_module"] = wrapped
-            self.__dict__["_sharded"] = batches
-        policy = mixed_precision.global_policy()
-        scaler = getattr(self, "_loss_scaler", None) if policy.needs_loss_scaling else None
-        if policy.needs_loss_scaling and scaler is None:
-            scaler = mixed_precision.LossScaler()
-        self.__dict__["_loss_scaler"] = scaler
+    def _ready_for_steps(self, method: str, x: Any, y: Any, sample_weight: Any) -> None:
+        """Prepare on this batch when a step is called before fit/evaluate prepared (Keras
+        builds the model, metrics and optimizer on the first step the same way)."""
+        self._require_compiled(method)
+        if not self._trainer_state.ready:
+            self._prepare(self._batches(x, y, sample_weight, None, False, self._device()))
 
     def _ensure_built(self, x: Any) -> None:
         if not self.built or not self.weights:
             with torch.no_grad():
                 self(x, training=False)
-
-    def _collect_regularizers(self) -> list[tuple[torch.Tensor, Any]]:
-        found = []
-        for module in self.modules():
-            for name, regularizer in getattr(module, "_regularized", []):
-                found.append((getattr(module, name), regularizer))
-        return found
 
     def _flops_per_step(self, batches: ArrayBatches | IterableBatches) -> float:
         x = batches.first_batch()[0]
@@ -669,6 +653,29 @@ class Trainer:
             return callbacks
         return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0,
                             model=self, verbose=verbose, epochs=epochs, steps=steps)
+
+
+def prepared_batch(model: Any, x: Any, y: Any = None, sample_weight: Any = None) -> tuple:
+    """One batch as the training step takes it, with `model` prepared on it — the entry point
+    for tools that run single steps (deepfit.insight's explain_step).
+
+    Args:
+        model: a compiled model.
+        x, y, sample_weight: one batch (arrays or tensors).
+
+    Returns:
+        `(x, y, sample_weight)` as tensors on the model's device.
+    """
+    model._require_compiled("explain_step")
+    batches = model._batches(x, y, sample_weight, None, False, model._device())
+    model._prepare(batches)
+    return batches.first_batch()
+
+
+def run_train_step(model: Any, batch: tuple) -> Any:
+    """One training step on a prepared batch, exactly as fit would run it (the model's own
+    train_step when overridden); returns the step's logs."""
+    return model._select_train_step()(batch)
 
 
 def _as_data(batch: tuple) -> tuple:

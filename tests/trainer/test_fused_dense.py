@@ -64,7 +64,7 @@ def _train(build, x, y, monkeypatch, fused: bool, loss, optimizer="adam", metric
             patch.setattr(fused_dense, "enabled", False)
         history = model.fit(x, y, batch_size=fit_kwargs.pop("batch_size", 16), verbose=0,
                             shuffle=False, checks=False, **fit_kwargs)
-    assert (model._fused is not None) == fused, fused_dense.unsupported_reason(model)
+    assert (model._trainer_state.fused is not None) == fused, fused_dense.unsupported_reason(model)
     assert all(taken) and bool(taken) == fused  # every step fused, or none
     return history.history, [w.copy() for w in model.get_weights()], model
 
@@ -189,7 +189,7 @@ def test_train_on_batch_loop_matches(monkeypatch):
             if not fused:
                 patch.setattr(fused_dense, "enabled", False)
             logs = [model.train_on_batch(x[i:i + 10], y[i:i + 10]) for i in range(0, 40, 10)]
-        assert (model._fused is not None) == fused
+        assert (model._trainer_state.fused is not None) == fused
         results.append((logs, model.get_weights()))
     np.testing.assert_allclose(results[0][0], results[1][0], rtol=2e-6)
     for got, want in zip(results[0][1], results[1][1], strict=True):
@@ -204,7 +204,7 @@ def test_one_sgd_step_equals_the_hand_computed_update():
     model.compile(optimizer=deepfit.optimizers.SGD(0.1), loss="mse")
     kernel, bias = model.get_weights()
     model.fit(x, y, batch_size=8, epochs=1, verbose=0, checks=False)
-    assert model._fused is not None
+    assert model._trainer_state.fused is not None
     residual = (x @ kernel + bias - y) * 2.0 / y.size  # d mean((xW + b - y)^2)
     np.testing.assert_allclose(model.get_weights()[0], kernel - 0.1 * x.T @ residual,
                                atol=1e-6)
@@ -243,7 +243,7 @@ def test_unsupported_models_fall_back_to_autograd(make):
     model = make()
     x, y = _data("int", 3)
     history = model.fit(x, y, batch_size=16, epochs=1, verbose=0, checks=False)
-    assert model._fused is None
+    assert model._trainer_state.fused is None
     assert isinstance(fused_dense.unsupported_reason(model), str)
     assert np.isfinite(history.history["loss"][0])
 
@@ -263,7 +263,7 @@ def test_frozen_layers_custom_steps_and_options_fall_back():
     onehot = np.eye(3, dtype="float32")[y]
     for model, labels in ((frozen, y), (smoothing, onehot), (custom, y)):
         model.fit(x, labels, batch_size=16, epochs=1, verbose=0, checks=False)
-        assert model._fused is None, type(model).__name__
+        assert model._trainer_state.fused is None, type(model).__name__
 
 
 def test_mixed_precision_falls_back():
@@ -272,7 +272,7 @@ def test_mixed_precision_falls_back():
         model = _compiled(_mlp([4], "relu", 3, "softmax"))
         x, y = _data("int", 3)
         model.fit(x, y, batch_size=16, epochs=1, verbose=0, checks=False)
-        assert model._fused is None
+        assert model._trainer_state.fused is None
         assert fused_dense.unsupported_reason(model) == "mixed precision"
     finally:
         deepfit.mixed_precision.set_global_policy("float32")
@@ -282,7 +282,7 @@ def test_batches_it_cannot_take_go_to_the_autograd_step():
     model = _compiled(_mlp([4], "relu", 3, "softmax"))
     x, y = _data("int", 3)
     model.fit(x, y, batch_size=16, epochs=1, verbose=0, checks=False)
-    step = model._fused
+    step = model._trainer_state.fused
     batch = (torch.as_tensor(x[:8]), torch.as_tensor(y[:8]), None)
     assert step(batch)
     assert not step((torch.as_tensor(x[:8, :4]), batch[1], None))  # wrong width
@@ -302,6 +302,6 @@ def test_the_digits_mlp_still_learns(digits_data):
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     history = model.fit(x_train, y_train, epochs=6, batch_size=32, verbose=0)
-    assert model._fused is not None
+    assert model._trainer_state.fused is not None
     assert history.history["loss"][-1] < history.history["loss"][0] / 3
     assert model.evaluate(x_test, y_test, verbose=0)[1] >= 0.93

@@ -1,0 +1,133 @@
+"""`TrainerState`: everything a compiled model's training loop holds, in one object that
+`compile` creates — so `train_step`/`test_step`/`predict_step` work before any fit.
+
+It also owns the eligibility contract of the fast paths: `active_features()` names the
+trainer features in use for the coming steps; a fast path declares the features it supports
+and applies only when every active one is among them.
+
+Example:
+    >>> model.compile(optimizer="adam", loss="mse")
+    >>> model._trainer_state.active_features()
+    frozenset()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+
+from deepfit import mixed_precision
+from deepfit.distribute import training as distribute_training
+from deepfit.trainer.logs import LazyLogs, LossTracker
+
+#: The trainer features a fast path may or may not support.
+FEATURES = frozenset({
+    "custom_train_step",  # the model overrides train_step
+    "no_loss",            # compiled without a loss (the loss comes from add_loss)
+    "distributed",        # steps run through DistributedDataParallel
+    "loss_scaling",       # mixed_float16 loss scaling
+    "mixed_precision",    # an autocast policy
+    "regularizers",       # weight regularization penalties
+    "constraints",        # weight constraints applied after each step
+    "added_losses",       # add_loss / activity regularization penalties
+})
+
+
+class TrainerState:
+    """The loop's state of one compiled model: loss tracker, logs, runtime and fast path.
+
+    Args:
+        model: the compiled model.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.loss_tracker = LossTracker()
+        self.lazy_logs = LazyLogs({})
+        self.has_metrics = False
+        self.regularizers: list[tuple[torch.Tensor, Any]] = []
+        self.constrained = False
+        self.may_have_losses = False
+        self.distributed: Any = None
+        self.sharded: Any = None
+        self.ddp_module: Any = None
+        self.step_module: Any = model
+        self.step_device = torch.device("cpu")
+        self.loss_scaler: mixed_precision.LossScaler | None = None
+        self.fused: Any = None
+        self.interrupted = False
+        self.ready = False
+        self.sync()
+
+    def sync(self) -> None:
+        """Re-read what the model is now: its metrics, penalties, constraints and device."""
+        model = self.model
+        metrics = model.compiled_metrics
+        self.has_metrics = bool(metrics is not None and metrics.metrics)
+        tracked = [self.loss_tracker] + (metrics.metrics if metrics is not None else [])
+        self.lazy_logs = LazyLogs({m.name: m.result for m in tracked})
+        self.regularizers = _regularizers(model)
+        self.constrained = model._has_constraints()
+        self.may_have_losses = model._has_losses()
+        self.step_device = model._device()
+        policy = mixed_precision.global_policy()
+        if not policy.needs_loss_scaling:
+            self.loss_scaler = None
+        elif self.loss_scaler is None:
+            self.loss_scaler = mixed_precision.LossScaler()
+
+    def attach(self, batches: Any) -> None:
+        """Run the coming steps through DistributedDataParallel when `batches` are sharded."""
+        context = getattr(batches, "shard", None)
+        self.distributed = context
+        self.step_module = self.model
+        if context is not None:
+            if self.ddp_module is None:
+                self.ddp_module = distribute_training.wrap(self.model, context)
+            self.step_module = self.ddp_module
+            self.sharded = batches
+
+    def release(self) -> bool:
+        """Drop the DDP wrapper; True when there was one."""
+        if self.ddp_module is None:
+            return False
+        self.ddp_module = None
+        self.step_module = self.model
+        return True
+
+    def active_features(self) -> frozenset[str]:
+        """The trainer features in use for the coming steps (a subset of `FEATURES`)."""
+        from deepfit.trainer.trainer import Trainer
+
+        model = self.model
+        active = set()
+        if type(model).train_step is not Trainer.train_step:
+            active.add("custom_train_step")
+        if model.compiled_loss is None:
+            active.add("no_loss")
+        if self.distributed is not None or self.step_module is not model:
+            active.add("distributed")
+        if self.loss_scaler is not None:
+            active.add("loss_scaling")
+        if mixed_precision.global_policy().is_mixed:
+            active.add("mixed_precision")
+        if self.regularizers:
+            active.add("regularizers")
+        if self.constrained:
+            active.add("constraints")
+        if any(getattr(m, "activity_regularizer", None) is not None
+               or getattr(m, "_losses", None) for m in model.modules()):
+            active.add("added_losses")
+        return frozenset(active)
+
+
+def _regularizers(model: Any) -> list[tuple[torch.Tensor, Any]]:
+    """(weight, regularizer) of every trainable regularized weight (Keras counts only those)."""
+    found = []
+    for module in model.modules():
+        for name, regularizer in getattr(module, "_regularized", []):
+            weight = getattr(module, name)
+            if getattr(weight, "requires_grad", True):
+                found.append((weight, regularizer))
+    return found

@@ -1,0 +1,79 @@
+"""Run a snippet of real Keras (torch backend) in a separate process and get its results.
+
+Why a process: Keras and deepfit must not share one interpreter's global state (torch settings,
+module hooks) when one is the oracle of the other.
+
+Example:
+    >>> out = run_keras('''
+    ... model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    ... result["weights"] = model.get_weights()[0]
+    ... ''')
+    >>> out["weights"].shape
+    (3, 1)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import textwrap
+from typing import Any
+
+import numpy as np
+import pytest
+
+_PRELUDE = """
+import json, sys
+import numpy as np
+import keras
+inputs = dict(np.load(sys.argv[1], allow_pickle=False))
+result = {}
+"""
+_EPILOGUE = """
+arrays = {k: np.asarray(v) for k, v in result.items() if not isinstance(v, (list, dict, str))}
+plain = {k: v for k, v in result.items() if isinstance(v, (list, dict, str))}
+np.savez(sys.argv[2], **arrays)
+with open(sys.argv[3], "w") as handle:
+    json.dump(plain, handle, default=float)
+"""
+
+
+def keras_available() -> bool:
+    """Whether real Keras can be imported by this interpreter."""
+    try:
+        import importlib.util
+
+        return importlib.util.find_spec("keras") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def run_keras(code: str, timeout: float = 300, **arrays: np.ndarray) -> dict[str, Any]:
+    """Run `code` with `keras`, `np` and `inputs` (the given arrays) defined; whatever it puts
+    into the dict `result` comes back (arrays as NumPy, lists/dicts/strings through JSON).
+
+    Skips the calling test when Keras is not installed.
+    """
+    if not keras_available():
+        pytest.skip("the parity extra (keras) is not installed")
+    with tempfile.TemporaryDirectory() as folder:
+        given = os.path.join(folder, "inputs.npz")
+        out_arrays = os.path.join(folder, "out.npz")
+        out_plain = os.path.join(folder, "out.json")
+        script = os.path.join(folder, "snippet.py")
+        np.savez(given, **arrays)
+        with open(script, "w") as handle:
+            handle.write(_PRELUDE + textwrap.dedent(code) + _EPILOGUE)
+        env = {**os.environ, "KERAS_BACKEND": "torch", "CUDA_VISIBLE_DEVICES": ""}
+        env.pop("PYTHONPATH", None)
+        done = subprocess.run([sys.executable, script, given, out_arrays, out_plain],
+                              capture_output=True, text=True, timeout=timeout, env=env)
+        if done.returncode != 0:
+            raise AssertionError(f"the Keras snippet failed:\n{done.stderr[-4000:]}")
+        found: dict[str, Any] = dict(np.load(out_arrays, allow_pickle=False))
+        with open(out_plain) as handle:
+            found.update(json.load(handle))
+    return found

@@ -1,0 +1,77 @@
+"""The trainer's state is made by compile: the public steps work before any fit, and the fast
+paths apply only when the trainer says every active feature is one they support."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import deepfit
+from deepfit import layers
+from deepfit.trainer import fused_dense
+from deepfit.trainer.state import FEATURES
+
+
+def _model(**dense_kwargs):
+    model = deepfit.Sequential([deepfit.Input((4,)), layers.Dense(8, activation="relu"),
+                                layers.Dense(3, activation="softmax", **dense_kwargs)])
+    model.compile(optimizer=deepfit.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def _data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 4)).astype("float32")
+    return x, (x[:, 0] > 0).astype("int64") + (x[:, 1] > 1).astype("int64")
+
+
+def test_train_step_right_after_compile_equals_one_fit_step():
+    x, y = _data()
+    stepped, fitted = _model(), _model()
+    fitted.set_weights(stepped.get_weights())
+    logs = stepped.train_step((torch.from_numpy(x), torch.from_numpy(y)))
+    history = fitted.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0, checks=False)
+    assert set(logs) == {"loss", "accuracy"}
+    assert float(logs["loss"]) == pytest.approx(history.history["loss"][0], rel=1e-6)
+    for a, b in zip(stepped.get_weights(), fitted.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_test_step_and_predict_step_right_after_compile():
+    x, y = _data()
+    model = _model()
+    logs = model.test_step((torch.from_numpy(x), torch.from_numpy(y)))
+    expected = model.evaluate(x, y, batch_size=16, verbose=0, return_dict=True)
+    assert float(logs["loss"]) == pytest.approx(expected["loss"], rel=1e-6)
+    out = model.predict_step((torch.from_numpy(x),))
+    assert tuple(out.shape) == (16, 3)
+
+
+def test_train_step_before_compile_names_compile():
+    model = deepfit.Sequential([deepfit.Input((4,)), layers.Dense(1)])
+    with pytest.raises(RuntimeError, match="compile"):
+        model.train_step((torch.zeros(2, 4), torch.zeros(2, 1)))
+
+
+def test_state_exists_after_compile_and_recompile_replaces_it():
+    model = _model()
+    first = model._trainer_state
+    assert first is not None and first.loss_tracker in model.metrics
+    model.compile(optimizer="sgd", loss="mse")
+    assert model._trainer_state is not first
+
+
+def test_fast_path_eligibility_follows_the_trainer_features():
+    x, y = _data()
+    plain = _model()
+    plain.fit(x, y, epochs=1, verbose=0, checks=False)
+    assert plain._trainer_state.active_features() == frozenset()
+    assert plain._trainer_state.fused is not None
+    regularized = _model(kernel_regularizer=deepfit.regularizers.L2(0.01))
+    regularized.fit(x, y, epochs=1, verbose=0, checks=False)
+    active = regularized._trainer_state.active_features()
+    assert "regularizers" in active and active <= FEATURES
+    assert regularized._trainer_state.fused is None
+    assert fused_dense.unsupported_reason(regularized) == "regularizers"
