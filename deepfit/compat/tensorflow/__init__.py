@@ -144,7 +144,8 @@ __all__ = [
     "expand_dims", "eye", "fill", "float16", "float32", "float64", "floor", "function",
     "gather", "get_logger", "greater", "greater_equal", "half", "identity", "image", "int16",
     "int32", "int64", "int8", "io", "is_tensor", "keras", "less", "less_equal", "linalg",
-    "linspace", "logical_and", "logical_not", "logical_or", "math", "matmul", "maximum",
+    "linspace", "logical_and", "losses", "metrics", "optimizers", "logical_not", "logical_or",
+    "math", "matmul", "maximum",
     "minimum", "multiply", "negative", "newaxis", "nn", "norm", "not_equal", "one_hot", "ones",
     "ones_like", "pow", "print", "python", "random", "range", "rank", "reduce_all", "reduce_any",
     "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum",
@@ -192,6 +193,8 @@ compat = _namespace.make(
         )},
     )},
 )
+# TensorFlow 2 keeps tf.metrics, tf.losses and tf.optimizers as aliases of Keras's modules.
+metrics, losses, optimizers = keras.metrics, keras.losses, keras.optimizers
 # Old scripts import Keras from TensorFlow's private package path.
 python = _namespace.make("tf.python", modules={"keras": keras.__name__})
 io = _namespace.make("tf.io", extras={"gfile": _gfile})

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from deepfit.compat.tensorflow.dtypes import as_dtype
+from deepfit.data import strings
 
 Axis = int | Sequence[int] | None
 newaxis = None
@@ -53,6 +54,8 @@ def convert_to_tensor(value: Any, dtype: Any = None, dtype_hint: Any = None,
     """
     if isinstance(value, torch.Tensor):
         return value if dtype is None else value.to(as_dtype(dtype))
+    if strings.is_text(value) and dtype in (None, "string", strings.STRING):
+        return strings.text_array(value)  # strings stay NumPy arrays (torch has none)
     if isinstance(value, (list, tuple)) and value and any(
         isinstance(item, torch.Tensor) for item in value
     ):
@@ -109,6 +112,8 @@ def constant(value: Any, dtype: Any = None, shape: Sequence[int] | None = None,
         [7, 7]
     """
     tensor = convert_to_tensor(value, dtype)
+    if isinstance(tensor, np.ndarray):
+        return tensor if shape is None else np.broadcast_to(tensor, tuple(shape)).copy()
     if isinstance(value, torch.Tensor):
         tensor = tensor.clone()
     if shape is not None:
@@ -215,11 +220,15 @@ def _scalar(value: Any) -> int | float:
 # ===================================================================== shapes
 def reshape(tensor: Any, shape: Any, name: str | None = None) -> torch.Tensor:
     """`tf.reshape`: the same values in `shape` (one entry may be -1)."""
+    if strings.is_text(tensor):
+        return np.reshape(strings.text_array(tensor), _shape(shape))
     return torch.reshape(_t(tensor), _shape(shape))
 
 
 def expand_dims(input: Any, axis: int, name: str | None = None) -> torch.Tensor:  # noqa: A002
     """`tf.expand_dims`: insert an axis of size 1 at `axis` (-1 appends one)."""
+    if strings.is_text(input):
+        return np.expand_dims(strings.text_array(input), int(axis))
     return torch.unsqueeze(_t(input), int(axis))
 
 
@@ -229,6 +238,9 @@ def squeeze(input: Any, axis: Axis = None, name: str | None = None) -> torch.Ten
     Raises:
         ValueError: an axis in `axis` does not have size 1.
     """
+    if strings.is_text(input):
+        return np.squeeze(strings.text_array(input), axis=None if axis is None else tuple(
+            np.atleast_1d(axis).tolist()))
     x = _t(input)
     if axis is None:
         return torch.squeeze(x)
