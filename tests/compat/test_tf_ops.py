@@ -24,8 +24,9 @@ def test_dtype_rules_of_python_numbers_arrays_and_tensors():
     assert tf.convert_to_tensor([tensor, tensor]).shape == (2, 2)
     assert tf.dtypes.as_dtype("int64") is tf.int64 and tf.as_dtype(np.uint8) is tf.uint8
     assert tf.float32 is torch.float32
-    with pytest.raises(TypeError, match="tf.string is not provided by deepfit"):
-        tf.constant(np.array(["a", "b"]))
+    assert tf.constant(np.array(["a", "b"])).tolist() == ["a", "b"]  # strings stay NumPy
+    with pytest.raises(TypeError, match="strings stay NumPy arrays"):
+        tf.constant(np.array(["a", "b"]), dtype=tf.float32)
     with pytest.raises(TypeError, match="dtype: expected a dtype"):
         tf.cast([1], "complex256")
 

@@ -71,7 +71,8 @@ def _from_numpy(array: np.ndarray) -> torch.Tensor:
     if array.dtype.kind in "OSUV":
         raise TypeError(
             f"Could not convert an array of dtype {array.dtype} to a tensor: deepfit's tensors "
-            "hold numbers and booleans only (tf.string is not provided by deepfit)"
+            "hold numbers and booleans only (strings stay NumPy arrays: convert them without a "
+            "numeric dtype)"
         )
     return torch.from_numpy(np.array(array, copy=True))
 
