@@ -193,11 +193,11 @@ compat = _namespace.make(
         )},
     )},
 )
-# TensorFlow 2 keeps tf.metrics, tf.losses and tf.optimizers as aliases of Keras's modules.
-metrics, losses, optimizers = keras.metrics, keras.losses, keras.optimizers
 # Old scripts import Keras from TensorFlow's private package path.
 python = _namespace.make("tf.python", modules={"keras": keras.__name__})
 io = _namespace.make("tf.io", extras={"gfile": _gfile})
 errors = _namespace.make("tf.errors")
 
-_namespace.install(globals(), _namespace.Lookup("tf"))
+# TensorFlow 2 keeps tf.metrics, tf.losses and tf.optimizers as aliases of Keras's modules.
+_namespace.install(globals(), _namespace.Lookup("tf", modules={
+    name: f"deepfit.compat.keras.{name}" for name in ("metrics", "losses", "optimizers")}))
