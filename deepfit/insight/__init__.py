@@ -9,6 +9,7 @@ Example:
     >>> model.explain_step(x[:32], y[:32], apply=False)
 """
 
+from deepfit.insight.batch_size import BatchSizeResult, find_batch_size
 from deepfit.insight.classification import ClassificationReport, classification_report
 from deepfit.insight.diagnosis import VERDICTS, Diagnosis, diagnose
 from deepfit.insight.explain import StepExplanation, explain_step
@@ -19,8 +20,8 @@ from deepfit.insight.warnings import TrainingWarning
 from deepfit.trainer.nan_guard import NonFiniteLossError, NonFiniteReport
 
 __all__ = [
-    "VERDICTS", "ClassificationReport", "Diagnosis", "LearningRateFinderResult",
-    "NonFiniteLossError", "NonFiniteReport", "StepExplanation", "TrainingWarning",
-    "classification_report", "diagnose", "explain_step", "find_learning_rate", "plot_history",
-    "render_html", "save_report",
+    "VERDICTS", "BatchSizeResult", "ClassificationReport", "Diagnosis",
+    "LearningRateFinderResult", "NonFiniteLossError", "NonFiniteReport", "StepExplanation",
+    "TrainingWarning", "classification_report", "diagnose", "explain_step", "find_batch_size",
+    "find_learning_rate", "plot_history", "render_html", "save_report",
 ]

@@ -136,6 +136,27 @@ class Model(Trainer, Layer):
         return find_learning_rate(self, x, y, batch_size=batch_size, start_lr=start_lr,
                                   end_lr=end_lr, num_steps=num_steps, **kwargs)
 
+    def find_batch_size(self, x: Any, y: Any = None, max_batch_size: int | None = None,
+                        **kwargs: Any) -> Any:
+        """The largest power-of-two batch whose training step fits in memory with a safety
+        margin, measured on a copy of this model; see `deepfit.insight.batch_size`.
+
+        Args:
+            x, y: training arrays (a sample is enough).
+            max_batch_size: never suggest more.
+            **kwargs: `safety` (fraction of the memory to use, 0.8), `memory_budget` (bytes),
+                `verbose`.
+
+        Returns:
+            A `deepfit.insight.BatchSizeResult` (`.batch_size`).
+
+        Example:
+            >>> model.fit(x, y, batch_size=model.find_batch_size(x, y).batch_size)
+        """
+        from deepfit.insight.batch_size import find_batch_size
+
+        return find_batch_size(self, x, y, max_batch_size=max_batch_size, **kwargs)
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "trainable": self.trainable}
 

@@ -24,7 +24,15 @@ import torch
 from deepfit import distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
-from deepfit.trainer import data_adapter, fused_dense, nan_guard, runtime, signals, validation
+from deepfit.trainer import (
+    data_adapter,
+    fused_dense,
+    nan_guard,
+    profiler,
+    runtime,
+    signals,
+    validation,
+)
 from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics
 from deepfit.trainer.data_adapter import (
     ArrayBatches,
@@ -136,6 +144,7 @@ class Trainer:
         learning_rate: float | None = None,
         checks: bool = True,
         debug_nan: bool = False,
+        profile: bool = False,
     ) -> Any:
         """Train the model for `epochs` epochs.
 
@@ -161,6 +170,9 @@ class Trainer:
             debug_nan: deepfit's own: on the first NaN/inf loss, replay that batch layer by
                 layer, raise `NonFiniteLossError` naming the layer that produced it, and leave
                 the weights at the last good step (costs a copy of the weights per step).
+            profile: deepfit's own: time data loading, forward, backward, optimizer,
+                callbacks and validation, print a verdict on what limits speed and keep the
+                report as `history.profile` (see `deepfit.trainer.profiler`).
 
         Returns:
             A `History` whose `.history` maps 'loss', each metric and 'val_' + each to lists
@@ -196,6 +208,9 @@ class Trainer:
                                                                         validation_steps)
         callback_list = self._callback_list(callbacks, verbose, epochs, epoch_iterator.steps)
         self._nan_guard = nan_guard.guard_for(self, callback_list.callbacks, debug_nan)
+        if not isinstance(profile, bool):
+            raise TypeError(f"profile: expected True or False, received {profile!r}")
+        self._profiler = profiler.Profiler() if profile else None
         from deepfit.insight.record import record_run  # baseline, summary, hyper-parameters
 
         record_run(self, callback_list, train_batches, val_batches)
@@ -209,6 +224,8 @@ class Trainer:
             raise
         self._release_distributed(wait=True)
         signals.raise_if_preempted(self, callback_list.callbacks, *self._stopped_at)
+        if self._profiler is not None:
+            profiler.publish(self._profiler, self.history)
         return self.history
 
     def _release_distributed(self, wait: bool) -> None:
@@ -228,6 +245,13 @@ class Trainer:
             step_fn = guard.wrap(step_fn)
         if tuner is not None:
             step_fn = tuner.wrap(step_fn)
+        timing = self.__dict__.get("_profiler")
+        evaluate_epoch = self._evaluate_epoch
+        batches: Any = epoch_iterator
+        if timing is not None:
+            step_fn = timing.wrap_step(step_fn, self)
+            callback_list = timing.timed_callbacks(callback_list)
+            evaluate_epoch = timing.timed("validation", evaluate_epoch)
         self.stop_training = False
         self._interrupted = False
         callback_list.on_train_begin()
@@ -241,7 +265,9 @@ class Trainer:
                 guard.new_epoch(epoch)
             callback_list.on_epoch_begin(epoch)
             step_logs: Any = self._trainer_state.lazy_logs
-            for step, batch in epoch_iterator:
+            if timing is not None:
+                batches = timing.timed_batches(epoch_iterator)
+            for step, batch in batches:
                 callback_list.on_train_batch_begin(step)
                 step_logs = step_fn(batch)
                 callback_list.on_train_batch_end(step, step_logs)
@@ -254,7 +280,7 @@ class Trainer:
                 break
             training_logs = self._epoch_logs(step_logs)
             if val_iterator is not None and _should_validate(epoch, validation_freq):
-                val_logs = self._evaluate_epoch(val_iterator, callback_list=None)
+                val_logs = evaluate_epoch(val_iterator, callback_list=None)
                 training_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, training_logs)
             self._stopped_at = (epoch + 1, 0)
