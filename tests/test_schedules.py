@@ -208,3 +208,10 @@ def test_one_cycle_trains_in_fit():
     history = model.fit(x, y, epochs=10, batch_size=32, verbose=0)
     assert history.history["loss"][-1] < 1e-3 * history.history["loss"][0]
     assert model.optimizer.iterations == steps
+
+
+def test_schedules_are_reachable_as_keras_spells_them():
+    import deepfit as keras
+
+    assert keras.optimizers.schedules.ExponentialDecay is schedules.ExponentialDecay
+    assert keras.optimizers.schedules.OneCycle is schedules.OneCycle

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from deepfit import schedules
 from deepfit.identifiers import resolve
 from deepfit.optimizers.adagrad import Adadelta, Adagrad
 from deepfit.optimizers.adam import Adam, Adamax, AdamW, Nadam
@@ -29,7 +30,7 @@ from deepfit.optimizers.sgd import SGD
 
 __all__ = [
     "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LearningRate", "Nadam",
-    "Optimizer", "RMSprop", "_REGISTRY", "deserialize", "get", "serialize",
+    "Optimizer", "RMSprop", "_REGISTRY", "deserialize", "get", "schedules", "serialize",
 ]
 
 
