@@ -312,6 +312,30 @@ class IndexLookup(TextInputLayer):
             return out
         return self._out(out, torch.int64)
 
+    def save_assets(self, dir_path: str) -> None:
+        """Write the learned vocabulary to `dir_path/vocabulary.txt` (Keras's asset); nothing
+        when the vocabulary came from the `vocabulary` argument (it is in the config)."""
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as handle:
+            handle.write("\n".join(str(token) for token in self.get_vocabulary()))
+
+    def load_assets(self, dir_path: str) -> None:
+        """Set the vocabulary from `dir_path/vocabulary.txt` written by `save_assets`."""
+        path = os.path.join(dir_path, "vocabulary.txt")
+        if self.input_vocabulary is not None or not os.path.isfile(path):
+            return
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        values = lines if self._is_string else [int(line) for line in lines]
+        if self.output_mode == "tf_idf":
+            raise NotImplementedError(f"{type(self).__name__}: loading a 'tf_idf' vocabulary "
+                                      "from a saved model is not provided by deepfit yet")
+        self._has_input_vocabulary = False
+        self.set_vocabulary(values)
+
     def input_vocabulary_config(self) -> tuple[Any, Any]:
         """The `vocabulary` and `idf_weights` given to the constructor, as lists (or None)."""
         return tuple(value.tolist() if isinstance(value, np.ndarray) else value
@@ -367,8 +391,10 @@ class StringLookup(IndexLookup):
                  mask_token: str | None = None, oov_token: str = "[UNK]", vocabulary: Any = None,
                  idf_weights: Any = None, invert: bool = False, output_mode: str = "int",
                  pad_to_max_tokens: bool = False, sparse: bool = False, encoding: str = "utf-8",
+                 vocabulary_dtype: str = "string", vocabulary_size: int | None = None,
                  **kwargs: Any) -> None:
         self.encoding = encoding
+        kwargs["vocabulary_size"] = vocabulary_size
         super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices,
                          mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary,
                          idf_weights=idf_weights, invert=invert, output_mode=output_mode,
@@ -403,7 +429,8 @@ class IntegerLookup(IndexLookup):
                  mask_token: int | None = None, oov_token: int = -1, vocabulary: Any = None,
                  vocabulary_dtype: str = "int64", idf_weights: Any = None, invert: bool = False,
                  output_mode: str = "int", sparse: bool = False, pad_to_max_tokens: bool = False,
-                 **kwargs: Any) -> None:
+                 vocabulary_size: int | None = None, **kwargs: Any) -> None:
+        kwargs["vocabulary_size"] = vocabulary_size
         if max_tokens is not None and max_tokens <= 0:
             raise ValueError(f"IntegerLookup: max_tokens must be positive, received {max_tokens}")
         if num_oov_indices < 0:

@@ -53,6 +53,7 @@ class TextVectorization(TextInputLayer):
         idf_weights: with `vocabulary` in 'tf_idf' mode.
         sparse, ragged: must be False.
         encoding: how bytes inputs are decoded.
+        vocabulary_size: the size recorded in a saved config (Keras's key; informational).
     """
 
     def __init__(self, max_tokens: int | None = None,
@@ -61,9 +62,8 @@ class TextVectorization(TextInputLayer):
                  output_mode: str = "int", output_sequence_length: int | None = None,
                  pad_to_max_tokens: bool = False, vocabulary: Any = None, idf_weights: Any = None,
                  sparse: bool = False, ragged: bool = False, encoding: str = "utf-8",
-                 **kwargs: Any) -> None:
+                 vocabulary_size: int | None = None, **kwargs: Any) -> None:
         has_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
-        vocabulary_size = kwargs.pop("vocabulary_size", None)
         kwargs.pop("dtype", None)
         super().__init__(**kwargs)
         _check_option("standardize", standardize, _STANDARDIZE)
@@ -128,6 +128,14 @@ class TextVectorization(TextInputLayer):
     def vocabulary_size(self) -> int:
         """The vocabulary size, padding and OOV included."""
         return self._lookup_layer.vocabulary_size()
+
+    def save_assets(self, dir_path: str) -> None:
+        """Write the learned vocabulary to `dir_path/vocabulary.txt` (Keras's asset)."""
+        self._lookup_layer.save_assets(dir_path)
+
+    def load_assets(self, dir_path: str) -> None:
+        """Set the vocabulary saved by `save_assets`."""
+        self._lookup_layer.load_assets(dir_path)
 
     # ----------------------------------------------------------------- tokenizing
     def _preprocess(self, inputs: Any) -> Any:

@@ -53,6 +53,7 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True) 
     Example:
         >>> save_model(model, "checkpoints/model.keras")
     """
+    from deepfit.saving.assets import write_assets
     from deepfit.saving.model_config import serialize_model
 
     path = _check_destination(filepath, ".keras", "save", overwrite)
@@ -70,6 +71,7 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True) 
         archive.writestr(METADATA_NAME, metadata)
         archive.writestr(CONFIG_NAME, config)
         archive.writestr(WEIGHTS_NAME, weights.getvalue())
+        write_assets(model, archive)
 
 
 def save_weights(model: Any, filepath: str | os.PathLike, overwrite: bool = True) -> None:
@@ -134,6 +136,7 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
     Example:
         >>> model = load_model("model.keras")
     """
+    from deepfit.saving.assets import read_assets
     from deepfit.saving.model_config import deserialize_model
     from deepfit.saving.serialization import refuse_code
 
@@ -154,6 +157,7 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
             raise FileFormatError(path, f"its {CONFIG_NAME} is nested too deeply to be a "
                                         "model") from None
         weights = _read_member(archive, path, WEIGHTS_NAME, weights_budget(model))
+        read_assets(model, archive)
     with open_hdf5(io.BytesIO(weights), path, f"{WEIGHTS_NAME} inside it") as h5:
         _load_into(model, h5, path, skip_mismatch=False, by_name=True)
     return model
