@@ -26,7 +26,7 @@ import torch
 
 from deepfit import config, tree
 from deepfit.data.strings import is_text
-from deepfit.layers import call_context
+from deepfit.layers import call_context, tracking
 from deepfit.layers.symbolic import KerasTensor
 
 _name_counts: dict[str, int] = {}
@@ -278,8 +278,17 @@ class Layer(torch.nn.Module):
         for name in self._weight_names:
             getattr(self, name).requires_grad_(self._trainable and self._weight_trainable[name])
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Keras tracks layers and weights kept in lists/dicts, and weights assigned directly.
+        value = tracking.tracked(value, name)
+        super().__setattr__(name, value)
+        if isinstance(value, torch.nn.Parameter) and "_weight_names" in self.__dict__ and (
+                name not in self._weight_trainable):
+            self._weight_names.append(name)
+            self._weight_trainable[name] = value.requires_grad
+
     def _sublayers(self) -> list[Layer]:
-        return [module for module in self.children() if isinstance(module, Layer)]
+        return [module for module in tracking.children(self) if isinstance(module, Layer)]
 
     def _own_weights(self, trainable: bool | None = None) -> list[torch.nn.Parameter]:
         names = [n for n in self._weight_names if self._weight_trainable[n]]
@@ -294,7 +303,7 @@ class Layer(torch.nn.Module):
         found = self._own_weights(trainable)
         for layer in self._sublayers():
             found += layer._collect(trainable)
-        for module in self.children():
+        for module in tracking.children(self):
             if not isinstance(module, Layer):
                 found += _plain_module_weights(module, trainable, self._trainable)
         unique, seen = [], set()

@@ -47,7 +47,8 @@ class Sequential(Model):
 
         Raises:
             TypeError: for something that is not a layer or a torch module.
-            ValueError: for a duplicate layer name or a misplaced input.
+            ValueError: for another layer with the same name or a misplaced input (the same
+                layer instance may be added twice: its weights are shared, as in Keras).
         """
         if isinstance(layer, KerasTensor):
             layer = _input_layer_of(layer)
@@ -66,7 +67,7 @@ class Sequential(Model):
             if rebuild:
                 self._build_if_declared()
             return
-        if any(existing.name == layer.name for existing in self._stack):
+        if any(existing.name == layer.name and existing is not layer for existing in self._stack):
             raise ValueError(f"Sequential: all layers must have unique names; {layer.name!r} "
                              f"is already in the model (pass name=... to the new layer)")
         self.add_module(layer.name, layer)
@@ -80,7 +81,8 @@ class Sequential(Model):
         if not self._stack:
             raise ValueError("Sequential.pop: the model has no layers to remove")
         layer = self._stack.pop()
-        delattr(self, layer.name)
+        if layer not in self._stack:  # a shared layer stays registered while still used
+            delattr(self, layer.name)
         self.built = False
         self._build_if_declared()
         return layer

@@ -53,6 +53,7 @@ def model_layers(model: Any) -> list[Any] | None:
 
 def _children(obj: Any) -> Iterator[tuple[str, Any]]:
     """(relative path, child layer) pairs in Keras's visiting order."""
+    from deepfit.layers import tracking
     from deepfit.layers.layer import Layer
 
     layers = model_layers(obj)
@@ -64,8 +65,8 @@ def _children(obj: Any) -> Iterator[tuple[str, Any]]:
         child = obj._modules[name]
         if isinstance(child, Layer):
             yield name, child
-        elif isinstance(child, (torch.nn.ModuleList, torch.nn.ModuleDict, torch.nn.Sequential)):
-            yield from _container(name, list(child.children()))
+        elif isinstance(child, tracking.CONTAINERS):
+            yield from _container(name, list(tracking.children(child)))
 
 
 def _container(path: str, items: list[Any]) -> Iterator[tuple[str, Any]]:
