@@ -21,6 +21,7 @@ from deepfit import (
     metrics,
     mixed_precision,
     models,
+    ops,
     optimizers,
     regularizers,
     utils,
@@ -34,5 +35,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Input", "Layer", "Model", "Sequential", "TrainingWarning", "activations", "callbacks",
     "config", "constraints", "data", "datasets", "distribute", "initializers", "layers",
-    "losses", "metrics", "mixed_precision", "models", "optimizers", "regularizers", "utils",
+    "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "regularizers", "utils",
 ]

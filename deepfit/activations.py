@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -369,3 +370,31 @@ def serialize(activation: Callable) -> str | dict[str, Any]:
             "when loading"
         )
     return name
+
+
+def _accepts_symbolic(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    """`fn` that, given a symbolic KerasTensor, records a Functional graph node (as
+    `keras.activations.relu(x)` does between layers) instead of computing."""
+
+    @functools.wraps(fn)
+    def activation(x: Any, *args: Any, **kwargs: Any) -> Any:
+        if not isinstance(x, torch.Tensor) and type(x).__name__ == "KerasTensor":
+            from deepfit.ops.symbolic import call_symbolic
+
+            return call_symbolic(fn, (x, *args), kwargs)
+        return fn(x, *args, **kwargs)
+
+    return activation
+
+
+def _wrap_registered() -> None:
+    wrapped: dict[int, Callable[..., torch.Tensor]] = {}
+    for key, fn in list(ACTIVATIONS.items()):
+        if id(fn) not in wrapped:
+            wrapped[id(fn)] = _accepts_symbolic(fn)
+        ACTIVATIONS[key] = wrapped[id(fn)]
+        if globals().get(fn.__name__) is fn:
+            globals()[fn.__name__] = wrapped[id(fn)]
+
+
+_wrap_registered()

@@ -46,6 +46,72 @@ class KerasTensor:
     def __repr__(self) -> str:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
+    # Python operators record `deepfit.ops` calls, as on Keras's KerasTensor.
+    def __add__(self, other: Any) -> Any:
+        return _ops().add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return _ops().add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return _ops().subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return _ops().subtract(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return _ops().multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return _ops().multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return _ops().divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return _ops().divide(other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return _ops().floor_divide(self, other)
+
+    def __mod__(self, other: Any) -> Any:
+        return _ops().mod(self, other)
+
+    def __pow__(self, other: Any) -> Any:
+        return _ops().power(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return _ops().power(other, self)
+
+    def __matmul__(self, other: Any) -> Any:
+        return _ops().matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return _ops().matmul(other, self)
+
+    def __neg__(self) -> Any:
+        return _ops().negative(self)
+
+    def __abs__(self) -> Any:
+        return _ops().abs(self)
+
+    def __lt__(self, other: Any) -> Any:
+        return _ops().less(self, other)
+
+    def __le__(self, other: Any) -> Any:
+        return _ops().less_equal(self, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return _ops().greater(self, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return _ops().greater_equal(self, other)
+
+    def __getitem__(self, key: Any) -> Any:
+        return _ops().get_item(self, key)
+
+    __hash__ = object.__hash__
+
     def __getattr__(self, name: str) -> Any:
         # Only reached for attributes a KerasTensor lacks, e.g. `x.dim()` inside a torch
         # module's forward: name the fix instead of a bare AttributeError.
@@ -59,6 +125,12 @@ class KerasTensor:
         # A torch function reached a placeholder: a bare torch module or function was called
         # in a Functional graph, where only deepfit layers record calls.
         raise TypeError(_torch_call_message(func))
+
+
+def _ops() -> Any:
+    import deepfit.ops
+
+    return deepfit.ops
 
 
 def _torch_call_message(func: Any) -> str:
