@@ -64,11 +64,13 @@ class ModelCheckpoint(MonitorCallback):
             raise ValueError(f"Unrecognized save_freq: {save_freq!r}. Expected save_freq are "
                              "'epoch' or a positive integer (batches)")
         self.save_freq = save_freq
-        suffix = ".weights.h5" if self.save_weights_only else ".keras"
-        if not self.filepath.endswith(suffix):
-            what = ("When using `save_weights_only=True` in `ModelCheckpoint`, the filepath "
-                    if self.save_weights_only else "The filepath ")
-            raise ValueError(f"{what}provided must end in `{suffix}`. Received: "
+        if self.save_weights_only and not self.filepath.endswith(".weights.h5"):
+            raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the "
+                             "filepath provided must end in `.weights.h5` (Keras weights "
+                             f"format). Received: filepath={self.filepath}")
+        if not self.save_weights_only and not self.filepath.endswith((".keras", ".h5")):
+            raise ValueError("The filepath provided must end in `.keras` (Keras model format) "
+                             f"or `.h5` (Keras's legacy HDF5 format). Received: "
                              f"filepath={self.filepath}")
         self._batches_seen_since_last_saving = 0
         self._last_batch_seen: int | None = None

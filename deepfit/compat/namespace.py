@@ -26,7 +26,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 # What to use instead, for well-known names deepfit deliberately leaves out.
+_SAVE_INSTEAD = ("save with model.save('model.keras') (or 'model.h5', Keras's legacy format) "
+                 "and load with keras.models.load_model; for serving outside Python, export "
+                 "the torch module with torch.onnx.export or torch.export")
 HINTS = {
+    "saved_model": f"TensorFlow SavedModels need TensorFlow: {_SAVE_INSTEAD}",
+    "lite": f"TensorFlow Lite conversion needs TensorFlow: {_SAVE_INSTEAD}",
+    "TFLiteConverter": f"TensorFlow Lite conversion needs TensorFlow: {_SAVE_INSTEAD}",
     "ImageDataGenerator": "use image_dataset_from_directory with augmentation layers "
     "(RandomFlip, RandomRotation, RandomZoom) instead",
     "GradientTape": "write a custom train_step, or use torch.autograd directly",

@@ -169,12 +169,26 @@ class Model(Trainer, Layer):
             return Functional.from_config(config, custom_objects)
         return cls(**config)
 
-    def save(self, filepath: Any, overwrite: bool = True) -> None:
+    def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
         """Save architecture, weights, optimizer state and compile config to a `.keras` file
-        (Keras 3's format; atomic). See `deepfit.saving.save_model`."""
+        (Keras 3's format), or to an `.h5` file (Keras's legacy HDF5 format); atomic. See
+        `deepfit.saving.save_model`."""
         from deepfit.saving import save_model
 
-        save_model(self, filepath, overwrite=overwrite)
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def export(self, filepath: Any, format: str = "tf_saved_model", **kwargs: Any) -> None:
+        """Keras's `model.export` writes TensorFlow SavedModels, ONNX or OpenVINO artifacts
+        through TensorFlow; deepfit has no TensorFlow.
+
+        Raises:
+            NotImplementedError: always, saying what to use instead.
+        """
+        raise NotImplementedError(
+            f"model.export(format={format!r}) is not provided by deepfit (it writes TensorFlow "
+            "artifacts): save with model.save('model.keras') or model.save('model.h5') and "
+            "load with keras.models.load_model; for serving outside Python use "
+            "torch.onnx.export(model, example_input, 'model.onnx') or torch.export.export")
 
     def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
         """Save the weights (and optimizer variables) to a `.weights.h5` file (Keras 3's
@@ -183,12 +197,14 @@ class Model(Trainer, Layer):
 
         save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath: Any, skip_mismatch: bool = False) -> None:
-        """Load weights from a `.weights.h5` or `.keras` file, matching layers by position as
-        Keras does. See `deepfit.saving.load_weights`."""
+    def load_weights(self, filepath: Any, skip_mismatch: bool = False, by_name: bool = False
+                     ) -> None:
+        """Load weights from a `.weights.h5`, `.keras` or legacy `.h5` file, matching layers by
+        position as Keras does (by name with `by_name=True`, legacy `.h5` only). See
+        `deepfit.saving.load_weights`."""
         from deepfit.saving import load_weights
 
-        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+        load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name)
 
     def to_device(self, device: str | torch.device) -> Model:
         """Move the weights (and optimizer state on next build) to `device`."""

@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from typing import Any
 
-from deepfit.saving import weights_file
+from deepfit.saving import legacy_h5, weights_file
 from deepfit.saving.atomic import atomic_write
 from deepfit.saving.errors import FileFormatError, require_h5py
 from deepfit.saving.transaction import all_or_nothing
@@ -39,13 +39,16 @@ _MAX_JSON_BYTES = 64 << 20
 
 
 # ----------------------------------------------------------------------------- saving
-def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True) -> None:
-    """Save the architecture, weights, optimizer state and compile config to a `.keras` file.
+def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True,
+               include_optimizer: bool = True) -> None:
+    """Save the architecture, weights, optimizer state and compile config to a `.keras` file
+    (or, for a path ending in `.h5`/`.hdf5`, to Keras's legacy HDF5 model file).
 
     Args:
         model: a deepfit model (Sequential, Functional, or a subclass with `get_config`).
-        filepath: the destination; must end in `.keras`.
+        filepath: the destination; must end in `.keras`, `.h5` or `.hdf5`.
         overwrite: replace an existing file (else raise `FileExistsError`).
+        include_optimizer: (legacy `.h5` only) also store the optimizer's variables.
 
     Raises:
         ValueError: a wrong extension or a model that cannot be described by a config.
@@ -56,6 +59,12 @@ def save_model(model: Any, filepath: str | os.PathLike, overwrite: bool = True) 
     from deepfit.saving.assets import write_assets
     from deepfit.saving.model_config import serialize_model
 
+    if os.fspath(filepath).endswith((".h5", ".hdf5")):
+        from deepfit.saving.legacy_h5 import save_model_h5
+
+        _require_built(model, "save")
+        save_model_h5(model, filepath, overwrite, include_optimizer)
+        return
     path = _check_destination(filepath, ".keras", "save", overwrite)
     h5py = require_h5py("Saving a model")
     config = json.dumps(serialize_model(model, include_compile=True))
@@ -141,6 +150,10 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
     from deepfit.saving.serialization import refuse_code
 
     path = _existing(filepath)
+    if _signature(path).startswith(_HDF5_SIGNATURE):
+        from deepfit.saving.legacy_h5 import load_model_h5
+
+        return load_model_h5(path, custom_objects, compile=compile, safe_mode=safe_mode)
     with _open_archive(path) as archive:
         config = _read_json(archive, path, CONFIG_NAME)
         if not isinstance(config, dict) or "class_name" not in config:
@@ -163,7 +176,8 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
     return model
 
 
-def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = False) -> None:
+def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = False,
+                 by_name: bool = False) -> None:
     """Load weights saved by `save_weights` (or the weights of a `.keras` file) into `model`.
 
     Layers are matched by position and class, as Keras does, so the model must have the saved
@@ -173,12 +187,17 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
         model: a built model.
         filepath: a `.weights.h5` (or other Keras HDF5 weights) or `.keras` file.
         skip_mismatch: load what matches and warn about layers whose weights do not.
+        by_name: (legacy `.h5` files only, as in Keras) match layers by name.
 
     Raises:
         FileNotFoundError: no such file.
         FileFormatError: a truncated, corrupt or wrong kind of file, or weights that do not fit
             the model (unless `skip_mismatch`).
     """
+    path = os.fspath(filepath)
+    if by_name and (path.endswith(".weights.h5") or not path.endswith((".h5", ".hdf5"))):
+        raise ValueError("load_weights: by_name=True only supports legacy '.h5' or '.hdf5' "
+                         f"files, received {path!r}")
     path = _existing(filepath)
     _require_built(model, "load_weights")
     if _signature(path).startswith(_ZIP_SIGNATURE):
@@ -189,7 +208,20 @@ def load_weights(model: Any, filepath: str | os.PathLike, skip_mismatch: bool = 
     else:
         source, where = path, "it"
     with open_hdf5(source, path, where) as h5:
-        _load_into(model, h5, path, skip_mismatch)
+        if legacy_h5.is_legacy_file(h5):
+            _load_legacy(model, h5, path, skip_mismatch, by_name)
+        else:
+            _load_into(model, h5, path, skip_mismatch)
+
+
+def _load_legacy(model: Any, h5: Any, path: str, skip_mismatch: bool, by_name: bool) -> None:
+    try:
+        with all_or_nothing(model):
+            legacy_h5.read_legacy_weights(model, h5, skip_mismatch, by_name)
+    except ValueError as err:
+        raise FileFormatError(path, str(err)) from err
+    except (OSError, KeyError) as err:
+        raise FileFormatError(path, f"its weights cannot be read (corrupt file?): {err}") from err
 
 
 def _load_into(model: Any, h5: Any, path: str, skip_mismatch: bool, by_name: bool = False
@@ -207,9 +239,6 @@ def _load_into(model: Any, h5: Any, path: str, skip_mismatch: bool, by_name: boo
 
 def _check_layout(h5: Any, path: str) -> None:
     keys = set(h5.keys())
-    if "model_weights" in keys or "layer_names" in h5.attrs:
-        raise FileFormatError(path, "it is a legacy Keras 2 HDF5 file; deepfit reads the "
-                                    "Keras 3 formats (.keras and .weights.h5)")
     if not keys & {"vars", "layers"}:
         raise FileFormatError(path, f"it is an HDF5 file but not Keras-layout model weights "
                                     f"(top-level entries: {sorted(keys)})")
@@ -247,8 +276,8 @@ class _open_archive:  # noqa: N801 - used as a context manager like open()
         self.path = path
         head = _signature(path)
         if head.startswith(_HDF5_SIGNATURE):
-            raise FileFormatError(path, "it is an HDF5 file (a .weights.h5 or legacy .h5), not "
-                                        "a .keras archive; build the model and call "
+            raise FileFormatError(path, "it is an HDF5 file (a .weights.h5), not a .keras "
+                                        "archive; build the model and call "
                                         "model.load_weights() for weights")
         if not head.startswith(_ZIP_SIGNATURE):
             raise FileFormatError(path, "it is not a .keras archive (not a zip file)")

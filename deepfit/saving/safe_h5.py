@@ -70,19 +70,22 @@ def dataset_nodes(group: Any) -> list[Any]:
             range(len(names))):
         raise ValueError(f"unexpected entries {sorted(names)} in '{group.name}': "
                          "expected datasets named 0, 1, 2, ...")
-    nodes = []
-    for index in range(len(names)):
-        item = node(group, str(index))
-        where = f"'{group.name}/{index}'"
-        if not isinstance(item, h5py.Dataset):
-            raise ValueError(f"{where} is not a dataset")
-        if item.external or item.is_virtual:
-            raise ValueError(f"{where} keeps its data outside the file (external or virtual "
-                             "dataset); only data stored in the file is read")
-        if item.dtype.kind not in _NUMERIC_KINDS or item.dtype.itemsize > 8:
-            raise ValueError(f"{where} has dtype {item.dtype}, not a numeric weight")
-        nodes.append(item)
-    return nodes
+    return [check_dataset(node(group, str(i)), f"'{group.name}/{i}'")
+            for i in range(len(names))]
+
+
+def check_dataset(item: Any, where: str) -> Any:
+    """`item` if it is a plain numeric dataset stored in the file, else a ValueError."""
+    import h5py
+
+    if not isinstance(item, h5py.Dataset):
+        raise ValueError(f"{where} is not a dataset")
+    if item.external or item.is_virtual:
+        raise ValueError(f"{where} keeps its data outside the file (external or virtual "
+                         "dataset); only data stored in the file is read")
+    if item.dtype.kind not in _NUMERIC_KINDS or item.dtype.itemsize > 8:
+        raise ValueError(f"{where} has dtype {item.dtype}, not a numeric weight")
+    return item
 
 
 def read_nodes(nodes: Sequence[Any]) -> list[np.ndarray]:

@@ -118,7 +118,7 @@ def test_argument_and_template_errors(tmp_path):
     with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
         ModelCheckpoint(tmp_path / "m.keras", save_weights_only=True)
     with pytest.raises(ValueError, match=r"must end in `\.keras`"):
-        ModelCheckpoint(tmp_path / "m.h5")
+        ModelCheckpoint(tmp_path / "m.pt")
     with pytest.raises(ValueError, match="save_freq"):
         ModelCheckpoint(tmp_path / "m.keras", save_freq="batch")
     with pytest.raises(KeyError, match="val_accuracy"):

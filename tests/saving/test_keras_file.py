@@ -282,7 +282,7 @@ def test_destination_checks(tmp_path):
     model = _classifier()
     model.build((None, 6))
     with pytest.raises(ValueError, match=r"must end in `\.keras`"):
-        model.save(tmp_path / "model.h5")
+        model.save(tmp_path / "model.pt")
     with pytest.raises(ValueError, match=r"must end in `\.weights\.h5`"):
         model.save_weights(tmp_path / "model.h5")
     model.save(tmp_path / "m.keras")
