@@ -106,6 +106,7 @@ class Layer(torch.nn.Module):
             self._declared_batch_size = batch_input_shape[0]
         self._losses: list[torch.Tensor] = []
         self._last_call_losses: list[torch.Tensor] = []
+        self._automatic_names: set[str] = set()
         from deepfit import regularizers
 
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -222,37 +223,54 @@ class Layer(torch.nn.Module):
     # ----------------------------------------------------------------- weights
     def add_weight(
         self,
-        name: str,
-        shape: Sequence[int],
-        initializer: Any = "glorot_uniform",
-        *,
+        *args: Any,
+        shape: Sequence[int] | None = None,
+        initializer: Any = None,
+        dtype: Any = None,
         trainable: bool = True,
+        autocast: bool = True,
         regularizer: Any = None,
         constraint: Any = None,
-        dtype: torch.dtype = torch.float32,
+        aggregation: str = "none",
+        overwrite_with_gradient: bool = False,
+        name: str | None = None,
         device: torch.device | None = None,
     ) -> torch.nn.Parameter:
-        """Create a weight, register it under `name` and return it.
+        """Create a weight, register it with the layer and return it (Keras 3's signature).
+
+        Every argument is optional and may be given by keyword. Positionally, Keras 3's order
+        `(shape, initializer, dtype, trainable)` is accepted, and so is a leading name
+        (`add_weight("kernel", (3, 4), "zeros")`, the Keras 2 and deepfit layers' style).
 
         Args:
-            name: attribute and Keras variable name (`kernel`, `bias`, `gamma`, ...).
-            shape: the weight's shape in Keras's layout.
-            initializer: an initializer name, object or callable `(shape, dtype, device)`.
+            shape: the weight's shape in Keras's layout; `()` (a scalar) by default.
+            initializer: an initializer name, object or callable `(shape, dtype, device)`;
+                by default "glorot_uniform" for float weights and "zeros" otherwise.
+            dtype: the weight's dtype (a torch dtype or a name such as "float32").
             trainable: False for state such as BatchNormalization's moving statistics.
-            regularizer: a regularizer name or callable adding a penalty to the loss.
+            autocast, aggregation, overwrite_with_gradient: accepted for Keras compatibility.
+            regularizer: a regularizer name or callable adding a penalty to `losses`.
             constraint: a callable applied to the weight after each optimizer update.
-            dtype: the weight's dtype.
+            name: the registered name (`kernel`, `bias`, ...); without one the weight is named
+                `variable`, `variable_1`, ... and renamed after the attribute it is assigned to.
             device: where to create it; the configured device by default.
 
         Returns:
             The new `torch.nn.Parameter`.
+
+        Example:
+            >>> self.w = self.add_weight(shape=(4, 2), initializer="random_normal")
         """
+        name, shape, initializer, dtype, trainable = _weight_arguments(
+            self, args, name, shape, initializer, dtype, trainable)
         from deepfit import constraints, initializers, regularizers
 
         init = initializers.get(initializer)
         device = device or config.get_device()
         value = init(tuple(int(d) for d in shape), dtype=dtype, device=device)
         param = torch.nn.Parameter(value.detach(), requires_grad=trainable)
+        if name is None:
+            name = self._automatic_weight_name()
         self.register_parameter(name, param)
         self._weight_names.append(name)
         self._weight_trainable[name] = trainable
@@ -278,14 +296,39 @@ class Layer(torch.nn.Module):
         for name in self._weight_names:
             getattr(self, name).requires_grad_(self._trainable and self._weight_trainable[name])
 
+    def _automatic_weight_name(self) -> str:
+        taken = set(self._parameters) | set(self.__dict__)
+        name, count = "variable", 0
+        while name in taken:
+            count += 1
+            name = f"variable_{count}"
+        self._automatic_names.add(name)
+        return name
+
     def __setattr__(self, name: str, value: Any) -> None:
         # Keras tracks layers and weights kept in lists/dicts, and weights assigned directly.
         value = tracking.tracked(value, name)
+        if isinstance(value, torch.nn.Parameter) and self.__dict__.get("_automatic_names"):
+            self._rename_weight(value, name)
         super().__setattr__(name, value)
         if isinstance(value, torch.nn.Parameter) and "_weight_names" in self.__dict__ and (
                 name not in self._weight_trainable):
             self._weight_names.append(name)
             self._weight_trainable[name] = value.requires_grad
+
+    def _rename_weight(self, param: torch.nn.Parameter, name: str) -> None:
+        """`self.w = self.add_weight(shape=...)`: the unnamed weight takes the attribute's name,
+        keeping its place in `weights` and its regularizer and constraint."""
+        old = next((k for k in self._automatic_names if self._parameters.get(k) is param), None)
+        if old is None or name in self._parameters:
+            return
+        self._automatic_names.discard(old)
+        self.__dict__["_parameters"] = {(name if k == old else k): v
+                                        for k, v in self._parameters.items()}
+        self._weight_names[self._weight_names.index(old)] = name
+        self._weight_trainable[name] = self._weight_trainable.pop(old)
+        self._regularized = [(name if k == old else k, f) for k, f in self._regularized]
+        self._constraints = [(name if k == old else k, f) for k, f in self._constraints]
 
     def _sublayers(self) -> list[Layer]:
         return [module for module in tracking.children(self) if isinstance(module, Layer)]
@@ -485,6 +528,42 @@ class Layer(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
+
+
+def _weight_arguments(layer: Layer, args: tuple, name: Any, shape: Any, initializer: Any,
+                      dtype: Any, trainable: Any) -> tuple:
+    """`add_weight`'s positional arguments in either order → (name, shape, init, dtype,
+    trainable)."""
+    args = list(args)
+    if args and isinstance(args[0], str) and name is None:
+        name = args.pop(0)
+    given = dict(zip(("shape", "initializer", "dtype", "trainable"), args))
+    if len(args) > 4:
+        raise TypeError(f"Layer '{layer.name}': add_weight takes at most 4 positional arguments "
+                        f"after the name (shape, initializer, dtype, trainable), received {args}")
+    shape = given.get("shape", shape)
+    shape = () if shape is None else ((shape,) if isinstance(shape, int) else tuple(shape))
+    dtype = _torch_dtype(given.get("dtype", dtype), layer)
+    initializer = given.get("initializer", initializer)
+    if initializer is None:
+        initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
+    trainable = bool(given.get("trainable", trainable)) and dtype.is_floating_point
+    if name is not None and (not isinstance(name, str) or not name or "." in name):
+        raise ValueError(f"Layer '{layer.name}': add_weight name must be a non-empty string "
+                         f"without '.', received {name!r}")
+    return name, shape, initializer, dtype, trainable
+
+
+def _torch_dtype(dtype: Any, layer: Layer) -> torch.dtype:
+    if dtype is None:
+        return torch.float32
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    found = getattr(torch, str(getattr(dtype, "name", dtype)), None)
+    if not isinstance(found, torch.dtype):
+        raise ValueError(f"Layer '{layer.name}': add_weight dtype must be a dtype name such as "
+                         f"'float32' or 'int32', received {dtype!r}")
+    return found
 
 
 def _global_hooks() -> bool:

@@ -8,7 +8,8 @@ dict holding modules or parameters (or an empty public list, to be filled later)
 its module and parameter items under their index or key. So the layers inside train, count,
 move with `.to()`, appear in `state_dict()` (`main_layers.0.kernel`) and save under Keras's
 names, also after `append`, `extend`, `insert` or item assignment. Other items (functions,
-numbers) stay in the list untouched. Tuples of modules become `TrackedList`s.
+numbers) stay in the list untouched. Tuples of modules become `TrackedList`s. Attributes whose
+name starts with '_' are left alone (deepfit's own models keep their bookkeeping there).
 
 Example:
     >>> class Block(deepfit.layers.Layer):
@@ -39,10 +40,12 @@ def _holds_weights(value: Any) -> bool:
 
 def tracked(value: Any, name: str = "") -> Any:
     """`value` as a tracked container when it is a list, tuple or dict holding modules or
-    parameters (at any depth), or an empty list under a public name; otherwise `value`."""
+    parameters (at any depth), or an empty list, under a public name; otherwise `value`."""
     if isinstance(value, torch.nn.Module) or not isinstance(value, (list, tuple, dict)):
         return value
-    if isinstance(value, list) and not value and not name.startswith("_"):
+    if name.startswith("_"):  # private bookkeeping (a model's own layer lists) stays as is
+        return value
+    if isinstance(value, list) and not value:
         return TrackedList()
     if not _holds_weights(value):
         return value
