@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepfit.identifiers import resolve
+from deepfit.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from deepfit.layers.augmentation import (
     RandomBrightness,
     RandomContrast,
@@ -113,6 +114,7 @@ from deepfit.layers.text_vectorization import TextVectorization
 from deepfit.layers.torch_module import TorchModule
 
 __all__ = [
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
     "TextVectorization",
     "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
