@@ -15,6 +15,7 @@ import torch
 from deepfit import losses as losses_module
 from deepfit import metrics as metrics_module
 from deepfit import tree
+from deepfit.trainer.logs import LossTracker
 
 
 def _as_loss_object(identifier: Any) -> Any:
@@ -63,6 +64,17 @@ class CompileLoss:
         self.weights = [1.0 if w is None else float(w) for w in weights]
         if all(loss_fn is None for loss_fn in self.losses):
             raise ValueError("compile: `loss` is required to train; received None")
+        with_loss = [i for i, loss_fn in enumerate(self.losses) if loss_fn is not None]
+        # Keras tracks each output's unweighted loss as '<output>_loss' when there are several.
+        self.trackers: list[LossTracker | None] = [None] * len(self.losses)
+        if len(with_loss) > 1:
+            for index in with_loss:
+                self.trackers[index] = LossTracker(f"{self.output_names[index]}_loss")
+
+    @property
+    def metrics(self) -> list[LossTracker]:
+        """The per-output loss trackers (none for a single loss)."""
+        return [tracker for tracker in self.trackers if tracker is not None]
 
     def flat_targets(self, y_true: Any, y_pred: Any) -> list[tuple[Any, Any]]:
         """(y_true, y_pred) pairs, one per output, matching dicts by name and lists by position."""
@@ -91,8 +103,8 @@ class CompileLoss:
         total = None
         weights = sample_weight
         pairs = self.flat_targets(y_true, y_pred)
-        for index, ((target, prediction), loss_fn, factor) in enumerate(
-            zip(pairs, self.losses, self.weights)
+        for index, ((target, prediction), loss_fn, factor, tracker) in enumerate(
+            zip(pairs, self.losses, self.weights, self.trackers)
         ):
             if loss_fn is None or target is None:
                 continue
@@ -101,6 +113,8 @@ class CompileLoss:
             elif isinstance(sample_weight, dict):
                 weights = sample_weight.get(self.output_names[index])
             value = loss_fn(target, prediction, sample_weight=weights)
+            if tracker is not None:
+                tracker.update_state(value, tree.first_leaf(prediction).shape[0])
             value = value if factor == 1.0 else value * factor
             total = value if total is None else total + value
         if total is None:
@@ -136,21 +150,24 @@ class CompileMetrics:
 
     def build(self, pairs: list[tuple[Any, Any]]) -> None:
         multi = len(self.output_names) > 1
-        self.unweighted = self._resolve(self.metrics_config, pairs, multi, weighted=False)
-        self.weighted = self._resolve(self.weighted_config, pairs, multi, weighted=True)
+        seen: dict[str, int] = {}
+        self.unweighted = self._resolve(self.metrics_config, pairs, multi, seen)
+        self.weighted = self._resolve(self.weighted_config, pairs, multi, seen)
         self.built = True
 
-    def _resolve(self, config: Any, pairs, multi: bool, weighted: bool) -> list[list[Any]]:
+    def _resolve(self, config: Any, pairs, multi: bool, seen: dict[str, int]
+                 ) -> list[list[Any]]:
+        """The metrics per output, named as Keras names their results: '<output>_<name>' for
+        several outputs, and a repeated name (weighted ones included) gets '_1', '_2', ..."""
         resolved = []
         for index, (entry, (y_true, y_pred)) in enumerate(zip(self._entries(config), pairs)):
             group = []
             for identifier in _as_list(entry):
                 metric = _resolve_one(identifier, y_true, y_pred)
-                if multi:
-                    metric.name = f"{self.output_names[index]}_{metric.name}"
-                taken = {m.name for m in self.unweighted[index]} if weighted else set()
-                if metric.name in taken:
-                    metric.name = f"weighted_{metric.name}"
+                name = f"{self.output_names[index]}_{metric.name}" if multi else metric.name
+                count = seen.get(name, 0)
+                seen[name] = count + 1
+                metric.name = name if count == 0 else f"{name}_{count}"
                 group.append(metric)
             resolved.append(group)
         return resolved

@@ -309,7 +309,10 @@ def combine_class_weight(y: torch.Tensor, sample_weight: torch.Tensor | None,
     else:
         labels = y.reshape(y.shape[0], -1)[:, 0]
         labels = labels.round() if labels.is_floating_point() else labels
-    weights = table[labels.long().clamp(0, size - 1)]
+    labels = labels.long()
+    known = (labels >= 0) & (labels < size)
+    # Keras weighs a class without a key by 1.0.
+    weights = torch.where(known, table[labels.clamp(0, size - 1)], torch.ones_like(table[0]))
     return weights if sample_weight is None else weights * sample_weight
 
 

@@ -133,10 +133,18 @@ def training_runtime(flops_per_step: float, device: torch.device) -> Iterator[Th
     threads = choose_threads(flops_per_step, previous)
     tuneable = threads > 1 and not config.deterministic()
     tuner = ThreadTuner([1, previous] if tuneable else [threads])
+    was_flushing = flush_denormal_enabled()
     flushing = torch.set_flush_denormal(True)
     try:
         yield tuner
     finally:
         torch.set_num_threads(previous)
-        if flushing:
+        if flushing and not was_flushing:
             torch.set_flush_denormal(False)
+
+
+def flush_denormal_enabled() -> bool:
+    """Whether the CPU flushes float32 denormals to zero now (torch has no getter: a product
+    that must give a denormal is computed and read back)."""
+    tiny = torch.tensor([1e-30], dtype=torch.float32)
+    return bool((tiny * 1e-10).item() == 0.0)

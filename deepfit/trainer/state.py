@@ -13,6 +13,8 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import torch
@@ -65,7 +67,7 @@ class TrainerState:
         model = self.model
         metrics = model.compiled_metrics
         self.has_metrics = bool(metrics is not None and metrics.metrics)
-        tracked = [self.loss_tracker] + (metrics.metrics if metrics is not None else [])
+        tracked = [self.loss_tracker] + model._compiled_metric_objects()
         self.lazy_logs = LazyLogs({m.name: m.result for m in tracked})
         self.regularizers = _regularizers(model)
         self.constrained = model._has_constraints()
@@ -131,3 +133,16 @@ def _regularizers(model: Any) -> list[tuple[torch.Tensor, Any]]:
             if getattr(weight, "requires_grad", True):
                 found.append((weight, regularizer))
     return found
+
+
+@contextlib.contextmanager
+def layer_states_kept(model: Any) -> Iterator[None]:
+    """Run the preparation passes (build, target checks, pre-flight, baseline, FLOP count)
+    without changing any layer's state: a stateful RNN's carried states are put back after."""
+    carried = [(module, module.states) for module in model.modules()
+               if getattr(module, "stateful", False) and hasattr(module, "states")]
+    try:
+        yield
+    finally:
+        for module, states in carried:
+            module.states = states

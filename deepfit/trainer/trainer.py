@@ -41,7 +41,7 @@ from deepfit.trainer.data_adapter import (
     unpack_x_y_sample_weight,
 )
 from deepfit.trainer.logs import LazyLogs, floats
-from deepfit.trainer.state import TrainerState
+from deepfit.trainer.state import TrainerState, layer_states_kept
 
 
 class Trainer:
@@ -105,12 +105,30 @@ class Trainer:
 
     @property
     def metrics(self) -> list[Any]:
-        """The loss tracker followed by the compiled metrics (once built on the first batch)."""
+        """As Keras orders them: the loss tracker, the compiled metrics (once built on the first
+        batch), then each output's loss tracker for several outputs."""
         state = self._trainer_state
         found: list[Any] = [state.loss_tracker] if state is not None else []
+        return found + self._compiled_metric_objects()
+
+    def _compiled_metric_objects(self) -> list[Any]:
+        found: list[Any] = []
         if self.compiled_metrics is not None:
             found += self.compiled_metrics.metrics
+        if self.compiled_loss is not None:
+            found += self.compiled_loss.metrics
         return found
+
+    def _in_keras_order(self, logs: Mapping[str, Any]) -> list[Any]:
+        """Log values as a list, as Keras's evaluate/train_on_batch return them: 'loss', then
+        each output's loss and the other names sorted for several outputs, else the metrics in
+        compile order (then any other key, sorted)."""
+        names = self.metrics_names
+        per_output = [m.name for m in self.compiled_loss.metrics] if self.compiled_loss else []
+        if per_output:
+            names = names[:1] + per_output
+        ordered = [logs[name] for name in names if name in logs]
+        return ordered + [logs[key] for key in sorted(logs) if key not in names]
 
     @property
     def metrics_names(self) -> list[str]:
@@ -197,9 +215,10 @@ class Trainer:
             x, y, sample_weight, class_weight, batch_size, shuffle, validation_split,
             validation_data, validation_batch_size, device,
         )
-        self._prepare(train_batches)
-        if checks:
-            self._preflight(train_batches, val_batches, learning_rate)
+        with layer_states_kept(self):
+            self._prepare(train_batches)
+            if checks:
+                self._preflight(train_batches, val_batches, learning_rate)
         if learning_rate is not None:
             self.optimizer.learning_rate = float(learning_rate)
 
@@ -213,8 +232,9 @@ class Trainer:
         self._profiler = profiler.Profiler() if profile else None
         from deepfit.insight.record import record_run  # baseline, summary, hyper-parameters
 
-        record_run(self, callback_list, train_batches, val_batches)
-        flops = self._flops_per_step(train_batches)
+        with layer_states_kept(self):
+            record_run(self, callback_list, train_batches, val_batches)
+            flops = self._flops_per_step(train_batches)
         try:
             with signals.stop_on_signals(self), runtime.training_runtime(flops, device) as tuner:
                 self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
@@ -280,12 +300,17 @@ class Trainer:
                 break
             training_logs = self._epoch_logs(step_logs)
             if val_iterator is not None and _should_validate(epoch, validation_freq):
-                val_logs = evaluate_epoch(val_iterator, callback_list=None)
+                callback_list.on_test_begin()
+                val_logs = evaluate_epoch(val_iterator, callback_list)
+                callback_list.on_test_end(val_logs)
                 training_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, training_logs)
             self._stopped_at = (epoch + 1, 0)
             if self.stop_training or self._interrupted:
                 break
+        finalize = getattr(self.optimizer, "finalize_variable_values", None)
+        if finalize is not None and epochs > 0:  # Keras: the EMA weights replace the raw ones
+            finalize(self.trainable_weights)
         callback_list.on_train_end(training_logs)
 
     def _resume(self, callback_list: CallbackList, epoch_iterator: EpochIterator,
@@ -439,8 +464,7 @@ class Trainer:
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
-        ordered = [logs[name] for name in self.metrics_names if name in logs]
-        ordered += [logs[key] for key in sorted(logs) if key not in self.metrics_names]
+        ordered = self._in_keras_order(logs)
         return ordered[0] if len(ordered) == 1 else ordered
 
     def _evaluate_epoch(self, iterator: EpochIterator,
@@ -524,11 +548,13 @@ class Trainer:
     def train_on_batch(self, x: Any, y: Any = None, sample_weight: Any = None,
                        class_weight: Mapping[int, float] | None = None,
                        return_dict: bool = False) -> Any:
-        """One training step on one batch; returns the loss (and metrics) so far."""
+        """One training step on one batch; returns the loss (and metrics) of this batch — the
+        metrics are reset before the step, as in Keras."""
         self._require_compiled("train_on_batch")
         batches = self._batches(x, y, sample_weight, None, False, self._device(), class_weight)
         self._prepare(batches)
         batch = batches.first_batch()
+        self.reset_metrics()
         self._select_train_step()(batch)
         return self._batch_result(return_dict)
 
@@ -554,7 +580,7 @@ class Trainer:
         logs = floats(self.get_metrics_result())
         if return_dict:
             return logs
-        values = [logs[name] for name in self.metrics_names]
+        values = self._in_keras_order(logs)
         return values[0] if len(values) == 1 else values
 
     # ================================================================= preparation
@@ -620,9 +646,8 @@ class Trainer:
         """Build the model, optimizer and metrics on the first batch and check the targets —
         everything that can reject the data happens here, before any weight changes."""
         x, y, sample_weight = batches.first_batch()
-        self._ensure_built(x)
-        with torch.no_grad():
-            y_pred = self(x, training=False)
+        with layer_states_kept(self), torch.no_grad():
+            y_pred = self(x, training=False)  # builds the model on its first call
         if self.compiled_loss is not None and y is not None:
             pairs = self.compiled_loss.flat_targets(y, y_pred)
             whole_y = getattr(batches, "y", None)

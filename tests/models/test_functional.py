@@ -58,7 +58,7 @@ def test_two_outputs_with_losses_and_weights_by_name():
     x = rng.normal(size=(300, 4)).astype("float32")
     targets = {"value": x.sum(axis=1, keepdims=True), "label": np.argmax(x[:, :3], axis=1)}
     history = model.fit(x, targets, epochs=40, verbose=0)
-    assert set(history.history) == {"loss", "label_accuracy"}
+    assert set(history.history) == {"loss", "label_accuracy", "label_loss", "value_loss"}  # Keras
     assert history.history["label_accuracy"][-1] > 0.9
     assert history.history["loss"][-1] < history.history["loss"][0] / 4
     outputs = model.predict(x[:5], verbose=0)
@@ -72,9 +72,13 @@ def test_list_outputs_take_list_losses():
     model = deepfit.Model(inputs, [first, second])
     model.compile(optimizer="sgd", loss=["mse", "mae"], loss_weights=[1.0, 0.0])
     x = np.ones((8, 3), dtype="float32")
-    loss = model.evaluate(x, [np.zeros(8), np.full(8, 100.0)], verbose=0)
+    # Keras's order: the total, then each output's unweighted loss.
+    loss, first_loss, second_loss = model.evaluate(x, [np.zeros(8), np.full(8, 100.0)],
+                                                   verbose=0)
     predictions = model.predict(x, verbose=0)
     np.testing.assert_allclose(loss, np.mean(predictions[0] ** 2), rtol=1e-5)
+    np.testing.assert_allclose(first_loss, loss, rtol=1e-6)
+    np.testing.assert_allclose(second_loss, np.mean(np.abs(100.0 - predictions[1])), rtol=1e-5)
 
 
 def test_shared_layer_is_one_set_of_weights():

@@ -33,8 +33,14 @@ inputs = dict(np.load(sys.argv[1], allow_pickle=False))
 result = {}
 """
 _EPILOGUE = """
+def _array_list(value):
+    return isinstance(value, list) and value and all(isinstance(v, np.ndarray) for v in value)
 arrays = {k: np.asarray(v) for k, v in result.items() if not isinstance(v, (list, dict, str))}
-plain = {k: v for k, v in result.items() if isinstance(v, (list, dict, str))}
+for key, value in result.items():
+    if _array_list(value):
+        arrays.update({f"{key}__{i}": v for i, v in enumerate(value)})
+plain = {k: v for k, v in result.items()
+         if isinstance(v, (list, dict, str)) and not _array_list(v)}
 np.savez(sys.argv[2], **arrays)
 with open(sys.argv[3], "w") as handle:
     json.dump(plain, handle, default=float)
@@ -53,7 +59,8 @@ def keras_available() -> bool:
 
 def run_keras(code: str, timeout: float = 300, **arrays: np.ndarray) -> dict[str, Any]:
     """Run `code` with `keras`, `np` and `inputs` (the given arrays) defined; whatever it puts
-    into the dict `result` comes back (arrays as NumPy, lists/dicts/strings through JSON).
+    into the dict `result` comes back (arrays and lists of arrays as NumPy, other lists, dicts
+    and strings through JSON).
 
     Skips the calling test when Keras is not installed.
     """
@@ -73,7 +80,15 @@ def run_keras(code: str, timeout: float = 300, **arrays: np.ndarray) -> dict[str
                               capture_output=True, text=True, timeout=timeout, env=env)
         if done.returncode != 0:
             raise AssertionError(f"the Keras snippet failed:\n{done.stderr[-4000:]}")
-        found: dict[str, Any] = dict(np.load(out_arrays, allow_pickle=False))
+        found: dict[str, Any] = {}
+        lists: dict[str, dict[int, np.ndarray]] = {}
+        for key, value in np.load(out_arrays, allow_pickle=False).items():
+            name, _, index = key.rpartition("__")
+            if name and index.isdigit():
+                lists.setdefault(name, {})[int(index)] = value
+            else:
+                found[key] = value
+        found.update({name: [parts[i] for i in sorted(parts)] for name, parts in lists.items()})
         with open(out_plain) as handle:
             found.update(json.load(handle))
     return found
