@@ -39,7 +39,7 @@ __all__ = [
     "Regularizer", "Sequential", "__version__", "activations", "applications", "backend",
     "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",
     "metrics", "mixed_precision", "models", "ops", "optimizers", "preprocessing", "random",
-    "regularizers", "saving", "utils", "version", "wrappers",
+    "regularizers", "saving", "tree", "utils", "version", "wrappers",
 ]
 
 # The Keras API level these names follow (deepfit's own version is deepfit.__version__).
@@ -59,10 +59,13 @@ config = _namespace.make(
 )
 saving = _namespace.make(
     "keras.saving", sources=["deepfit.saving"],
-    accept=lambda name, obj: name in ("load_model", "save_model", "register_keras_serializable"),
+    accept=lambda name, obj: name in ("load_model", "save_model", "load_weights", "save_weights",
+                                      "register_keras_serializable"),
 )
 applications = _namespace.make("keras.applications")
-random = _namespace.make("keras.random")
+random = _namespace.make("keras.random", sources=["deepfit.random"])
+tree = _namespace.make("keras.tree", sources=["deepfit.tree"],
+                      accept=lambda name, obj: callable(obj))
 wrappers = _namespace.make("keras.wrappers")
 
 _TOP_LEVEL = frozenset({"Input", "Layer", "Model", "Sequential"})

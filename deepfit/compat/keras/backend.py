@@ -11,12 +11,22 @@ Example:
 
 from __future__ import annotations
 
-import gc
 from typing import Any
 
 import numpy as np
 import torch
 
+from deepfit.backend import (
+    backend,
+    clear_session,
+    get_uid,
+    image_data_format,
+    is_float_dtype,
+    is_int_dtype,
+    result_type,
+    set_image_data_format,
+    standardize_dtype,
+)
 from deepfit.compat import namespace as _namespace
 from deepfit.compat.tensorflow import nn as _nn
 from deepfit.compat.tensorflow import ops as _ops
@@ -24,55 +34,9 @@ from deepfit.compat.tensorflow import random as _random
 from deepfit.compat.tensorflow.dtypes import as_dtype as _as_dtype
 from deepfit.config import epsilon, floatx, set_epsilon, set_floatx
 
-__all__ = ["backend", "clear_session", "epsilon", "floatx", "image_data_format",
-           "set_epsilon", "set_floatx", "set_image_data_format"]
-
-
-def clear_session(free_memory: bool = True) -> None:
-    """Forget the automatic layer and optimizer names handed out so far (the next `Dense` is
-    'dense' again) and free unused memory, as Keras does.
-
-    Args:
-        free_memory: run the garbage collector and release cached GPU memory.
-    """
-    from deepfit import optimizers
-    from deepfit.layers import layer
-
-    layer.reset_names()
-    uids = getattr(optimizers, "_NAME_UIDS", None)
-    if uids is not None:
-        uids.clear()
-    if free_memory:
-        gc.collect()
-        if torch.cuda.is_available() and torch.cuda.is_initialized():
-            torch.cuda.empty_cache()
-
-
-def backend() -> str:
-    """The backend doing the computation: 'torch'."""
-    return "torch"
-
-
-def image_data_format() -> str:
-    """The default image layout: 'channels_last', as Keras."""
-    return "channels_last"
-
-
-def set_image_data_format(data_format: str) -> None:
-    """Only 'channels_last' is accepted; layers take `data_format='channels_first'` themselves.
-
-    Raises:
-        NotImplementedError: for 'channels_first'.
-        ValueError: for anything else.
-    """
-    if data_format == "channels_last":
-        return
-    if data_format == "channels_first":
-        raise _namespace.NotProvidedError(
-            "keras.backend.set_image_data_format('channels_first') is not provided by deepfit: "
-            "pass data_format='channels_first' to each layer instead")
-    raise ValueError(f"data_format must be 'channels_last' or 'channels_first', "
-                     f"received {data_format!r}")
+__all__ = ["backend", "clear_session", "epsilon", "floatx", "get_uid", "image_data_format",
+           "is_float_dtype", "is_int_dtype", "result_type", "set_epsilon", "set_floatx",
+           "set_image_data_format", "standardize_dtype"]
 
 
 def int_shape(x: Any) -> tuple:
