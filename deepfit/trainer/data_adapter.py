@@ -218,6 +218,9 @@ class IterableBatches:
             iterator = self._new_iterator()
         for element in iterator:
             yield self._convert(element)
+        end = getattr(self.data, "on_epoch_end", None)
+        if callable(end) and _is_sequence_like(self.data):  # PyDataset: as Keras, once a pass
+            end()
 
     def _convert(self, element: Any) -> Batch:
         x, y, sample_weight = unpack_x_y_sample_weight(element)

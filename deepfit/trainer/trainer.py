@@ -207,9 +207,6 @@ class Trainer:
             validation_batch_size=validation_batch_size, learning_rate=learning_rate,
             shuffle=shuffle,
         )
-        if self.compiled_loss is None and type(self).train_step is Trainer.train_step:
-            raise ValueError("fit: the model was compiled without a loss; pass loss=... to "
-                             "compile() (or override train_step)")
         device = self._device()
         train_batches, val_batches = self._fit_data(
             x, y, sample_weight, class_weight, batch_size, shuffle, validation_split,
@@ -344,7 +341,7 @@ class Trainer:
         with mixed_precision.autocast(state.step_device):
             y_pred = state.step_module(x, training=True)
             loss = self._total_loss(y, y_pred, sample_weight)
-        if self._backward(loss, _batch_size(x)):
+        if loss.requires_grad and self._backward(loss, _batch_size(x)):  # else: all frozen
             self.optimizer.step()
             if state.constrained:
                 self._apply_constraints()
@@ -399,10 +396,15 @@ class Trainer:
 
     def _total_loss(self, y: Any, y_pred: Any, sample_weight: Any) -> torch.Tensor:
         # Keras's rule: the compiled loss plus each of `model.losses` summed to a scalar.
-        loss = self.compiled_loss(y, y_pred, sample_weight)
+        loss = None if self.compiled_loss is None else self.compiled_loss(y, y_pred,
+                                                                          sample_weight)
         if self._trainer_state.may_have_losses or self._last_call_losses:
             for penalty in self.losses:
-                loss = loss + penalty.float().sum()
+                penalty = penalty.float().sum()
+                loss = penalty if loss is None else loss + penalty
+        if loss is None:  # compiled without a loss and no add_loss either
+            raise ValueError("No loss to compute: pass `loss=` to compile() (or add losses "
+                             "with add_loss() in call(), or override train_step)")
         return loss
 
     def compute_metrics(self, x: Any, y: Any, y_pred: Any,

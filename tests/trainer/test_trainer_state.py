@@ -75,3 +75,73 @@ def test_fast_path_eligibility_follows_the_trainer_features():
     assert "regularizers" in active and active <= FEATURES
     assert regularized._trainer_state.fused is None
     assert fused_dense.unsupported_reason(regularized) == "regularizers"
+
+
+def test_a_model_without_trainable_weights_fits_and_keeps_its_weights():
+    x, _ = _data()
+    target = np.ones((16, 1), "float32")
+    model = deepfit.Sequential([deepfit.Input((4,)), layers.Dense(1)])
+    model.layers[0].trainable = False
+    model.compile("adam", "mse")
+    before = model.get_weights()
+    history = model.fit(x, target, batch_size=16, epochs=2, verbose=0, checks=False)
+    expected = np.mean((model.predict(x, verbose=0) - 1.0) ** 2)
+    np.testing.assert_allclose(history.history["loss"], [expected] * 2, rtol=1e-6)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_pydataset_on_epoch_end_is_called_once_per_epoch():
+    from deepfit.compat.pydataset import PyDataset
+
+    x, y = _data()
+
+    class Batches(PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.ends = 0
+
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, index):
+            return x[index * 8:(index + 1) * 8], y[index * 8:(index + 1) * 8]
+
+        def on_epoch_end(self):
+            self.ends += 1
+
+    batches = Batches()
+    _model().fit(batches, epochs=3, verbose=0, checks=False)
+    assert batches.ends == 3
+
+
+def test_compile_without_loss_trains_on_add_loss_alone():
+    x, _ = _data()
+
+    class Penalized(deepfit.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2)
+
+        def call(self, inputs):
+            out = self.dense(inputs)
+            self.add_loss(torch.mean(out ** 2))
+            return out
+
+    model = Penalized()
+    model.compile(deepfit.optimizers.SGD(0.1))
+    first = np.mean(model.predict(x, verbose=0) ** 2)
+    history = model.fit(x, batch_size=16, epochs=3, verbose=0, checks=False).history["loss"]
+    assert history[0] == pytest.approx(first, rel=1e-5)
+    assert history[2] < history[0]
+
+
+def test_compile_without_any_loss_says_so():
+    x, y = _data()
+    model = deepfit.Sequential([deepfit.Input((4,)), layers.Dense(1)])
+    model.compile("sgd")
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="No loss to compute"):
+        model.fit(x, y.astype("float32"), verbose=0, checks=False)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
