@@ -62,7 +62,10 @@ saving = _namespace.make(
     accept=lambda name, obj: name in ("load_model", "save_model", "load_weights", "save_weights",
                                       "register_keras_serializable"),
 )
-applications = _namespace.make("keras.applications")
+applications = _namespace.make(
+    "keras.applications", sources=["deepfit.applications"],
+    modules={"mobilenet_v2": "deepfit.applications.mobilenet_v2",
+             "imagenet_utils": "deepfit.applications.imagenet_utils"})
 random = _namespace.make("keras.random", sources=["deepfit.random"])
 tree = _namespace.make("keras.tree", sources=["deepfit.tree"],
                       accept=lambda name, obj: callable(obj))

@@ -1,0 +1,15 @@
+"""`keras.applications`: ImageNet architectures with Keras's layer names and parameter counts;
+`weights="imagenet"` loads Keras's published `.h5` files (from the Keras cache or a download).
+
+Each model also has a module with its `preprocess_input` and `decode_predictions`
+(`deepfit.applications.mobilenet_v2.preprocess_input`), as in Keras.
+
+Example:
+    >>> from deepfit.applications import MobileNetV2, mobilenet_v2
+    >>> base = MobileNetV2(input_shape=(96, 96, 3), include_top=False, weights=None)
+"""
+
+from deepfit.applications import imagenet_utils, mobilenet_v2
+from deepfit.applications.mobilenet_v2 import MobileNetV2
+
+__all__ = ["MobileNetV2", "imagenet_utils", "mobilenet_v2"]

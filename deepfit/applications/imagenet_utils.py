@@ -1,0 +1,173 @@
+"""What every `deepfit.applications` model shares: ImageNet preprocessing, `decode_predictions`,
+the input-shape rules and the pretrained-weights lookup.
+
+Pretrained weights are Keras's own published `.h5` files (legacy HDF5, loaded by position, as
+Keras loads them). They are looked up in deepfit's and Keras's caches
+(`$DEEPFIT_HOME/models`, `$KERAS_HOME/models`, `~/.keras/models`) and downloaded with
+`get_file` otherwise; offline, the error names the file and where to put it.
+
+Example:
+    >>> x = preprocess_input(images, mode="tf")  # scaled to [-1, 1]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import numpy as np
+
+WEIGHTS_ORIGIN = "https://storage.googleapis.com/tensorflow/keras-applications/"
+CLASS_INDEX_ORIGIN = ("https://storage.googleapis.com/download.tensorflow.org/data/"
+                      "imagenet_class_index.json")
+_CAFFE_MEAN = np.array([103.939, 116.779, 123.68], dtype="float32")
+_TORCH_MEAN = np.array([0.485, 0.456, 0.406], dtype="float32")
+_TORCH_STD = np.array([0.229, 0.224, 0.225], dtype="float32")
+
+
+def preprocess_input(x: Any, data_format: str | None = None, mode: str = "caffe") -> Any:
+    """Keras's ImageNet preprocessing of 0..255 RGB images (channels last).
+
+    Args:
+        x: images, a NumPy array or torch tensor (a float array is changed in place, as Keras
+            does for NumPy input).
+        data_format: 'channels_last' (the default) or 'channels_first'.
+        mode: 'tf' (to [-1, 1]), 'torch' (to [0, 1] then ImageNet mean/std) or 'caffe' (RGB to
+            BGR, then the ImageNet BGR mean subtracted).
+
+    Returns:
+        The preprocessed images, float32.
+    """
+    import torch
+
+    if mode not in ("caffe", "tf", "torch"):
+        raise ValueError(f"mode: expected 'caffe', 'tf' or 'torch', received {mode!r}")
+    if data_format not in (None, "channels_last", "channels_first"):
+        raise ValueError(f"data_format: expected 'channels_last' or 'channels_first', "
+                         f"received {data_format!r}")
+    first = data_format == "channels_first"
+    if isinstance(x, torch.Tensor):
+        return torch.as_tensor(_preprocess(x.detach().cpu().numpy().astype("float32"), mode,
+                                           first), device=x.device)
+    array = np.asarray(x)
+    if not np.issubdtype(array.dtype, np.floating):
+        array = array.astype("float32")
+    return _preprocess(array, mode, first)
+
+
+def _preprocess(x: np.ndarray, mode: str, channels_first: bool) -> np.ndarray:
+    axis = -3 if channels_first and x.ndim >= 3 else -1
+    shape = [1] * x.ndim
+    shape[axis] = 3
+    if mode == "tf":
+        x /= 127.5
+        x -= 1.0
+        return x
+    if mode == "torch":
+        x /= 255.0
+        x -= _TORCH_MEAN.reshape(shape)
+        x /= _TORCH_STD.reshape(shape)
+        return x
+    x = np.flip(x, axis=axis).copy() if x.shape[axis] == 3 else x  # RGB -> BGR
+    x -= _CAFFE_MEAN.reshape(shape)
+    return x
+
+
+def decode_predictions(preds: Any, top: int = 5) -> list[list[tuple[str, str, float]]]:
+    """The `top` ImageNet classes of each row of 1000-class predictions.
+
+    Args:
+        preds: (samples, 1000) scores.
+        top: how many classes per sample.
+
+    Returns:
+        One list per sample of `(class_id, class_name, score)`, best first.
+
+    Raises:
+        ValueError: `preds` is not (samples, 1000).
+        DownloadError: the class index (`imagenet_class_index.json`, Keras's file) is neither
+            cached nor downloadable; the message says where to put it.
+    """
+    array = np.asarray(preds.detach().cpu() if hasattr(preds, "detach") else preds)
+    if array.ndim != 2 or array.shape[1] != 1000:
+        raise ValueError("decode_predictions expects a batch of ImageNet predictions (an "
+                         f"array of shape (samples, 1000)), received shape {array.shape}")
+    index = _class_index()
+    results = []
+    for row in array:
+        best = row.argsort()[-top:][::-1]
+        results.append([(*index[str(i)], float(row[i])) for i in best])
+    return results
+
+
+def _class_index() -> dict[str, list[str]]:
+    path = cached_or_download("imagenet_class_index.json", CLASS_INDEX_ORIGIN,
+                              "c2c37ea517e94d9795004a39431a14cb", "models")
+    with open(path) as handle:
+        return {key: tuple(value) for key, value in json.load(handle).items()}
+
+
+def cached_or_download(fname: str, origin: str, file_hash: str | None, subdir: str) -> str:
+    """A file from deepfit's or Keras's cache, else downloaded into deepfit's cache."""
+    from deepfit.datasets.storage import cached_copy
+    from deepfit.utils.file_utils import get_file
+
+    found = cached_copy(os.path.join(subdir, fname), file_hash)
+    if found is not None:
+        return found
+    return get_file(fname, origin=origin, file_hash=file_hash, cache_subdir=subdir)
+
+
+def check_weights_argument(weights: Any, include_top: bool, classes: int) -> None:
+    """Keras's rules for `weights` and `classes`."""
+    if not (weights in ("imagenet", None) or (isinstance(weights, (str, os.PathLike))
+                                              and os.path.exists(weights))):
+        raise ValueError("The `weights` argument should be either `None` (random "
+                         "initialization), 'imagenet' (pre-training on ImageNet), or the path "
+                         f"to the weights file to be loaded. Received: weights={weights}")
+    if weights == "imagenet" and include_top and classes != 1000:
+        raise ValueError('If using `weights="imagenet"` with `include_top=True`, `classes` '
+                         f"should be 1000. Received classes={classes}")
+
+
+def input_shape_for(input_shape: Any, default_size: int, min_size: int, require_flatten: bool,
+                    weights: Any) -> tuple[Any, Any, int]:
+    """Keras's `obtain_input_shape` for channels-last images."""
+    if weights == "imagenet" and require_flatten and input_shape is not None:
+        if tuple(input_shape) != (default_size, default_size, 3):
+            raise ValueError("When setting `include_top=True` and loading `imagenet` "
+                             f"weights, `input_shape` should be "
+                             f"{(default_size, default_size, 3)}. Received: "
+                             f"input_shape={tuple(input_shape)}")
+        return tuple(input_shape)
+    if input_shape is None:
+        return (default_size, default_size, 3) if require_flatten else (None, None, 3)
+    shape = tuple(input_shape)
+    if len(shape) != 3:
+        raise ValueError(f"`input_shape` must be a tuple of three integers, received "
+                         f"input_shape={input_shape}")
+    if weights == "imagenet" and shape[-1] != 3:
+        raise ValueError(f"The input must have 3 channels; Received input_shape={shape}")
+    for side in shape[:2]:
+        if side is not None and side < min_size:
+            raise ValueError(f"Input size must be at least {min_size}x{min_size}; Received: "
+                             f"input_shape={shape}")
+    if require_flatten and None in shape[:2]:
+        raise ValueError("If `include_top` is True, you should specify a static "
+                         f"`input_shape`. Received: input_shape={shape}")
+    return shape
+
+
+def correct_pad(shape: tuple[Any, ...], kernel_size: int) -> tuple[tuple[int, int], ...]:
+    """Keras's padding before a stride-2 'valid' convolution (same output as TF 'same')."""
+    rows, cols = shape[0], shape[1]
+    adjust = (1, 1) if rows is None else (1 - rows % 2, 1 - cols % 2)
+    half = kernel_size // 2
+    return ((half - adjust[0], half), (half - adjust[1], half))
+
+
+def load_pretrained(model: Any, fname: str, origin: str, file_hash: str | None) -> None:
+    """Load Keras's published weights file `fname` into `model` (by position)."""
+    path = cached_or_download(fname, origin, file_hash, "models")
+    model.load_weights(path)
