@@ -166,30 +166,49 @@ class Ones(Initializer):
 
 @_register()
 class Constant(Initializer):
-    """Every element equal to a scalar `value`.
+    """Every element equal to `value`: a scalar, or an array broadcast to the weight's shape
+    (as Keras 3).
 
     Args:
-        value: a Python (or NumPy, or 0-d tensor) scalar.
+        value: a Python, NumPy or 0-d tensor scalar, or an array/list broadcastable to the
+            shapes it will initialize.
 
     Example:
         >>> Constant(3.0)((2,))
         tensor([3., 3.])
+        >>> Constant([1.0, 2.0])((2, 2))
+        tensor([[1., 2.],
+                [1., 2.]])
     """
 
-    def __init__(self, value: float = 0.0):
+    def __init__(self, value: Any = 0.0):
         if isinstance(value, (torch.Tensor, np.ndarray)) and value.ndim == 0:
             value = value.item()
-        if not isinstance(value, numbers.Number):
-            raise ValueError(f"value: expected a scalar number, received {value!r}")
+        if isinstance(value, (list, tuple, np.ndarray, torch.Tensor)):
+            array = np.asarray(value.detach().cpu() if isinstance(value, torch.Tensor) else value)
+            if not np.issubdtype(array.dtype, np.number) and array.dtype != bool:
+                raise ValueError(f"value: expected a number or a numeric array, received "
+                                 f"{value!r}")
+            value = array
+        elif not isinstance(value, numbers.Number):
+            raise ValueError(f"value: expected a number or a numeric array, received {value!r}")
         self.value = value
 
     def __call__(self, shape: Shape, dtype: DType = None, device: Device = None) -> torch.Tensor:
-        return torch.full(
-            _standardize_shape(shape), self.value, dtype=_standardize_dtype(dtype), device=device
-        )
+        full_shape = _standardize_shape(shape)
+        dtype = _standardize_dtype(dtype)
+        if isinstance(self.value, np.ndarray):
+            try:
+                broadcast = np.broadcast_to(self.value, full_shape)
+            except ValueError:
+                raise ValueError(f"Constant: a value of shape {self.value.shape} cannot fill a "
+                                 f"weight of shape {tuple(full_shape)}") from None
+            return torch.as_tensor(np.array(broadcast), device=device).to(dtype)
+        return torch.full(full_shape, self.value, dtype=dtype, device=device)
 
     def get_config(self) -> dict[str, Any]:
-        return {"value": self.value}
+        value = self.value.tolist() if isinstance(self.value, np.ndarray) else self.value
+        return {"value": value}
 
 
 @_register("IdentityInitializer")

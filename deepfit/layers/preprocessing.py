@@ -58,7 +58,38 @@ def check_number(layer: str, name: str, value: Any) -> float:
 
 
 # --------------------------------------------------------------------------- image batches
-class ImageLayer(Layer):
+def stack_image_list(layer_name: str, images: Any) -> Any:
+    """A Python list/tuple of same-shape images (arrays or tensors) as one batch tensor; any
+    other input unchanged.
+
+    Raises:
+        ValueError: for images of different shapes, naming the layer and the shapes.
+    """
+    if not isinstance(images, (list, tuple)) or not images:
+        return images
+    if any(type(item).__name__ == "KerasTensor" for item in images):
+        return images
+    tensors = [torch.as_tensor(np.asarray(item)) if not isinstance(item, torch.Tensor) else item
+               for item in images]
+    shapes = {tuple(t.shape) for t in tensors}
+    if len(shapes) > 1:
+        raise ValueError(f"Layer '{layer_name}' received a list of {len(tensors)} images of "
+                         f"different shapes {sorted(shapes)}; resize them to one shape first "
+                         f"(or call the layer on each image)")
+    return torch.stack([t.to(tensors[0].device) for t in tensors])
+
+
+class _AcceptsImageLists:
+    """Image layers take a Python list of images as one batch (Keras converts it to a
+    tensor)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args:
+            args = (stack_image_list(self.name, args[0]), *args[1:])
+        return super().__call__(*args, **kwargs)
+
+
+class ImageLayer(_AcceptsImageLists, Layer):
     """Base of the image layers: checks the rank and converts to and from NCHW.
 
     Args:
@@ -170,7 +201,7 @@ def resize_images(
 
 
 # --------------------------------------------------------------------------- layers
-class Rescaling(Layer):
+class Rescaling(_AcceptsImageLists, Layer):
     """Multiplies inputs by `scale` and adds `offset` (in training and inference alike).
 
     Args:
@@ -415,11 +446,13 @@ class Normalization(Layer):
     def _statistics(self, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
         if self.input_mean is not None:
             return self._fixed_mean.to(device), self._fixed_variance.to(device)
-        return (self.mean.reshape(self._broadcast).to(device),
-                self.variance.reshape(self._broadcast).to(device))
+        shape = self._broadcast if self._keep else ()
+        return (self.mean.reshape(shape).to(device), self.variance.reshape(shape).to(device))
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        if inputs.dim() != len(self._broadcast):
+        # With axis=None the statistics are scalars and fit inputs of any rank (Keras: adapt
+        # on a vector, then call on (batch, 1)).
+        if self._keep and inputs.dim() != len(self._broadcast):
             raise ValueError(
                 f"Input 0 of layer '{self.name}' is incompatible with the layer: expected "
                 f"ndim={len(self._broadcast)}, found ndim={inputs.dim()}. Full shape received: "

@@ -16,7 +16,9 @@ from deepfit.metrics.utils import _FUNCTIONS
 
 
 def _labels(y_true: Any, like: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
-    return torch.as_tensor(y_true, dtype=dtype, device=like.device)
+    labels = torch.as_tensor(y_true, dtype=dtype, device=like.device)
+    # Boolean one-hot targets (np.eye(n, dtype=bool)[y]) count as 0/1, as in Keras.
+    return labels.to(torch.uint8) if labels.dtype == torch.bool else labels
 
 
 def _compare_dtype(y_pred: torch.Tensor) -> torch.dtype:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import torch
+
 from deepfit import losses
 from deepfit.metrics.accuracy_functions import (
     binary_accuracy,
@@ -24,6 +26,8 @@ def _fast_sparse_accuracy(y_true, y_pred):
 def _fast_categorical_accuracy(y_true, y_pred):
     if y_true.shape != y_pred.shape or y_pred.dim() != 2:
         return None
+    if y_true.dtype == torch.bool:  # boolean one-hot targets
+        y_true = y_true.to(torch.uint8)
     matches = y_pred.argmax(dim=-1) == y_true.argmax(dim=-1)
     return matches.sum(), matches.shape[0]
 
