@@ -171,8 +171,8 @@ def test_constant_zeros_ones_identity():
     assert torch.equal(init.Identity(gain=3.0)((2, 3)), 3 * torch.eye(2, 3))
     with pytest.raises(ValueError, match="2D"):
         init.Identity()((2, 2, 2))
-    with pytest.raises(ValueError, match="value: expected a scalar"):
-        init.Constant([1, 2])
+    with pytest.raises(ValueError, match="value: expected a number or a numeric array"):
+        init.Constant("two")
 
 
 def test_dtypes_and_shapes():
