@@ -8,6 +8,8 @@ Example:
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import torch
@@ -45,6 +47,24 @@ def _per_output(value: Any, output_names: list[str], what: str) -> list[Any]:
     return [value] + [None] * (count - 1) if count > 1 else [value]
 
 
+def _loss_weight(weight: Any, given: Any) -> float:
+    if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not math.isfinite(
+        weight
+    ):
+        raise ValueError(f"compile: loss_weights must hold one finite number per output (a list, "
+                         f"or a dict by output name), received {given!r}")
+    return float(weight)
+
+
+def _check_target_keys(y_true: dict, output_names: list[str]) -> None:
+    """A dict of targets names outputs; a key naming none (a typo) would leave that output
+    untrained without a word, so it is an error, as in Keras."""
+    unknown = sorted(str(key) for key in y_true if key not in output_names)
+    if unknown and not (len(output_names) == 1 and len(y_true) == 1):
+        raise ValueError(f"y: key(s) {unknown} name no output of the model; its outputs are "
+                         f"{output_names}")
+
+
 class CompileLoss:
     """The total loss: the weighted sum of each output's loss.
 
@@ -61,7 +81,7 @@ class CompileLoss:
         entries = _per_output(loss, self.output_names, "loss")
         weights = _per_output(loss_weights, self.output_names, "loss_weights")
         self.losses = [None if e is None else _as_loss_object(e) for e in entries]
-        self.weights = [1.0 if w is None else float(w) for w in weights]
+        self.weights = [1.0 if w is None else _loss_weight(w, loss_weights) for w in weights]
         if all(loss_fn is None for loss_fn in self.losses):
             raise ValueError("compile: `loss` is required to train; received None")
         with_loss = [i for i, loss_fn in enumerate(self.losses) if loss_fn is not None]
@@ -78,6 +98,8 @@ class CompileLoss:
 
     def flat_targets(self, y_true: Any, y_pred: Any) -> list[tuple[Any, Any]]:
         """(y_true, y_pred) pairs, one per output, matching dicts by name and lists by position."""
+        if isinstance(y_true, dict):
+            _check_target_keys(y_true, self.output_names)
         if len(self.output_names) == 1:
             if isinstance(y_true, (list, tuple)) and len(y_true) == 1:
                 y_true = y_true[0]

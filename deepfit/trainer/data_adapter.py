@@ -46,8 +46,10 @@ def is_array(value: Any) -> bool:
     return False
 
 
-def to_tensor(value: Any, device: torch.device | None = None) -> torch.Tensor:
-    """One array-like → a tensor on `device`: float64 becomes float32, other dtypes are kept."""
+def to_tensor(value: Any, device: torch.device | None = None, argument: str = "x") -> torch.Tensor:
+    """One array-like → a tensor on `device`, with Keras's dtype rules: float64, float16 and
+    bfloat16 become float32 (what the first layer would cast them to), integers and bools are
+    kept; complex, string and object data are refused naming `argument`."""
     if isinstance(value, torch.Tensor):
         tensor = value.detach()
     else:
@@ -56,29 +58,45 @@ def to_tensor(value: Any, device: torch.device | None = None) -> torch.Tensor:
         array = np.asarray(value)
         if is_text(array):
             return text_batch(array)  # strings stay NumPy: text preprocessing layers take them
-        if array.dtype == object:
-            raise TypeError(
-                f"Could not convert data of dtype object (shape {array.shape}) to a tensor: "
-                f"expected numbers, received e.g. {array.flat[0]!r}"
-            )
+        _check_numpy_dtype(array, argument)
         if not array.flags.c_contiguous or not array.flags.writeable:
             array = np.ascontiguousarray(array).copy()
         tensor = torch.from_numpy(array)
-    if tensor.dtype == torch.float64:
+    if tensor.is_complex():
+        raise TypeError(f"{argument}: complex data (dtype {tensor.dtype}) is not supported, as in "
+                        f"Keras; pass the part you mean explicitly (x.real, x.imag or abs(x))")
+    if tensor.dtype in (torch.float64, torch.float16, torch.bfloat16):
         tensor = tensor.float()
     if device is not None and tensor.device != device:
         tensor = tensor.to(device, non_blocking=tensor.is_pinned())
     return tensor
 
 
-def structure_to_tensors(value: Any, device: torch.device | None) -> Any:
+def _check_numpy_dtype(array: np.ndarray, argument: str) -> None:
+    kind = array.dtype.kind
+    if kind in "OUSV":
+        example = array.flat[0] if array.size else None
+        what = "object" if kind == "O" else "string" if kind in "US" else "raw bytes"
+        raise TypeError(
+            f"{argument}: cannot use data of dtype {array.dtype} ({what}, shape {array.shape}) "
+            f"for a numeric model; expected numbers (floats, ints or bools), received e.g. "
+            f"{example!r}. Convert it first (e.g. np.asarray(values, dtype='float32'))"
+        )
+    if kind == "c":
+        raise TypeError(f"{argument}: complex data (dtype {array.dtype}) is not supported, as in "
+                        f"Keras; pass the part you mean explicitly (x.real, x.imag or abs(x))")
+
+
+def structure_to_tensors(value: Any, device: torch.device | None, argument: str = "x") -> Any:
     """Arrays → tensors on `device`. A list or tuple of arrays, or a dict, is a structure (several
-    inputs); a list of numbers is one array."""
+    inputs); a list of numbers is one array. `argument` names the data in errors."""
     if isinstance(value, dict):
-        return {key: structure_to_tensors(item, device) for key, item in value.items()}
+        return {key: structure_to_tensors(item, device, f"{argument}[{key!r}]")
+                for key, item in value.items()}
     if isinstance(value, (list, tuple)) and value and all(_is_array_object(v) for v in value):
-        return type(value)(to_tensor(item, device) for item in value)
-    return to_tensor(value, device)
+        return type(value)(to_tensor(item, device, f"{argument}[{i}]")
+                           for i, item in enumerate(value))
+    return to_tensor(value, device, argument)
 
 
 def unpack_x_y_sample_weight(data: Any) -> Batch:
@@ -190,6 +208,7 @@ class IterableBatches:
         self.current_global = 0
         self.num_batches = _length(data)
         self._peeked: list[Any] = []
+        self.monitor: Any = None  # a batch_checks.BatchMonitor, set by the trainer
 
     def __len__(self) -> int:
         if self.num_batches is None:
@@ -211,23 +230,33 @@ class IterableBatches:
         return iter(self.data)
 
     def epoch(self) -> Iterator[Batch]:
+        """One pass; batches after the checked first one go through `monitor` (if set)."""
+        start = 0
         if self._peeked:
             iterator, first = self._peeked.pop()
             yield self._convert(first)
+            start = 1
         else:
             iterator = self._new_iterator()
-        for element in iterator:
-            yield self._convert(element)
+        for step, element in enumerate(iterator, start=start):
+            batch = self._convert(element)
+            if self.monitor is not None:
+                self.monitor.observe(step, *batch)
+            yield batch
+        if self.monitor is not None:
+            self.monitor.flush()
         end = getattr(self.data, "on_epoch_end", None)
         if callable(end) and _is_sequence_like(self.data):  # PyDataset: as Keras, once a pass
             end()
 
     def _convert(self, element: Any) -> Batch:
         x, y, sample_weight = unpack_x_y_sample_weight(element)
-        x = structure_to_tensors(x, self.device)
-        y = structure_to_tensors(y, self.device) if y is not None else None
+        x = structure_to_tensors(x, self.device, "x")
+        y = structure_to_tensors(y, self.device, "y") if y is not None else None
         if sample_weight is not None:
-            sample_weight = to_tensor(sample_weight, self.device).float()
+            sample_weight = tree.map_structure(
+                lambda w: w.float(), structure_to_tensors(sample_weight, self.device,
+                                                          "sample_weight"))
         if self.class_weight is not None and y is not None:
             sample_weight = combine_class_weight(y, sample_weight, self.class_weight)
         if self.shard is not None:

@@ -25,6 +25,7 @@ from deepfit import distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
 from deepfit.trainer import (
+    batch_checks,
     data_adapter,
     fused_dense,
     nan_guard,
@@ -207,13 +208,16 @@ class Trainer:
             validation_batch_size=validation_batch_size, learning_rate=learning_rate,
             shuffle=shuffle,
         )
+        validation.check_verbose(verbose)
+        validation.check_class_weight(class_weight)
+        validation.check_validation_arity(validation_data)
         device = self._device()
         train_batches, val_batches = self._fit_data(
             x, y, sample_weight, class_weight, batch_size, shuffle, validation_split,
             validation_data, validation_batch_size, device,
         )
         with layer_states_kept(self):
-            self._prepare(train_batches)
+            self._prepare(train_batches, val_batches)
             if checks:
                 self._preflight(train_batches, val_batches, learning_rate)
         if learning_rate is not None:
@@ -454,6 +458,7 @@ class Trainer:
             >>> loss, accuracy = model.evaluate(x_test, y_test)
         """
         self._require_compiled("evaluate")
+        validation.check_verbose(verbose)
         validation.check_positive_int("batch_size", batch_size)
         validation.check_positive_int("steps", steps)
         batches = self._batches(x, y, sample_weight, batch_size or 32, False, self._device())
@@ -518,9 +523,12 @@ class Trainer:
         Example:
             >>> probabilities = model.predict(x_test)
         """
+        validation.check_verbose(verbose)
         validation.check_positive_int("batch_size", batch_size)
         validation.check_positive_int("steps", steps)
-        batches = self._batches(x, None, None, batch_size or 32, False, self._device())
+        # NaN inputs give NaN rows, as in Keras: predicting is not refused for them.
+        batches = self._batches(x, None, None, batch_size or 32, False, self._device(),
+                                check_values=False)
         first_x = batches.first_batch()[0]
         self._ensure_built(first_x)
         iterator = EpochIterator(batches, steps)
@@ -598,8 +606,9 @@ class Trainer:
             if not data_adapter.is_array(x):
                 raise ValueError("validation_split is only supported for arrays and tensors; "
                                  "for a dataset, pass validation_data instead")
-            x, y, sample_weight = (data_adapter.structure_to_tensors(v, device)
-                                   if v is not None else None for v in (x, y, sample_weight))
+            x, y, sample_weight = (data_adapter.structure_to_tensors(v, device, name)
+                                   if v is not None else None
+                                   for v, name in zip((x, y, sample_weight), _DATA_NAMES))
             validation.check_lengths(x, y, sample_weight)
             total = data_adapter.num_samples(x)
             split_at = int(math.floor(total * (1.0 - validation_split)))
@@ -620,11 +629,11 @@ class Trainer:
             else:
                 vx, vy, vw = validation_data, None, None
             val = self._batches(vx, vy, vw, validation_batch_size or batch_size or 32, False,
-                                device)
+                                device, prefix="validation_data ")
         return train, val
 
     def _batches(self, x, y, sample_weight, batch_size, shuffle, device,
-                 class_weight=None) -> ArrayBatches | IterableBatches:
+                 class_weight=None, check_values=True, prefix="") -> ArrayBatches | IterableBatches:
         if x is None:
             raise ValueError("x is required: pass input arrays or a dataset")
         if not data_adapter.is_array(x):
@@ -632,22 +641,30 @@ class Trainer:
                 raise ValueError("y must not be given when x is a dataset, generator or "
                                  "DataLoader (the targets come from the dataset's batches)")
             return IterableBatches(x, device, class_weight, shard=distribute.current())
-        x, y, sample_weight = (data_adapter.structure_to_tensors(v, device)
-                               if v is not None else None for v in (x, y, sample_weight))
+        x, y, sample_weight = (data_adapter.structure_to_tensors(v, device, name)
+                               if v is not None else None
+                               for v, name in zip((x, y, sample_weight), _DATA_NAMES))
         if sample_weight is not None:
-            sample_weight = sample_weight.float()
+            sample_weight = tree.map_structure(lambda w: w.float(), sample_weight)
         validation.check_lengths(x, y, sample_weight)
-        validation.check_finite(x, y)
+        if check_values:
+            validation.check_finite(x, y, prefix)
+            validation.check_sample_weight(sample_weight, y, f"{prefix}sample_weight")
         if class_weight is not None and y is not None:
             sample_weight = data_adapter.combine_class_weight(y, sample_weight, class_weight)
         size = batch_size or data_adapter.num_samples(x)
         return ArrayBatches(x, y, sample_weight, batch_size=size, shuffle=shuffle,
                             shard=distribute.current())
 
-    def _prepare(self, batches: ArrayBatches | IterableBatches) -> None:
-        """Build the model, optimizer and metrics on the first batch and check the targets —
-        everything that can reject the data happens here, before any weight changes."""
+    def _prepare(self, batches: ArrayBatches | IterableBatches,
+                 val_batches: ArrayBatches | IterableBatches | None = None) -> None:
+        """Build the model, optimizer and metrics on the first batch and check the targets (and
+        the validation data's) — everything that can reject the data happens here, before any
+        weight changes."""
         x, y, sample_weight = batches.first_batch()
+        if isinstance(batches, IterableBatches):
+            validation.check_finite(x, y)
+            validation.check_sample_weight(sample_weight, y)
         with layer_states_kept(self), torch.no_grad():
             y_pred = self(x, training=False)  # builds the model on its first call
         if self.compiled_loss is not None and y is not None:
@@ -656,6 +673,12 @@ class Trainer:
             whole = self.compiled_loss.flat_targets(whole_y, y_pred) if whole_y is not None else (
                 pairs)
             validation.check_targets(self.compiled_loss.losses, whole, self.output_names)
+            if val_batches is not None:
+                self._check_validation_data(val_batches, x, y_pred)
+            for source in (batches, val_batches):
+                if isinstance(source, IterableBatches):
+                    source.monitor = batch_checks.BatchMonitor(validation.sparse_classes(
+                        self.compiled_loss.losses, pairs))
             if not self.compiled_metrics.built:
                 self.compiled_metrics.build(pairs)
         elif self.compiled_metrics is not None and not self.compiled_metrics.built and (
@@ -676,6 +699,23 @@ class Trainer:
         self._require_compiled(method)
         if not self._trainer_state.ready:
             self._prepare(self._batches(x, y, sample_weight, None, False, self._device()))
+
+    def _check_validation_data(self, val_batches: Any, train_x: Any, y_pred: Any) -> None:
+        """Validation data that would fail (or mislead) only after a full epoch of training:
+        its feature shapes and label ranges, checked against the model before the first step."""
+        vx, vy, vw = val_batches.first_batch()
+        if isinstance(val_batches, IterableBatches):
+            validation.check_finite(vx, vy, "validation_data ")
+            validation.check_sample_weight(vw, vy, "validation_data sample_weight")
+        inputs = getattr(self, "inputs", None)
+        shapes = [tuple(t.shape) for t in inputs] if inputs else None
+        validation.check_same_features(train_x, vx, shapes)
+        whole_y = getattr(val_batches, "y", None)
+        whole_y = vy if whole_y is None else whole_y
+        if whole_y is not None:
+            pairs = self.compiled_loss.flat_targets(whole_y, y_pred)
+            validation.check_targets(self.compiled_loss.losses, pairs, self.output_names,
+                                     argument="validation_data")
 
     def _ensure_built(self, x: Any) -> None:
         if not self.built or not self.weights:
@@ -729,6 +769,9 @@ def run_train_step(model: Any, batch: tuple) -> Any:
     """One training step on a prepared batch, exactly as fit would run it (the model's own
     train_step when overridden); returns the step's logs."""
     return model._select_train_step()(batch)
+
+
+_DATA_NAMES = ("x", "y", "sample_weight")
 
 
 def _as_data(batch: tuple) -> tuple:

@@ -5,7 +5,9 @@ expected and what was received.
 
 from __future__ import annotations
 
+import math
 import numbers
+from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -71,9 +73,10 @@ def check_lengths(x: Any, y: Any, sample_weight: Any) -> None:
                          f"samples, received {described}")
 
 
-def check_finite(x: Any, y: Any) -> None:
-    """No NaN or infinity in floating-point inputs or targets."""
-    for label, value in (("x", x), ("y", y)):
+def check_finite(x: Any, y: Any, prefix: str = "") -> None:
+    """No NaN or infinity in floating-point inputs or targets (`prefix` names where they came
+    from, e.g. 'validation_data ')."""
+    for label, value in ((f"{prefix}x", x), (f"{prefix}y", y)):
         for leaf in tree.flatten(value):
             # A sum is NaN/inf whenever an element is, and costs a fraction of isfinite();
             # the exact count is only computed once something is wrong.
@@ -85,7 +88,7 @@ def check_finite(x: Any, y: Any) -> None:
 
 
 def check_targets(loss_objects: list[Any], pairs: list[tuple[Any, Any]],
-                  output_names: list[str]) -> None:
+                  output_names: list[str], argument: str = "") -> None:
     """Labels that fit the loss: sparse labels in range and not one-hot, and categorical
     losses not given integer labels. `pairs` holds whole target arrays with the model's
     output on one batch."""
@@ -97,10 +100,21 @@ def check_targets(loss_objects: list[Any], pairs: list[tuple[Any, Any]],
         kind = _loss_kind(loss)
         classes = int(y_pred.shape[-1]) if y_pred.dim() > 1 else 1
         where = "" if len(output_names) == 1 else f" for output '{name}'"
+        where += f" ({argument})" if argument else ""
         if kind == "sparse":
             _check_sparse(y_true, y_pred, classes, where)
         elif kind == "categorical":
             _check_categorical(y_true, y_pred, classes, where)
+
+
+def sparse_classes(loss_objects: list[Any], pairs: list[tuple[Any, Any]]) -> int | None:
+    """The class count of a single-output model trained with sparse labels, else None."""
+    if len(loss_objects) != 1 or _loss_kind(loss_objects[0]) != "sparse":
+        return None
+    y_pred = pairs[0][1]
+    if not isinstance(y_pred, torch.Tensor) or y_pred.dim() < 2:
+        return None
+    return int(y_pred.shape[-1])
 
 
 def _loss_kind(loss: Any) -> str | None:
@@ -145,3 +159,87 @@ def _check_categorical(y_true: torch.Tensor, y_pred: torch.Tensor, classes: int,
     if y_true.shape[-1] != classes:
         raise ValueError(f"categorical_crossentropy{where}: targets have {y_true.shape[-1]} "
                          f"columns but the model outputs {classes} classes")
+
+
+VERBOSE_VALUES = ("auto", 0, 1, 2)
+
+
+def check_verbose(verbose: Any) -> None:
+    """'auto', 0, 1 or 2 (bools count as 0/1), as Keras accepts."""
+    if isinstance(verbose, str) and verbose == "auto":
+        return
+    if isinstance(verbose, numbers.Integral) and int(verbose) in (0, 1, 2):
+        return
+    raise ValueError(f"verbose must be 'auto', 0 (silent), 1 (progress bar) or 2 (one line per "
+                     f"epoch), received {verbose!r}")
+
+
+def check_class_weight(class_weight: Any) -> None:
+    """A dict mapping class indices (non-negative ints) to finite weights."""
+    if class_weight is None:
+        return
+    if not isinstance(class_weight, Mapping):
+        hint = (" (a list: use dict(enumerate(weights)))"
+                if isinstance(class_weight, (list, tuple)) else "")
+        raise TypeError(f"class_weight must be a dict mapping class indices to weights, e.g. "
+                        f"{{0: 1.0, 1: 5.0}}; received a {type(class_weight).__name__}{hint}")
+    for key, weight in class_weight.items():
+        if isinstance(key, bool) or not isinstance(key, numbers.Integral) or key < 0:
+            raise ValueError(f"class_weight keys must be class indices (integers >= 0), "
+                             f"received the key {key!r}")
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real) or not math.isfinite(
+            weight
+        ):
+            raise ValueError(f"class_weight[{key!r}] must be a finite number, "
+                             f"received {weight!r}")
+
+
+def check_sample_weight(sample_weight: Any, y: Any, argument: str = "sample_weight") -> None:
+    """Finite weights, one per sample (shape (n,) or (n, 1)), or per timestep (the target's
+    leading axes), for each output."""
+    if sample_weight is None:
+        return
+    weights = tree.flatten(sample_weight)
+    targets = tree.flatten(y) if y is not None else []
+    for index, leaf in enumerate(weights):
+        name = argument if len(weights) == 1 else f"{argument}[{index}]"
+        if not bool(torch.isfinite(leaf).all()):
+            bad = int((~torch.isfinite(leaf)).sum())
+            raise ValueError(f"{name} contains {bad} NaN or infinite value(s); weights must be "
+                             f"finite")
+        target = targets[index] if len(targets) == len(weights) else (
+            targets[0] if len(targets) == 1 else None)
+        shape = tuple(leaf.shape)
+        per_sample = leaf.dim() == 1 or (leaf.dim() == 2 and shape[1] == 1)
+        per_step = target is not None and 1 < leaf.dim() < target.dim() and tuple(
+            target.shape[:leaf.dim()]) == shape
+        if not (per_sample or per_step):
+            expected = f"({shape[0]},)" if shape else "(n,)"
+            raise ValueError(f"{name} must be 1-D, one weight per sample: expected shape "
+                             f"{expected}, received shape {shape}")
+
+
+def check_validation_arity(validation_data: Any) -> None:
+    """A tuple/list validation_data holds (x, y) or (x, y, sample_weight)."""
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) not in (2, 3):
+        raise ValueError(f"validation_data must be (x_val, y_val) or (x_val, y_val, "
+                         f"sample_weight_val), or a dataset; received a "
+                         f"{type(validation_data).__name__} of {len(validation_data)} element(s)")
+
+
+def check_same_features(train_x: Any, val_x: Any, expected: list[Any] | None) -> None:
+    """Validation inputs have the feature shape of the model's inputs (None: any size)."""
+    train, val = tree.flatten(train_x), tree.flatten(val_x)
+    if len(train) != len(val):
+        raise ValueError(f"validation_data: x has {len(val)} input array(s) but the model "
+                         f"takes {len(train)}")
+    for index, (ours, theirs) in enumerate(zip(train, val)):
+        spec = expected[index] if expected is not None and index < len(expected) else None
+        reference = tuple(spec)[1:] if spec is not None else tuple(ours.shape[1:])
+        received = tuple(theirs.shape[1:])
+        if len(reference) != len(received) or any(
+            r is not None and r != v for r, v in zip(reference, received)
+        ):
+            where = "" if len(train) == 1 else f" (input {index})"
+            raise ValueError(f"validation_data: x{where} has samples of shape {received} but the "
+                             f"model expects {tuple(reference)}")
