@@ -530,6 +530,7 @@ class Trainer:
         batches = self._batches(x, None, None, batch_size or 32, False, self._device(),
                                 check_values=False)
         first_x = batches.first_batch()[0]
+        validation.check_text_inputs(first_x, self._declared_input_dtypes())
         self._ensure_built(first_x)
         iterator = EpochIterator(batches, steps)
         callback_list = self._callback_list(callbacks, verbose, 1, iterator.steps,
@@ -662,6 +663,7 @@ class Trainer:
         the validation data's) — everything that can reject the data happens here, before any
         weight changes."""
         x, y, sample_weight = batches.first_batch()
+        validation.check_text_inputs(x, self._declared_input_dtypes())
         if isinstance(batches, IterableBatches):
             validation.check_finite(x, y)
             validation.check_sample_weight(sample_weight, y)
@@ -700,6 +702,14 @@ class Trainer:
         if not self._trainer_state.ready:
             self._prepare(self._batches(x, y, sample_weight, None, False, self._device()))
 
+    def _declared_input_dtypes(self) -> list[Any] | None:
+        """The dtypes of the model's declared inputs (Input layers), or None if undeclared."""
+        tensors = getattr(self, "_input_tensors", None)
+        if tensors:
+            return [t.dtype for t in tensors]
+        layer = getattr(self, "_input_layer", None)
+        return None if layer is None else [layer.input_dtype]
+
     def _check_validation_data(self, val_batches: Any, train_x: Any, y_pred: Any) -> None:
         """Validation data that would fail (or mislead) only after a full epoch of training:
         its feature shapes and label ranges, checked against the model before the first step."""
@@ -707,7 +717,7 @@ class Trainer:
         if isinstance(val_batches, IterableBatches):
             validation.check_finite(vx, vy, "validation_data ")
             validation.check_sample_weight(vw, vy, "validation_data sample_weight")
-        inputs = getattr(self, "inputs", None)
+        inputs = getattr(self, "_input_tensors", None)
         shapes = [tuple(t.shape) for t in inputs] if inputs else None
         validation.check_same_features(train_x, vx, shapes)
         whole_y = getattr(val_batches, "y", None)

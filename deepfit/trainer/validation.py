@@ -10,9 +10,11 @@ import numbers
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import torch
 
 from deepfit import tree
+from deepfit.data.strings import is_text
 
 
 def check_positive_int(name: str, value: Any, allow_none: bool = True) -> None:
@@ -243,3 +245,22 @@ def check_same_features(train_x: Any, val_x: Any, expected: list[Any] | None) ->
             where = "" if len(train) == 1 else f" (input {index})"
             raise ValueError(f"validation_data: x{where} has samples of shape {received} but the "
                              f"model expects {tuple(reference)}")
+
+
+def check_text_inputs(x: Any, declared_dtypes: list[Any] | None) -> None:
+    """Strings only reach inputs declared as text (`Input(dtype='string')`): a numeric model
+    given strings is refused naming the input, as Keras refuses converting them."""
+    if declared_dtypes is None:
+        return
+    leaves = tree.flatten(x)
+    if len(leaves) != len(declared_dtypes):
+        return
+    for index, (leaf, dtype) in enumerate(zip(leaves, declared_dtypes)):
+        if is_text(leaf) and str(dtype) not in ("string", "str", "object"):
+            name = "x" if len(leaves) == 1 else f"x[{index}]"
+            raise TypeError(
+                f"{name}: received strings (shape {tuple(np.shape(leaf))}) but the model's input "
+                f"takes numbers ({dtype}); convert them (np.asarray(x, dtype='float32')), or "
+                f"declare a text input (Input(dtype='string')) followed by TextVectorization or "
+                f"StringLookup"
+            )
