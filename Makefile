@@ -8,7 +8,7 @@ DEMO_STAMP := $(VENV)/.demo-installed
 TEST_STAMP := $(VENV)/.test-installed
 PEERS := .venv-peers
 
-.PHONY: demo test lint bench bench-peers clean
+.PHONY: demo test lint bench bench-peers clean difftest
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: $(TEST_STAMP)
 	$(PY) -m ruff check deepfit tests benchmarks examples
 	$(PY) -m pytest
 
+# The differential sweep against real Keras: N generated models (tests/difftest/sweep.py).
+N ?= 2000
+difftest: $(TEST_STAMP)
+	$(PY) -m tests.difftest.sweep --n $(N) --out difftest-report.json
+
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check deepfit tests benchmarks examples
 
@@ -42,4 +47,4 @@ bench: $(DEMO_STAMP)
 	$(PY) benchmarks/run.py --peers-python $(PEERS)/bin/python --out bench-results
 
 clean:
-	rm -rf $(VENV) $(PEERS) *.egg-info bench-results
+	rm -rf $(VENV) $(PEERS) *.egg-info bench-results difftest-report.json

@@ -3,8 +3,10 @@ is checked in full before training starts): NaN/infinity in x, y and sample weig
 labels outside the model's classes.
 
 The checks are reductions on the batch's device. On the CPU each batch is checked as it comes
-(there is nothing to overlap); on an accelerator the flags accumulate on the device and are read
-every `every` batches and at the end of the data, so the training loop does not wait on them.
+(there is nothing to overlap); on an accelerator the NaN flags accumulate on the device and are
+read every `every` batches and at the end of the data, so the training loop does not wait on
+them. Sparse labels are read on every batch: out of range, the loss kernel would trip a
+device-side assert that ends the process.
 
 Example:
     >>> monitor = BatchMonitor(sparse_classes=3)
@@ -47,11 +49,13 @@ class BatchMonitor:
                     continue
                 device = leaf.device
                 self._add(label, ~torch.isfinite(leaf.sum()))
-        if self.sparse_classes is not None and isinstance(y, torch.Tensor):
-            device = y.device
+        labels = self.sparse_classes is not None and isinstance(y, torch.Tensor)
+        if labels:
             self._add("labels", ((y < 0) | (y >= self.sparse_classes)).any())
         self._since += 1
-        if device is None or device.type == "cpu" or self._since >= self.every:
+        # Labels out of range are read at once: on an accelerator, the loss kernel would hit a
+        # device-side assert (fatal to the process) before a later read could report them.
+        if labels or device is None or device.type == "cpu" or self._since >= self.every:
             self.flush(step)
 
     def _add(self, label: str, flag: torch.Tensor) -> None:
