@@ -114,8 +114,13 @@ def _body_conv1d(r: random.Random) -> tuple[dict, list]:
     if pool:
         layers.append({"class": pool, "config": {"pool_size": 2,
                                                  "padding": r.choice(["valid", "same"])}})
-    layers.append({"class": r.choice(["Flatten", "GlobalAveragePooling1D",
-                                      "GlobalMaxPooling1D"]), "config": {}})
+    # The spatial mean of a batch-normalized map is about beta for every sample: a degenerate
+    # model whose tiny gradients adaptive optimizers turn into rounding noise.
+    ends = ["Flatten", "GlobalAveragePooling1D", "GlobalMaxPooling1D"]
+    if layers[-1]["class"] == "BatchNormalization" or (
+            len(layers) > 1 and layers[1]["class"] == "BatchNormalization"):
+        ends[1] = "Flatten"
+    layers.append({"class": r.choice(ends), "config": {}})
     return {"shape": [steps, channels], "kind": "float"}, layers
 
 
@@ -130,8 +135,10 @@ def _body_conv2d(r: random.Random) -> tuple[dict, list]:
     pool = r.choice(["MaxPooling2D", "AveragePooling2D", None])
     if pool and side >= 6:
         layers.append({"class": pool, "config": {"pool_size": 2, "padding": "same"}})
-    layers.append({"class": r.choice(["Flatten", "GlobalAveragePooling2D",
-                                      "GlobalMaxPooling2D"]), "config": {}})
+    ends = ["Flatten", "GlobalAveragePooling2D", "GlobalMaxPooling2D"]
+    if layers[1:2] and layers[1]["class"] == "BatchNormalization":
+        ends[1] = "Flatten"  # as in _body_conv1d
+    layers.append({"class": r.choice(ends), "config": {}})
     return {"shape": [side, side, channels], "kind": "float"}, layers
 
 

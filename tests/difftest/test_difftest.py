@@ -10,6 +10,8 @@ fails. `make difftest N=2000` runs a large sweep (tests/difftest/sweep.py).
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.difftest.compare import compare
@@ -17,7 +19,7 @@ from tests.difftest.generator import generate_many
 from tests.difftest.harness import keras_available, run_keras, run_ours
 from tests.difftest.known import known_causes
 
-SLICE = generate_many(0, 100)
+SLICE = generate_many(0, int(os.environ.get("DIFFTEST_SLICE", "100")))
 
 
 @pytest.fixture(scope="module")
