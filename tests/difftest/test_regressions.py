@@ -1,6 +1,6 @@
 """Named regression tests for the divergences the differential sweep found (each checked
 against a hand computation, so they run without Keras). Cases owned by other parts of the work
-are xfail(strict=True) with the reason: they fail loudly once the fix lands, to be unmarked."""
+were xfail(strict=True) until the fix landed (class_weight default, per-output losses: fixed)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,6 @@ def test_cosine_similarity_loss_of_one_unit_is_constant():
     assert float(value) == pytest.approx(-1.0)
 
 
-@pytest.mark.xfail(strict=True, reason="class_weight default for classes without a key (trainer)")
 def test_class_weight_without_a_key_weighs_one():
     x = np.zeros((4, 2), dtype="float32")
     y = np.array([0, 1, 2, 3])
@@ -54,7 +53,6 @@ def test_class_weight_without_a_key_weighs_one():
     assert history.history["loss"][0] == pytest.approx(loss * 6 / 4, rel=1e-5)
 
 
-@pytest.mark.xfail(strict=True, reason="per-output '<name>_loss' History keys (trainer)")
 def test_two_outputs_report_their_own_losses():
     inputs = deepfit.Input((3,))
     model = deepfit.Model(inputs, [layers.Dense(1, name="a")(inputs),
