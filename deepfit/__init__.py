@@ -30,6 +30,7 @@ from deepfit import (
     tree,
     utils,
 )
+from deepfit.backend import GradientTape, Variable
 from deepfit.initializers import Initializer
 from deepfit.insight.warnings import TrainingWarning
 from deepfit.layers import Input, Layer
@@ -43,8 +44,9 @@ from deepfit.regularizers import Regularizer
 __version__ = "0.1.0"
 
 __all__ = [
-    "Initializer", "Input", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Optimizer",
-    "Regularizer", "Sequential", "TrainingWarning", "activations", "backend", "callbacks",
+    "GradientTape", "Initializer", "Input", "KerasTensor", "Layer", "Loss", "Metric", "Model",
+    "Optimizer", "Regularizer", "Sequential", "TrainingWarning", "Variable", "activations",
+    "backend", "callbacks",
     "config", "constraints", "data", "datasets", "distribute", "initializers", "layers",
     "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "random",
     "regularizers", "saving", "tree", "utils", "version",
@@ -54,7 +56,7 @@ __all__ = [
 # naming it, until deepfit provides it.
 KERAS_TOP_LEVEL = frozenset({
     "DTypePolicy", "FloatDTypePolicy", "Function", "InputSpec", "Operation", "Quantizer",
-    "RematScope", "StatelessScope", "SymbolicScope", "Variable", "applications",
+    "RematScope", "StatelessScope", "SymbolicScope", "applications",
     "device", "distillation", "distribution", "dtype_policies", "export", "legacy",
     "name_scope", "preprocessing", "quantizers", "remat", "visualization", "wrappers",
 })

@@ -35,8 +35,6 @@ HINTS = {
     "TFLiteConverter": f"TensorFlow Lite conversion needs TensorFlow: {_SAVE_INSTEAD}",
     "ImageDataGenerator": "use image_dataset_from_directory with augmentation layers "
     "(RandomFlip, RandomRotation, RandomZoom) instead",
-    "GradientTape": "write a custom train_step, or use torch.autograd directly",
-    "Variable": "use torch tensors (torch.nn.Parameter for trainable values)",
 }
 
 

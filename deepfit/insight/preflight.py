@@ -98,7 +98,7 @@ class _Context:
         self.optimizer = optimizer
         self.learning_rate = learning_rate
         if learning_rate is None and optimizer is not None:
-            self.learning_rate = optimizer.learning_rate
+            self.learning_rate = float(optimizer.learning_rate)
 
     def outputs(self) -> list[tuple[Any, Any, Any]]:
         """(loss, labels, first-batch output) per output that has a loss and labels."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 import numbers
 from typing import Any
 
+import torch
+
 from deepfit.callbacks.history import History
 from deepfit.insight.baseline import baseline_loss, loss_name
 
@@ -87,4 +89,6 @@ def _plain(value: Any) -> Any:
         return {str(key): _plain(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [_plain(item) for item in value]
+    if isinstance(value, torch.Tensor) and value.numel() == 1:  # e.g. optimizer.learning_rate
+        return _plain(value.item())
     return repr(value)

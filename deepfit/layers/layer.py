@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from deepfit import config, tree
+from deepfit import backend, config, tree
+from deepfit.backend.context import _state as _backend_state
 from deepfit.data.strings import is_text
 from deepfit.layers import call_context, tracking
 from deepfit.layers.symbolic import KerasTensor
@@ -125,6 +126,8 @@ class Layer(torch.nn.Module):
         raise NotImplementedError(f"{type(self).__name__} must implement call()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if not getattr(_backend_state, "internal", False):
+            return self._user_call(args, kwargs)
         inputs = args[0] if args else kwargs.get("inputs")
         if isinstance(inputs, torch.Tensor):
             if self.autocast_inputs and inputs.dtype != torch.float32 and _needs_cast(inputs):
@@ -147,6 +150,15 @@ class Layer(torch.nn.Module):
             return self._call_in(context, args, kwargs)
         finally:
             call_context.leave(context)
+
+    def _user_call(self, args: tuple, kwargs: dict) -> Any:
+        # The outermost call from user code: inputs as plain tensors, outputs as EagerTensors.
+        plain = backend.to_plain(args)
+        with backend.internal():
+            outputs = self(*plain, **backend.to_plain(kwargs))
+        if plain and outputs is plain[0]:
+            return args[0]  # a layer that passes its input through returns it unchanged
+        return backend.to_eager(outputs)
 
     def _open_call_context(self) -> call_context.CallContext:
         """Become the outermost call: open the context and forget the last call's losses."""
@@ -256,7 +268,7 @@ class Layer(torch.nn.Module):
             device: where to create it; the configured device by default.
 
         Returns:
-            The new `torch.nn.Parameter`.
+            The new weight: a `deepfit.Variable` (a `torch.nn.Parameter`).
 
         Example:
             >>> self.w = self.add_weight(shape=(4, 2), initializer="random_normal")
@@ -268,9 +280,10 @@ class Layer(torch.nn.Module):
         init = initializers.get(initializer)
         device = device or config.get_device()
         value = init(tuple(int(d) for d in shape), dtype=dtype, device=device)
-        param = torch.nn.Parameter(value.detach(), requires_grad=trainable)
         if name is None:
             name = self._automatic_weight_name()
+        param = backend.Variable(value.detach(), trainable, name)
+        param._path = f"{self.name}/{name}"
         self.register_parameter(name, param)
         self._weight_names.append(name)
         self._weight_trainable[name] = trainable
@@ -329,6 +342,8 @@ class Layer(torch.nn.Module):
         self._weight_trainable[name] = self._weight_trainable.pop(old)
         self._regularized = [(name if k == old else k, f) for k, f in self._regularized]
         self._constraints = [(name if k == old else k, f) for k, f in self._constraints]
+        if isinstance(param, backend.Variable):
+            param._name, param._path = name, f"{self.name}/{name}"
 
     def _sublayers(self) -> list[Layer]:
         return [module for module in tracking.children(self) if isinstance(module, Layer)]

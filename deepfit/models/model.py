@@ -33,10 +33,15 @@ class Model(Trainer, Layer):
     autocast_inputs = False
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+        if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
             from deepfit.models.functional import Functional
 
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional):
+                # `class CustomModel(keras.Model)` built as `CustomModel(inputs, outputs)`: a
+                # Functional graph with the subclass's methods (train_step, ...), as Keras does.
+                return super().__new__(_functional_variant(cls, Functional))
         return super().__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -210,3 +215,16 @@ class Model(Trainer, Layer):
         """Move the weights (and optimizer state on next build) to `device`."""
         self.to(torch.device(device))
         return self
+
+
+_FUNCTIONAL_VARIANTS: dict[type, type] = {}
+
+
+def _functional_variant(cls: type, functional: type) -> type:
+    """`cls` with Functional's graph behaviour mixed in after it (one class per subclass)."""
+    variant = _FUNCTIONAL_VARIANTS.get(cls)
+    if variant is None:
+        variant = type(cls.__name__, (cls, functional), {"__module__": cls.__module__,
+                                                         "__qualname__": cls.__qualname__})
+        _FUNCTIONAL_VARIANTS[cls] = variant
+    return variant

@@ -11,7 +11,7 @@ Example:
     >>> opt.build(list(layer.parameters()))
     >>> layer(torch.ones(2, 3)).sum().backward()
     >>> opt.step(); opt.zero_grad()
-    >>> opt.iterations
+    >>> int(opt.iterations)
     1
 """
 
@@ -79,7 +79,7 @@ def get(identifier: Any) -> Optimizer | None:
         The optimizer (None for None).
 
     Example:
-        >>> get("rmsprop").learning_rate
+        >>> float(get("rmsprop").learning_rate)
         0.001
     """
     if identifier is None:

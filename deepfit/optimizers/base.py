@@ -14,7 +14,7 @@ Example:
     >>> opt.build(list(layer.parameters()))
     >>> layer(torch.ones(2, 3)).sum().backward()
     >>> opt.step(); opt.zero_grad()
-    >>> opt.iterations
+    >>> int(opt.iterations)
     1
 """
 
@@ -31,6 +31,14 @@ from typing import Any
 import torch
 
 from deepfit import schedules
+from deepfit.optimizers.buffers import (
+    _copy_all,
+    _FlatGroup,
+    _global_norm,
+    _move_in,
+    _unique_tensors,
+)
+from deepfit.optimizers.scalars import OptimizerScalar
 
 _REGISTRY: dict[str, Any] = {}
 _NAME_UIDS: collections.defaultdict[str, int] = collections.defaultdict(int)
@@ -65,42 +73,6 @@ def _unit_interval(argument: str, value: Any) -> float:
     if not 0.0 <= value <= 1.0:
         raise ValueError(f"`{argument}` must be a float between [0, 1]. Received: {value!r}")
     return value
-
-
-class _FlatGroup:
-    """The parameters of one (device, dtype): flat parameter, gradient and state buffers."""
-
-    __slots__ = ("params", "offsets", "numels", "total", "param", "grad", "slots", "decay",
-                 "scratch", "counts", "extra", "_views")
-
-    def __init__(self, params: list[torch.Tensor], n_decay: int, slot_specs, n_scratch: int):
-        first = params[0]
-        self.params = params
-        self.numels = [p.numel() for p in params]
-        self.offsets = [0]
-        for n in self.numels[:-1]:
-            self.offsets.append(self.offsets[-1] + n)
-        self.total = sum(self.numels)
-        like = {"dtype": first.dtype, "device": first.device}
-        self.param = torch.empty(self.total, **like)
-        self.grad = torch.zeros(self.total, **like)
-        self.slots = {name: torch.full((self.total,), init, **like) for name, init in slot_specs}
-        self.decay = self.param[:n_decay] if n_decay else None
-        self.scratch = [torch.empty(self.total, **like) for _ in range(n_scratch)]
-        self.counts = torch.tensor(self.numels, device=first.device)
-        self.extra: dict[str, Any] = {}  # per-rule extras, e.g. Adam's fused-kernel step tensor
-        self._views: dict[int, list[torch.Tensor]] = {}
-
-    def view(self, flat: torch.Tensor, j: int) -> torch.Tensor:
-        start = self.offsets[j]
-        return flat[start : start + self.numels[j]].view(self.params[j].shape)
-
-    def views(self, flat: torch.Tensor) -> list[torch.Tensor]:
-        """Per-parameter views of one of this group's flat buffers (cached)."""
-        cached = self._views.get(id(flat))
-        if cached is None:
-            cached = self._views[id(flat)] = [self.view(flat, j) for j in range(len(self.params))]
-        return cached
 
 
 class Optimizer:
@@ -237,9 +209,15 @@ class Optimizer:
             )
 
     @property
-    def learning_rate(self) -> float:
-        """The current learning rate (a schedule is evaluated at the current step)."""
-        return self._lr_at(self._iterations)
+    def learning_rate(self) -> OptimizerScalar:
+        """The current learning rate as a Keras Variable (`.numpy()`, `float()`, `.assign()`);
+        a schedule is evaluated at the current step (and cannot be assigned)."""
+        scalar = self.__dict__.get("_lr_variable")
+        if scalar is None:
+            scalar = self._lr_variable = OptimizerScalar.make(
+                self._lr_at(self._iterations), torch.float32, "learning_rate",
+                f"{self.name}/learning_rate", self._assign_learning_rate)
+        return scalar.refresh(self._lr_at(self._iterations))
 
     @learning_rate.setter
     def learning_rate(self, value: LearningRate) -> None:
@@ -252,6 +230,9 @@ class Optimizer:
             )
         self._set_learning_rate(value)
 
+    def _assign_learning_rate(self, value: float) -> None:
+        self.learning_rate = value
+
     lr = learning_rate
 
     def _lr_at(self, step: int) -> float:
@@ -260,11 +241,23 @@ class Optimizer:
         return float(self._lr_fn(step))
 
     @property
-    def iterations(self) -> int:
-        """The number of update steps taken (with gradient accumulation: of real updates)."""
+    def iterations(self) -> OptimizerScalar:
+        """The number of update steps taken (with gradient accumulation: of real updates), as
+        a Keras Variable (int64; `int()`, `.numpy()`, `.assign()`)."""
+        scalar = self.__dict__.get("_iterations_variable")
+        if scalar is None:
+            scalar = self._iterations_variable = OptimizerScalar.make(
+                0, torch.int64, "iteration", f"{self.name}/iteration", self._assign_iterations)
+        return scalar.refresh(self._steps_done())
+
+    def _steps_done(self) -> int:
         if self.gradient_accumulation_steps:
             return self._iterations // self.gradient_accumulation_steps
         return self._iterations
+
+    def _assign_iterations(self, value: float) -> None:
+        steps = int(value) * (self.gradient_accumulation_steps or 1)
+        self._iterations = steps
 
     @property
     def built(self) -> bool:
@@ -316,7 +309,8 @@ class Optimizer:
         return cls(**config)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__} name={self.name!r} learning_rate={self.learning_rate}>"
+        rate = self._lr_at(self._iterations)
+        return f"<{type(self).__name__} name={self.name!r} learning_rate={rate}>"
 
     # ----------------------------------------------------------------- per-class rule
     def _slot_specs(self) -> list[tuple[str, float]]:
@@ -478,20 +472,53 @@ class Optimizer:
         )
         return missing
 
-    def apply_gradients(self, grads_and_vars: Iterable[tuple[Any, torch.Tensor]]) -> int:
+    def apply_gradients(
+        self, grads_and_vars: Iterable[tuple[Any, torch.Tensor]]
+    ) -> OptimizerScalar:
         """Keras's `apply_gradients`: `apply` on `(gradient, variable)` pairs.
 
         Args:
             grads_and_vars: pairs of a gradient (or None) and its variable.
 
         Returns:
-            The iteration count after the update.
+            The iteration count (a Variable) after the update.
         """
         pairs = list(grads_and_vars)
         if pairs:
             grads, variables = zip(*pairs)
             self.apply(grads, variables)
         return self.iterations
+
+    def minimize(self, loss: Any, var_list: Any, tape: Any = None) -> OptimizerScalar:
+        """Compute the gradients of `loss` and apply them (TensorFlow's custom-loop idiom).
+
+        Args:
+            loss: a callable returning the loss, or a loss tensor recorded by `tape`.
+            var_list: the variables to update (or a callable returning them).
+            tape: the `GradientTape` that recorded a tensor `loss`.
+
+        Returns:
+            The iteration count (a Variable) after the update.
+
+        Example:
+            >>> from deepfit.backend import Variable
+            >>> from deepfit.optimizers import SGD
+            >>> w = Variable([1.0])
+            >>> _ = SGD(learning_rate=0.5).minimize(lambda: (w * w).sum(), [w])
+            >>> w.numpy()
+            array([0.], dtype=float32)
+        """
+        from deepfit.backend import GradientTape
+
+        variables = list(var_list() if callable(var_list) else var_list)
+        if callable(loss):
+            with GradientTape() as tape:
+                loss = loss()
+        elif tape is None:
+            raise ValueError("minimize: pass the GradientTape that recorded `loss` as `tape=`, "
+                             "or pass `loss` as a callable")
+        grads = tape.gradient(loss, variables)
+        return self.apply_gradients(zip(grads, variables))
 
     @torch.no_grad()
     def apply(
@@ -580,7 +607,7 @@ class Optimizer:
                 for group in groups:
                     if group.decay is not None:
                         group.decay.mul_(factor)
-            scalars = self._step_scalars(lr, self.iterations + 1)
+            scalars = self._step_scalars(lr, self._steps_done() + 1)
             for group, grad in zip(groups, grads):
                 self._update_group(group, grad, scalars)
             if steps:
@@ -624,11 +651,11 @@ class Optimizer:
                 grad.clamp_(-self.clipvalue, self.clipvalue)
 
     def _update_average(self) -> None:
-        momentum = self.ema_momentum if self.iterations != 0 else 0.0
+        momentum = self.ema_momentum if self._steps_done() != 0 else 0.0
         for group in self._groups:
             group.slots[_EMA].lerp_(group.param, 1.0 - momentum)
         every = self.ema_overwrite_frequency
-        if every and (self.iterations + 1) % every == 0:
+        if every and (self._steps_done() + 1) % every == 0:
             for group in self._groups:
                 group.param.copy_(group.slots[_EMA])
 
@@ -714,51 +741,3 @@ def _step_function(fn: Callable) -> Callable[[int], Any]:
     except (TypeError, ValueError):
         takes_step = True
     return fn if takes_step else (lambda step: fn())
-
-
-def _unique_tensors(variables: Sequence[torch.Tensor]) -> list[torch.Tensor]:
-    unique, seen = [], set()
-    for k, p in enumerate(variables):
-        if not isinstance(p, torch.Tensor) or not p.is_floating_point():
-            kind = f"{p.dtype} tensor" if isinstance(p, torch.Tensor) else type(p).__name__
-            raise TypeError(
-                f"variables[{k}]: expected a floating-point tensor (a torch.nn.Parameter), "
-                f"received a {kind}"
-            )
-        if id(p) not in seen:
-            seen.add(id(p))
-            unique.append(p)
-    return unique
-
-
-def _move_in(group: _FlatGroup, state: Mapping[int, tuple[torch.Tensor, dict]]) -> None:
-    """Copy values, gradients and known state into the group, then make params views of it."""
-    for j, p in enumerate(group.params):
-        group.view(group.param, j).copy_(p.detach())
-        if p.grad is not None:
-            group.view(group.grad, j).copy_(p.grad)
-        old = state.get(id(p))
-        for name, buf in group.slots.items():
-            if old is not None and name in old[1]:
-                group.view(buf, j).copy_(old[1][name])
-    for j, p in enumerate(group.params):
-        p.data = group.view(group.param, j)
-        p.grad = group.view(group.grad, j)
-
-
-def _copy_all(dst: list[torch.Tensor], src: list[torch.Tensor]) -> None:
-    try:
-        torch._foreach_copy_(dst, src)
-    except RuntimeError:
-        for d, s in zip(dst, src):
-            d.copy_(s)
-
-
-def _global_norm(grads: list[torch.Tensor]) -> torch.Tensor:
-    norms = [torch.linalg.vector_norm(g) for g in grads]
-    if len(norms) == 1:
-        return norms[0]
-    first = norms[0]
-    return torch.linalg.vector_norm(
-        torch.stack([n.to(device=first.device, dtype=torch.float64) for n in norms])
-    )

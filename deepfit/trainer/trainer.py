@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from deepfit import distribute, mixed_precision, optimizers, tree
+from deepfit import backend, distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
 from deepfit.trainer import (
@@ -332,9 +332,10 @@ class Trainer:
         return found.epoch
 
     def _select_train_step(self) -> Any:
+        # Steps run library-internally: the model's outputs stay plain torch tensors.
         if type(self).train_step is not Trainer.train_step:
-            return lambda batch: self.train_step(_as_data(batch))
-        return self._default_train_step
+            return backend.internal_step(lambda batch: self.train_step(_as_data(batch)))
+        return backend.internal_step(self._default_train_step)
 
     def _default_train_step(self, batch: tuple) -> LazyLogs:
         state = self._trainer_state
@@ -479,7 +480,7 @@ class Trainer:
         self.reset_metrics()
         step_logs: Any = {}
         custom = type(self).test_step is not Trainer.test_step
-        with torch.no_grad():
+        with torch.no_grad(), backend.internal():
             for step, batch in iterator:
                 if callback_list is not None:
                     callback_list.on_test_batch_begin(step)
@@ -538,7 +539,7 @@ class Trainer:
         callback_list.on_predict_begin()
         outputs: list[Any] = []
         custom = type(self).predict_step is not Trainer.predict_step
-        with torch.no_grad():
+        with torch.no_grad(), backend.internal():
             for step, batch in iterator:
                 callback_list.on_predict_batch_begin(step)
                 batch_out = (self.predict_step(_as_data(batch)) if custom
@@ -576,7 +577,7 @@ class Trainer:
         batches = self._batches(x, y, sample_weight, None, False, self._device())
         self._prepare(batches)
         self.reset_metrics()
-        with torch.no_grad():
+        with torch.no_grad(), backend.internal():
             self._default_test_step(batches.first_batch())
         return self._batch_result(return_dict)
 
@@ -667,9 +668,15 @@ class Trainer:
         if isinstance(batches, IterableBatches):
             validation.check_finite(x, y)
             validation.check_sample_weight(sample_weight, y)
-        with layer_states_kept(self), torch.no_grad():
-            y_pred = self(x, training=False)  # builds the model on its first call
-        if self.compiled_loss is not None and y is not None:
+        callless = _without_call(self)
+        if callless:  # only a custom train_step (Keras's GAN): nothing to call or check
+            self.built = True
+        else:
+            with layer_states_kept(self), torch.no_grad():
+                y_pred = self(x, training=False)  # builds the model on its first call
+        if callless:
+            pass
+        elif self.compiled_loss is not None and y is not None:
             pairs = self.compiled_loss.flat_targets(y, y_pred)
             whole_y = getattr(batches, "y", None)
             whole = self.compiled_loss.flat_targets(whole_y, y_pred) if whole_y is not None else (
@@ -728,12 +735,19 @@ class Trainer:
                                      argument="validation_data")
 
     def _ensure_built(self, x: Any) -> None:
+        if not self.built and _without_call(self):
+            # A model that only composes built models in its train_step (Keras's GAN): its
+            # sublayers are its weights, there is nothing to call.
+            self.built = True
+            return
         if not self.built or not self.weights:
             with torch.no_grad():
                 self(x, training=False)
 
     def _flops_per_step(self, batches: ArrayBatches | IterableBatches) -> float:
         x = batches.first_batch()[0]
+        if _without_call(self):
+            return 0.0
         one = data_adapter.take(x, slice(0, 1))
         per_sample = runtime.estimate_flops_per_sample(self, one)
         batch = _batch_size(x)
@@ -818,3 +832,11 @@ def _concatenate(outputs: list[Any]) -> Any:
         return [torch.cat([o[i] for o in outputs]).cpu().numpy() for i in range(len(first))]
     return np.concatenate([np.asarray(o) for o in outputs])
 
+
+def _without_call(model: Any) -> bool:
+    """A subclassed model that defines no `call` and whose sublayers are all built."""
+    from deepfit.layers.layer import Layer
+
+    sublayers = [m for m in model.modules() if m is not model and isinstance(m, Layer)]
+    return type(model).call is Layer.call and bool(sublayers) and all(
+        layer.built for layer in sublayers)

@@ -8,6 +8,7 @@ import torch
 
 import deepfit
 import deepfit.compat.tensorflow as tf
+from deepfit.backend import EagerTensor
 from deepfit.compat.keras import backend as K
 from deepfit.compat.keras import ops
 
@@ -19,7 +20,9 @@ def test_dtype_rules_of_python_numbers_arrays_and_tensors():
     assert tf.constant([1, 2], dtype=tf.float32).dtype is torch.float32
     assert tf.constant(3.0, shape=[2, 2]).numpy().tolist() == [[3.0, 3.0], [3.0, 3.0]]
     tensor = torch.ones(2)
-    assert tf.convert_to_tensor(tensor) is tensor
+    converted = tf.convert_to_tensor(tensor)  # an EagerTensor view of the same storage
+    assert isinstance(converted, EagerTensor) and converted.data_ptr() == tensor.data_ptr()
+    assert tf.convert_to_tensor(converted) is converted
     assert tf.constant(tensor) is not tensor
     assert tf.convert_to_tensor([tensor, tensor]).shape == (2, 2)
     assert tf.dtypes.as_dtype("int64") is tf.int64 and tf.as_dtype(np.uint8) is tf.uint8

@@ -36,7 +36,8 @@ from deepfit.compat.keras import (
 
 __all__ = [
     "Initializer", "Input", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Optimizer",
-    "Regularizer", "Sequential", "__version__", "activations", "applications", "backend",
+    "Regularizer", "Sequential", "Variable", "__version__", "activations", "applications",
+    "backend",
     "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",
     "metrics", "mixed_precision", "models", "ops", "optimizers", "preprocessing", "random",
     "regularizers", "saving", "tree", "utils", "version", "wrappers",
@@ -71,7 +72,7 @@ tree = _namespace.make("keras.tree", sources=["deepfit.tree"],
                       accept=lambda name, obj: callable(obj))
 wrappers = _namespace.make("keras.wrappers")
 
-_TOP_LEVEL = frozenset({"Input", "Layer", "Model", "Sequential"})
+_TOP_LEVEL = frozenset({"Input", "Layer", "Model", "Sequential", "Variable"})
 
 
 def _is_top_level(name: str, obj: Any) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging as _logging
 
+from deepfit.backend import GradientTape, Variable
 from deepfit.compat import keras
 from deepfit.compat import namespace as _namespace
 from deepfit.compat.tensorflow import (
@@ -137,7 +138,8 @@ from deepfit.compat.tensorflow.random import set_seed as _set_seed
 from deepfit.data.strings import STRING as string
 
 __all__ = [
-    "DType", "Tensor", "__version__", "abs", "add", "argmax", "argmin", "argsort", "as_dtype",
+    "DType", "GradientTape", "Tensor", "Variable", "__version__", "abs", "add", "argmax",
+    "argmin", "argsort", "as_dtype",
     "autograph", "bfloat16", "bool", "boolean_mask", "cast", "clip_by_value", "compat",
     "complex128", "complex64", "concat", "config", "constant", "convert_to_tensor", "cos",
     "data", "divide", "double", "dtypes", "equal", "errors", "executing_eagerly", "exp",

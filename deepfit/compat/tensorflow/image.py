@@ -21,7 +21,8 @@ import torch.nn.functional as F
 
 from deepfit.compat import namespace as _namespace
 from deepfit.compat.tensorflow.dtypes import as_dtype
-from deepfit.compat.tensorflow.ops import convert_to_tensor as _t
+from deepfit.compat.tensorflow.eager import for_user_functions
+from deepfit.compat.tensorflow.ops import _t
 
 __all__ = [
     "convert_image_dtype", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
@@ -125,4 +126,5 @@ def convert_image_dtype(image: Any, dtype: Any, saturate: bool = False,
     return (x.double() * (top / torch.iinfo(x.dtype).max)).round().to(target)
 
 
+for_user_functions(globals())
 _namespace.install(globals(), _namespace.Lookup("tf.image"))

@@ -20,8 +20,8 @@ import torch.nn.functional as F
 
 from deepfit import activations
 from deepfit.compat import namespace as _namespace
-from deepfit.compat.tensorflow.ops import convert_to_tensor as _t
-from deepfit.compat.tensorflow.ops import l2_normalize
+from deepfit.compat.tensorflow.eager import for_user_functions
+from deepfit.compat.tensorflow.ops import _t, l2_normalize
 
 __all__ = [
     "bias_add", "dropout", "elu", "gelu", "l2_normalize", "leaky_relu", "log_softmax", "moments",
@@ -150,4 +150,5 @@ def bias_add(value: Any, bias: Any, data_format: str | None = None,
     return _t(value) + _t(bias)
 
 
+for_user_functions(globals())
 _namespace.install(globals(), _namespace.Lookup("tf.nn"))

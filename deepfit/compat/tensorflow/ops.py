@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from deepfit.compat.tensorflow.dtypes import as_dtype
+from deepfit.compat.tensorflow.eager import for_user_functions
 from deepfit.data import strings
 
 Axis = int | Sequence[int] | None
@@ -701,3 +702,6 @@ def norm(tensor: Any, ord: Any = "euclidean", axis: Axis = None, keepdims: bool 
     order = 2 if ord in ("euclidean", "fro") else ord
     dims = None if axis is None else tuple(_axes(axis, x.dim()))
     return torch.linalg.vector_norm(x, ord=order, dim=dims, keepdim=keepdims)
+
+
+for_user_functions(globals())

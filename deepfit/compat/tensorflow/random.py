@@ -19,8 +19,8 @@ import torch
 
 from deepfit.compat import namespace as _namespace
 from deepfit.compat.tensorflow.dtypes import as_dtype
-from deepfit.compat.tensorflow.ops import _shape
-from deepfit.compat.tensorflow.ops import convert_to_tensor as _t
+from deepfit.compat.tensorflow.eager import for_user_functions
+from deepfit.compat.tensorflow.ops import _shape, _t
 from deepfit.utils import set_random_seed
 
 __all__ = ["categorical", "normal", "set_seed", "shuffle", "truncated_normal", "uniform"]
@@ -79,4 +79,5 @@ def categorical(logits: Any, num_samples: int, dtype: Any = torch.int64,
         as_dtype(dtype))
 
 
+for_user_functions(globals())
 _namespace.install(globals(), _namespace.Lookup("tf.random"))

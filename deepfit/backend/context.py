@@ -1,0 +1,61 @@
+"""Whether code runs inside a layer call or a training step (where tensors stay plain torch).
+
+The first (outermost) layer call made by user code hands back `EagerTensor`s; calls nested in
+it, and every call made by `fit`/`evaluate`/`predict` steps, work on plain torch tensors so
+that the training loop pays nothing for TensorFlow's manners.
+
+Example:
+    >>> from deepfit.backend import context
+    >>> context.is_internal()
+    False
+    >>> with context.internal():
+    ...     context.is_internal()
+    True
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+_state = threading.local()
+
+
+def is_internal() -> bool:
+    """True inside a layer call or a training/evaluation/prediction step."""
+    return getattr(_state, "internal", False)
+
+
+@contextmanager
+def internal() -> Iterator[None]:
+    """Mark the enclosed code as library-internal: tensors stay plain torch tensors."""
+    outer = getattr(_state, "internal", False)
+    _state.internal = True
+    try:
+        yield
+    finally:
+        _state.internal = outer
+
+
+def internal_step(step: Callable[..., Any]) -> Callable[..., Any]:
+    """`step` wrapped so that each call runs library-internally (a fit/evaluate/predict step).
+
+    Args:
+        step: the step function.
+
+    Returns:
+        A function with the same arguments and result.
+    """
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        if getattr(_state, "internal", False):
+            return step(*args, **kwargs)
+        _state.internal = True
+        try:
+            return step(*args, **kwargs)
+        finally:
+            _state.internal = False
+
+    return run
