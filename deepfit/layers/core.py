@@ -156,6 +156,8 @@ class Dense(Layer):
         >>> Dense(10, activation="softmax")
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         units: int,
@@ -241,6 +243,8 @@ class Activation(Layer):
     Args:
         activation: a name such as 'relu' or a callable.
     """
+
+    supports_masking = True
 
     def __init__(self, activation: Any, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -335,6 +339,8 @@ class Dropout(Layer):
         noise_shape: shape of the binary mask (1 where it broadcasts), None for the input's.
         seed: accepted for Keras compatibility; use `deepfit.utils.set_random_seed`.
     """
+
+    supports_masking = True
 
     def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None,
                  seed: int | None = None, **kwargs: Any) -> None:

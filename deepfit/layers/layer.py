@@ -68,6 +68,8 @@ class Layer(torch.nn.Module):
 
     #: Cast integer, bool and float64 inputs to float32 on call (off for index inputs).
     autocast_inputs = True
+    #: Whether the input's mask (`_keras_mask`) passes on to the outputs (Keras's flag).
+    supports_masking = False
 
     def __init__(
         self,
@@ -174,6 +176,9 @@ class Layer(torch.nn.Module):
             training = outer
         if _accepts(type(self), "training"):
             kwargs["training"] = training
+        previous_mask = _mask_of(args[0] if args else None)
+        if previous_mask is not None and kwargs.get("mask") is None and _names_mask(type(self)):
+            kwargs["mask"] = previous_mask
         if "mask" in kwargs and not _accepts(type(self), "mask"):
             kwargs.pop("mask")
         context.training = training
@@ -181,9 +186,23 @@ class Layer(torch.nn.Module):
             outputs = self._forward(args, kwargs)
         finally:
             context.training = outer
+        if previous_mask is not None or type(self).compute_mask is not Layer.compute_mask:
+            _attach_mask(outputs, self.compute_mask(args[0] if args else None, previous_mask))
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
+        """The mask of the outputs: the input's mask when `supports_masking`, else None.
+
+        Args:
+            inputs: the call's first input.
+            previous_mask: the mask that came with it (`inputs._keras_mask`), or None.
+
+        Returns:
+            A boolean tensor (True where a step is real), or None.
+        """
+        return previous_mask if self.supports_masking else None
 
     def _add_activity_loss(self, outputs: Any) -> None:
         for output in tree.flatten(outputs):
@@ -579,6 +598,33 @@ def _torch_dtype(dtype: Any, layer: Layer) -> torch.dtype:
         raise ValueError(f"Layer '{layer.name}': add_weight dtype must be a dtype name such as "
                          f"'float32' or 'int32', received {dtype!r}")
     return found
+
+
+def _mask_of(value: Any) -> torch.Tensor | None:
+    return getattr(value, "_keras_mask", None) if isinstance(value, torch.Tensor) else None
+
+
+def _attach_mask(outputs: Any, mask: Any) -> None:
+    """Masks ride on the output tensors as `_keras_mask`; a mask the layer set itself wins."""
+    if mask is None:
+        return
+    if isinstance(outputs, torch.Tensor):
+        if getattr(outputs, "_keras_mask", None) is None:
+            outputs._keras_mask = mask
+        return
+    masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(tree.flatten(outputs))
+    for output, item in zip(tree.flatten(outputs), masks):
+        _attach_mask(output, item)
+
+
+_names_mask_cache: dict[type, bool] = {}
+
+
+def _names_mask(cls: type) -> bool:
+    """Whether `cls.call` has a `mask` parameter of its own (Keras passes masks only then)."""
+    if cls not in _names_mask_cache:
+        _names_mask_cache[cls] = "mask" in inspect.signature(cls.call).parameters
+    return _names_mask_cache[cls]
 
 
 def _global_hooks() -> bool:

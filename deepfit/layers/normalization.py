@@ -72,6 +72,8 @@ class BatchNormalization(Layer):
         True
     """
 
+    supports_masking = True
+
     def __init__(
         self,
         axis: int = -1,
@@ -210,7 +212,9 @@ class BatchNormalization(Layer):
 
     def _normalize(self, x: torch.Tensor, mean: torch.Tensor,
                    variance: torch.Tensor) -> torch.Tensor:
-        if x.dim() >= 2 and mean.dim() == 1:
+        # torch's kernel takes no gradient through its statistics: masked batch moments use
+        # the formula below.
+        if x.dim() >= 2 and mean.dim() == 1 and not (mean.requires_grad or variance.requires_grad):
             moved, restore = self._channels_second(x)
             return restore(F.batch_norm(moved, mean, variance, self.gamma, self.beta, False,
                                         0.0, self.epsilon))
@@ -283,6 +287,8 @@ class LayerNormalization(Layer):
         >>> LayerNormalization()(torch.randn(2, 5, 8)).shape
         torch.Size([2, 5, 8])
     """
+
+    supports_masking = True
 
     def __init__(
         self,

@@ -231,6 +231,12 @@ class GlobalAveragePooling1D(_GlobalAverage):
         torch.Size([2, 4])
     """
 
+    supports_masking = True
+
+    def compute_mask(self, inputs: Any, previous_mask: Any = None) -> None:
+        """Pooling over the steps consumes the mask."""
+        return None
+
     rank = 1
 
     def call(self, inputs: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:

@@ -52,6 +52,7 @@ _LAYER_CASES = {
     "DepthwiseConv2D": ({"kernel_size": 3}, (2, 6, 6, 3)),
     "Dot": ({"axes": 1, "normalize": True}, [(2, 5), (2, 5)]),
     "Dropout": ({"rate": 0.4, "seed": 3}, (2, 5)),
+    "Masking": ({"mask_value": -1.0}, (2, 3, 4)),
     "Embedding": ({"input_dim": 10, "output_dim": 4}, "tokens"),
     "Flatten": ({}, (2, 3, 4)),
     "GRU": ({"units": 3, "reset_after": True, "return_sequences": True}, (2, 4, 5)),
