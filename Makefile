@@ -39,7 +39,8 @@ lint: $(TEST_STAMP)
 $(PEERS)/bin/python:
 	$(PYTHON) -m venv $(PEERS)
 	$(PEERS)/bin/python -m pip install --disable-pip-version-check -q -c constraints.txt \
-		torch==2.13.0 numpy keras tensorflow-cpu jax jaxlib pillow
+		torch==2.13.0 numpy keras tensorflow-cpu jax jaxlib pillow \
+		pandas matplotlib seaborn ipython pydot
 
 bench-peers: $(PEERS)/bin/python
 

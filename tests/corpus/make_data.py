@@ -1,0 +1,323 @@
+"""Stand-in data for the corpus programs, in the exact formats their loaders read, made offline.
+
+    python tests/corpus/make_data.py OUT
+
+writes
+- `OUT/keras_home/datasets/`: what `keras.datasets.*.load_data()` finds in Keras's cache
+  (`$KERAS_HOME`): mnist.npz, fashion-mnist/*.gz, the CIFAR-10 archive, imdb.npz and
+  imdb_word_index.json;
+- `OUT/served/`: what the programs download (served from 127.0.0.1 by the harness):
+  mnist.npz, flower_photos.tgz, a sunflower JPEG, aclImdb_v1.tar.gz, CSV files (auto-mpg,
+  heart, ECG, FordA, NAB, creditcard), jena_climate_2009_2016.csv.zip, petfinder-mini.zip;
+- `OUT/standin_hashes.json`: the sha256 of every generated file (a loader that checks Keras's
+  published hash accepts these files in the test processes; see harness.py).
+
+Every dataset is small and learnable (each class has its own prototype plus noise), so a
+program's final numbers say whether it trained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import pathlib
+import pickle
+import shutil
+import sys
+import tarfile
+import zipfile
+
+import numpy as np
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from tests.compat.conftest import flowers_archive, idx_bytes, learnable_images  # noqa: E402
+
+POSITIVE = "good great wonderful excellent amazing loved best brilliant superb enjoyable".split()
+NEGATIVE = "bad awful terrible boring worst hated poor dull waste horrible".split()
+NEUTRAL = ("the a movie film story actor plot scene music it was and of this with that "
+           "director camera time people character").split()
+
+
+def _image_sets(rng, shape, train, test):
+    prototypes = rng.integers(0, 256, (10, *shape))
+    return learnable_images(rng, prototypes, train), learnable_images(rng, prototypes, test)
+
+
+def keras_cache(datasets: pathlib.Path, rng: np.random.Generator) -> None:
+    """The files keras.datasets' loaders read from `$KERAS_HOME/datasets`."""
+    datasets.mkdir(parents=True, exist_ok=True)
+    (x_train, y_train), (x_test, y_test) = _image_sets(rng, (28, 28), 600, 100)
+    np.savez(datasets / "mnist.npz", x_train=x_train, y_train=y_train, x_test=x_test,
+             y_test=y_test)
+    fashion = datasets / "fashion-mnist"
+    fashion.mkdir(exist_ok=True)
+    (x_train, y_train), (x_test, y_test) = _image_sets(rng, (28, 28), 600, 100)
+    for name, array, labels in [("train-images-idx3-ubyte.gz", x_train, False),
+                                ("train-labels-idx1-ubyte.gz", y_train, True),
+                                ("t10k-images-idx3-ubyte.gz", x_test, False),
+                                ("t10k-labels-idx1-ubyte.gz", y_test, True)]:
+        (fashion / name).write_bytes(idx_bytes(array, labels=labels))
+    (datasets / "cifar-10-batches-py-target_archive").write_bytes(cifar10_archive(rng))
+    imdb_files(datasets, rng)
+
+
+def cifar10_archive(rng: np.random.Generator) -> bytes:
+    """cifar-10-python.tar.gz: five data batches and a test batch of pickled dicts, 100 images
+    each, rows of 3072 bytes (channels first)."""
+    prototypes = rng.integers(0, 256, (10, 3, 32, 32))
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
+        for name in names:
+            images, labels = learnable_images(rng, prototypes, 100)
+            batch = {b"batch_label": name.encode(), b"labels": labels.tolist(),
+                     b"data": images.reshape(100, 3072),
+                     b"filenames": [f"{name}_{i}.png".encode() for i in range(100)]}
+            _add(tar, f"cifar-10-batches-py/{name}", pickle.dumps(batch, protocol=4))
+        _add(tar, "cifar-10-batches-py/batches.meta", pickle.dumps(
+            {b"label_names": [b"airplane", b"automobile", b"bird", b"cat", b"deer", b"dog",
+                              b"frog", b"horse", b"ship", b"truck"]}, protocol=4))
+    return buffer.getvalue()
+
+
+def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size = len(data)
+    tar.addfile(info, io.BytesIO(data))
+
+
+def _review(rng: np.random.Generator, positive: bool) -> list[str]:
+    words = list(rng.choice(NEUTRAL, rng.integers(12, 30)))
+    sentiment = POSITIVE if positive else NEGATIVE
+    for _ in range(rng.integers(2, 5)):
+        words.insert(int(rng.integers(0, len(words))), str(rng.choice(sentiment)))
+    return words
+
+
+def imdb_files(datasets: pathlib.Path, rng: np.random.Generator) -> None:
+    """imdb.npz (object arrays of word-index lists, index 1 = start, words from 4) and
+    imdb_word_index.json, as Keras's loader reads them."""
+    vocabulary = NEUTRAL + POSITIVE + NEGATIVE
+    index = {word: i + 1 for i, word in enumerate(vocabulary)}
+    (datasets / "imdb_word_index.json").write_text(json.dumps(index))
+    arrays = {}
+    for split in ("train", "test"):
+        labels = np.arange(200) % 2
+        rng.shuffle(labels)
+        reviews = [[index[w] + 3 for w in _review(rng, bool(label))] for label in labels]
+        arrays[f"x_{split}"] = np.array(reviews, dtype=object)
+        arrays[f"y_{split}"] = labels.astype(np.int64)
+    np.savez(datasets / "imdb.npz", **arrays)
+
+
+def acl_imdb_archive(rng: np.random.Generator, per_class: int = 60) -> bytes:
+    """aclImdb_v1.tar.gz: aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt (and train/unsup),
+    including train/pos/1181_9.txt, which a tutorial opens by name."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for split in ("train", "test"):
+            for label in ("pos", "neg"):
+                for i in range(per_class):
+                    number = 1181 if (split, label, i) == ("train", "pos", 0) else 2000 + i
+                    rating = 9 if label == "pos" else 2
+                    text = " ".join(_review(rng, label == "pos")).capitalize() + ".<br /><br />"
+                    _add(tar, f"aclImdb/{split}/{label}/{number}_{rating}.txt", text.encode())
+        for i in range(10):
+            _add(tar, f"aclImdb/train/unsup/{i}_0.txt", b"unlabelled review")
+        _add(tar, "aclImdb/README", b"Stand-in for the Large Movie Review Dataset.")
+    return buffer.getvalue()
+
+
+def auto_mpg(rng: np.random.Generator, rows: int = 200) -> str:
+    """auto-mpg.data: space-separated, '?' for missing horsepower, the car name after a tab."""
+    lines = []
+    for i in range(rows):
+        cylinders = int(rng.choice([4, 6, 8]))
+        displacement = 40.0 * cylinders + rng.normal(0, 15)
+        horsepower = 12.0 * cylinders + rng.normal(0, 8)
+        weight = 400.0 * cylinders + rng.normal(0, 150)
+        acceleration = 20 - cylinders + rng.normal(0, 1)
+        year = int(rng.integers(70, 83))
+        origin = int(rng.integers(1, 4))
+        mpg = 46 - 0.006 * weight + 0.3 * (year - 70) + 2 * (origin - 1) + rng.normal(0, 1)
+        hp = "?" if i % 50 == 7 else f"{horsepower:.1f}"
+        lines.append(f"{mpg:.1f}   {cylinders}   {displacement:.1f}      {hp}      "
+                     f"{weight:.1f}      {acceleration:.1f}   {year}  {origin}\t\"car {i}\"")
+    return "\n".join(lines) + "\n"
+
+
+def heart_csv(rng: np.random.Generator, rows: int = 300) -> str:
+    """heart.csv (Cleveland heart disease): 13 features, `thal` a string, `target` 0/1."""
+    header = "age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,target"
+    lines = [header]
+    thals = ["fixed", "normal", "reversible"]
+    for _ in range(rows):
+        target = int(rng.integers(0, 2))
+        age = int(rng.normal(54 + 4 * target, 8))
+        thal = thals[2] if target and rng.random() < 0.7 else thals[int(rng.integers(0, 2))]
+        values = [age, int(rng.integers(0, 2)), int(rng.integers(0, 5)),
+                  int(rng.normal(130, 15)), int(rng.normal(245, 40)), int(rng.random() < 0.15),
+                  int(rng.integers(0, 3)), int(rng.normal(150 - 20 * target, 15)),
+                  int(rng.random() < 0.2 + 0.4 * target),
+                  round(float(abs(rng.normal(0.5 + 1.2 * target, 0.8))), 1),
+                  int(rng.integers(1, 4)), int(rng.integers(0, 4)), thal, target]
+        lines.append(",".join(str(v) for v in values))
+    return "\n".join(lines) + "\n"
+
+
+def ecg_csv(rng: np.random.Generator, rows: int = 300) -> str:
+    """ecg.csv: no header, 140 samples per row and a 0/1 label (1 = normal rhythm)."""
+    t = np.linspace(0, 2 * np.pi, 140)
+    lines = []
+    for _ in range(rows):
+        normal = rng.random() < 0.6
+        wave = np.sin(t) if normal else np.sin(3 * t) * 0.7
+        values = wave + rng.normal(0, 0.1, 140)
+        lines.append(",".join(f"{v:.6f}" for v in values) + f",{1.0 if normal else 0.0}")
+    return "\n".join(lines) + "\n"
+
+
+def forda_tsv(rng: np.random.Generator, rows: int) -> str:
+    """FordA_TRAIN.tsv / FordA_TEST.tsv: the label (-1 or 1), then 500 samples, tab-separated."""
+    t = np.linspace(0, 8 * np.pi, 500)
+    lines = []
+    for _ in range(rows):
+        label = int(rng.choice([-1, 1]))
+        values = np.sin(t * (1.0 if label == 1 else 1.6)) + rng.normal(0, 0.3, 500)
+        lines.append("\t".join([str(label), *(f"{v:.5f}" for v in values)]))
+    return "\n".join(lines) + "\n"
+
+
+def nab_csv(rng: np.random.Generator, jumps: bool) -> str:
+    """NAB's art_daily_*.csv: 4032 five-minute `timestamp,value` rows (14 days), a daily
+    pattern; `jumps` adds an anomalous jump on day 11."""
+    stamps = np.arange(4032)
+    minutes = stamps * 5
+    daily = ((minutes // 60) % 24 >= 9) & ((minutes // 60) % 24 < 18)
+    values = 20 + 60 * daily + rng.normal(0, 2, 4032)
+    if jumps:
+        values[3000:3100] += 80
+    lines = ["timestamp,value"]
+    for i, value in zip(stamps, values):
+        day, rest = divmod(int(minutes[i]), 24 * 60)
+        lines.append(f"2014-04-{day + 1:02d} {rest // 60:02d}:{rest % 60:02d}:00,{value:.6f}")
+    return "\n".join(lines) + "\n"
+
+
+def creditcard_csv(rng: np.random.Generator, rows: int = 2000) -> str:
+    """creditcard.csv: "Time", V1..V28, "Amount", "Class" (about 2 % frauds)."""
+    header = ",".join(['"Time"', *(f'"V{i}"' for i in range(1, 29)), '"Amount"', '"Class"'])
+    lines = [header]
+    for i in range(rows):
+        fraud = int(rng.random() < 0.02)
+        v = rng.normal(0, 1, 28) + (2.5 * fraud) * (np.arange(28) < 5)
+        amount = abs(rng.normal(80, 60))
+        lines.append(",".join([str(i), *(f"{x:.6f}" for x in v), f"{amount:.2f}",
+                               f'"{fraud}"']))
+    return "\n".join(lines) + "\n"
+
+
+JENA_COLUMNS = ["p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VPmax (mbar)",
+                "VPact (mbar)", "VPdef (mbar)", "sh (g/kg)", "H2OC (mmol/mol)",
+                "rho (g/m**3)", "wv (m/s)", "max. wv (m/s)", "wd (deg)"]
+
+
+def jena_zip(rng: np.random.Generator, rows: int = 4200) -> bytes:
+    """jena_climate_2009_2016.csv.zip: "Date Time" every 10 minutes and 14 weather columns with
+    a daily cycle."""
+    minutes = np.arange(rows) * 10
+    day = np.sin(2 * np.pi * minutes / (24 * 60))
+    temperature = 8 + 6 * day + rng.normal(0, 0.5, rows)
+    columns = {
+        "p (mbar)": 990 + rng.normal(0, 3, rows), "T (degC)": temperature,
+        "Tpot (K)": temperature + 273.15 + 2, "Tdew (degC)": temperature - 4,
+        "rh (%)": 80 - 10 * day + rng.normal(0, 2, rows),
+        "VPmax (mbar)": 11 + 4 * day, "VPact (mbar)": 8 + 2 * day, "VPdef (mbar)": 3 + 2 * day,
+        "sh (g/kg)": 5 + day, "H2OC (mmol/mol)": 8 + 2 * day,
+        "rho (g/m**3)": 1230 - 20 * day, "wv (m/s)": np.abs(2 + rng.normal(0, 1, rows)),
+        "max. wv (m/s)": np.abs(4 + rng.normal(0, 1.5, rows)),
+        "wd (deg)": rng.uniform(0, 360, rows)}
+    columns["wv (m/s)"][5] = -9999.0  # the real file's bad reading, which the tutorial clips
+    lines = [",".join(['"Date Time"', *(f'"{c}"' for c in JENA_COLUMNS)])]
+    for i in range(rows):
+        total = int(minutes[i]) + 10
+        d, rest = divmod(total, 24 * 60)
+        stamp = f"{d % 28 + 1:02d}.{d // 28 + 1:02d}.2009 {rest // 60:02d}:{rest % 60:02d}:00"
+        lines.append(",".join([stamp, *(f"{columns[c][i]:.2f}" for c in JENA_COLUMNS)]))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("jena_climate_2009_2016.csv", "\n".join(lines) + "\n")
+    return buffer.getvalue()
+
+
+def petfinder_zip(rng: np.random.Generator, rows: int = 400) -> bytes:
+    """petfinder-mini.zip: petfinder-mini/petfinder-mini.csv (PetFinder's columns)."""
+    header = ("Type,Age,Breed1,Gender,Color1,Color2,MaturitySize,FurLength,Vaccinated,"
+              "Sterilized,Health,Fee,Description,PhotoAmt,AdoptionSpeed")
+    lines = [header]
+    for _ in range(rows):
+        adopted = rng.random() < 0.7
+        kind = "Dog" if rng.random() < 0.5 else "Cat"
+        values = [kind, int(rng.integers(1, 4 if adopted else 60)),
+                  str(rng.choice(["Mixed Breed", "Tabby", "Domestic Short Hair"])),
+                  str(rng.choice(["Male", "Female"])), str(rng.choice(["Black", "Brown"])),
+                  str(rng.choice(["White", "No Color"])), str(rng.choice(["Small", "Medium"])),
+                  str(rng.choice(["Short", "Medium"])), str(rng.choice(["Yes", "No"])),
+                  str(rng.choice(["Yes", "No"])), "Healthy", int(0 if adopted else 100),
+                  "a pet", int(rng.integers(0, 5)), int(rng.integers(0, 4) if adopted else 4)]
+        lines.append(",".join(str(v) for v in values))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("petfinder-mini/petfinder-mini.csv", "\n".join(lines) + "\n")
+    return buffer.getvalue()
+
+
+def sunflower_jpeg(rng: np.random.Generator) -> bytes:
+    """A JPEG for the tutorial's "predict on new data" cell."""
+    from PIL import Image
+
+    pixels = np.array([240, 200, 40]) + rng.normal(0, 20, (60, 50, 3))
+    data = io.BytesIO()
+    Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8)).save(data, format="JPEG")
+    return data.getvalue()
+
+
+def served_files(served: pathlib.Path, rng: np.random.Generator) -> None:
+    """The files the programs download; the harness serves this folder on 127.0.0.1."""
+    served.mkdir(parents=True, exist_ok=True)
+    (served / "flower_photos.tgz").write_bytes(flowers_archive(rng, per_class=12))
+    (served / "592px-Red_sunflower.jpg").write_bytes(sunflower_jpeg(rng))
+    (served / "aclImdb_v1.tar.gz").write_bytes(acl_imdb_archive(rng))
+    (served / "auto-mpg.data").write_text(auto_mpg(rng))
+    (served / "heart.csv").write_text(heart_csv(rng))
+    (served / "ecg.csv").write_text(ecg_csv(rng))
+    (served / "FordA_TRAIN.tsv").write_text(forda_tsv(rng, 160))
+    (served / "FordA_TEST.tsv").write_text(forda_tsv(rng, 80))
+    for folder, name, jumps in [("artificialNoAnomaly", "art_daily_small_noise.csv", False),
+                                ("artificialWithAnomaly", "art_daily_jumpsup.csv", True)]:
+        (served / folder).mkdir(exist_ok=True)
+        (served / folder / name).write_text(nab_csv(rng, jumps=jumps))
+    (served / "creditcard.csv").write_text(creditcard_csv(rng))
+    (served / "jena_climate_2009_2016.csv.zip").write_bytes(jena_zip(rng))
+    (served / "petfinder-mini.zip").write_bytes(petfinder_zip(rng))
+
+
+def make_all(out: pathlib.Path) -> pathlib.Path:
+    """Write every stand-in under `out`; returns `out`."""
+    rng = np.random.default_rng(0)
+    keras_cache(out / "keras_home" / "datasets", rng)
+    served_files(out / "served", rng)
+    shutil.copy(out / "keras_home" / "datasets" / "mnist.npz", out / "served" / "mnist.npz")
+    digests = sorted(hashlib.sha256(path.read_bytes()).hexdigest()
+                     for path in out.rglob("*") if path.is_file() and path.suffix != ".json"
+                     or path.name == "imdb_word_index.json")
+    (out / "standin_hashes.json").write_text(json.dumps(digests))
+    return out
+
+
+if __name__ == "__main__":
+    make_all(pathlib.Path(sys.argv[1]))

@@ -1,0 +1,309 @@
+"""The corpus: which official program each file is, and the few marked edits that make it run
+offline in seconds (data location, epochs). `convert.py` applies them; `harness.py` runs them.
+
+`numbers`: {key: regex} for key numbers a program prints itself (custom loops); the last
+match of each group counts. `tolerance`: {key: absolute tolerance} overriding harness.within's.
+`files`: stand-in files copied into the program's working folder.
+Each edit is (old, new, why): every occurrence of `old` (at least one) becomes `new`.
+"""
+
+from __future__ import annotations
+
+SOURCES = {
+    "tf-docs": ("tensorflow/docs", "7c3650212740204359d4ceae481abc79345541be"),
+    "keras": ("keras-team/keras", "3422977a5e38fb2f7709aaa9a08e47f0c43d0f60"),
+    # keras-team/keras kept copies of keras-io's examples under examples/keras_io until #19042.
+    "keras-io": (
+        "keras-team/keras (examples/keras_io: keras-io's examples)",
+        "2588a15440a10de8d0cc10b50c21ede333a2bd01",
+    ),
+}
+
+TUT = "site/en/tutorials/"
+EX = "examples/keras_io/"
+SERVED = "served from 127.0.0.1 (stand-in data)"
+FEWER = "fewer epochs"
+SMALLER = "smaller data (the stand-in data sets are small)"
+
+
+def _tf(path: str, *edits: tuple[str, str, str], **extra) -> dict:
+    return {"repo": "tf-docs", "path": TUT + path, "edits": list(edits), **extra}
+
+
+def _guide(name: str, *edits: tuple[str, str, str], **extra) -> dict:
+    return {"repo": "keras", "path": f"guides/{name}.py", "edits": list(edits), **extra}
+
+
+def _example(path: str, *edits: tuple[str, str, str]) -> dict:
+    return {"repo": "keras-io", "path": EX + path, "edits": list(edits)}
+
+
+PROGRAMS: dict[str, dict] = {
+    "tf_quickstart_beginner": _tf(
+        "quickstart/beginner.ipynb",
+        ("model.fit(x_train, y_train, epochs=5)", "model.fit(x_train, y_train, epochs=3)", FEWER),
+    ),
+    "tf_quickstart_advanced": _tf(
+        "quickstart/advanced.ipynb",
+        ("EPOCHS = 5", "EPOCHS = 3", FEWER),
+        numbers={"loss": r"^Epoch \d+, Loss: ([\d.]+)",
+                 "accuracy_percent": r", Accuracy: ([\d.]+)",
+                 "test_accuracy_percent": r"Test Accuracy: ([\d.]+)"},
+        tolerance={"accuracy_percent": 15.0, "test_accuracy_percent": 15.0},
+    ),
+    "tf_keras_classification": _tf(
+        "keras/classification.ipynb",
+        (
+            "model.fit(train_images, train_labels, epochs=10)",
+            "model.fit(train_images, train_labels, epochs=3)",
+            FEWER,
+        ),
+    ),
+    "tf_keras_regression": _tf(
+        "keras/regression.ipynb",
+        (
+            "'http://archive.ics.uci.edu/ml/machine-learning-databases/auto-mpg/auto-mpg.data'",
+            "'{CORPUS_URL}/auto-mpg.data'",
+            SERVED,
+        ),
+        ("epochs=100", "epochs=10", FEWER),
+    ),
+    "tf_keras_save_and_load": _tf(
+        "keras/save_and_load.ipynb",
+        ("          epochs=10,", "          epochs=2,", FEWER),
+        ("          epochs=50,", "          epochs=5,", FEWER),
+    ),
+    "tf_keras_text_classification": _tf(
+        "keras/text_classification.ipynb",
+        (
+            '"https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"',
+            '"{CORPUS_URL}/aclImdb_v1.tar.gz"',
+            SERVED,
+        ),
+        ("epochs = 10", "epochs = 3", FEWER),
+    ),
+    "tf_images_cnn": _tf("images/cnn.ipynb", ("epochs=10, ", "epochs=3, ", FEWER)),
+    "tf_images_classification": _tf(
+        "images/classification.ipynb",
+        (
+            '"https://storage.googleapis.com/download.tensorflow.org/example_images/flower_photos.tgz"',
+            '"{CORPUS_URL}/flower_photos.tgz"',
+            SERVED,
+        ),
+        ("epochs=10\n", "epochs=2\n", FEWER),
+        ("epochs = 15", "epochs = 2", FEWER),
+        (
+            '"https://storage.googleapis.com/download.tensorflow.org/example_images/592px-Red_sunflower.jpg"',
+            '"{CORPUS_URL}/592px-Red_sunflower.jpg"',
+            SERVED,
+        ),
+    ),
+    "tf_structured_data_time_series": _tf(
+        "structured_data/time_series.ipynb",
+        (
+            "'https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip'",
+            "'{CORPUS_URL}/jena_climate_2009_2016.csv.zip'",
+            SERVED,
+        ),
+        (
+            "csv_path, _ = os.path.splitext(zip_path)",
+            "csv_path = os.path.join(zip_path, 'jena_climate_2009_2016.csv')",
+            "Keras 3's get_file(extract=True) returns the extracted folder",
+        ),
+        ("MAX_EPOCHS = 20", "MAX_EPOCHS = 2", FEWER),
+    ),
+    "tf_structured_data_preprocessing_layers": _tf(
+        "structured_data/preprocessing_layers.ipynb",
+        (
+            "'http://storage.googleapis.com/download.tensorflow.org/data/petfinder-mini.zip'",
+            "'{CORPUS_URL}/petfinder-mini.zip'",
+            SERVED,
+        ),
+        (
+            "csv_file = 'datasets/petfinder-mini/petfinder-mini.csv'",
+            "csv_file = 'datasets/petfinder_mini_extracted/petfinder-mini/petfinder-mini.csv'",
+            "Keras 3's get_file(extract=True) extracts into <name>_extracted/",
+        ),
+        (
+            "model.fit(train_ds, epochs=10, validation_data=val_ds)",
+            "model.fit(train_ds, epochs=3, validation_data=val_ds)",
+            FEWER,
+        ),
+    ),
+    "tf_structured_data_imbalanced_data": _tf(
+        "structured_data/imbalanced_data.ipynb",
+        (
+            "'https://storage.googleapis.com/download.tensorflow.org/data/creditcard.csv'",
+            "'{CORPUS_URL}/creditcard.csv'",
+            SERVED,
+        ),
+        ("EPOCHS = 100", "EPOCHS = 3", FEWER),
+    ),
+    "tf_generative_autoencoder": _tf(
+        "generative/autoencoder.ipynb",
+        (
+            "                epochs=10,\n                shuffle=True,\n"
+            "                validation_data=(x_test, x_test))",
+            "                epochs=2,\n                shuffle=True,\n"
+            "                validation_data=(x_test, x_test))",
+            FEWER,
+        ),
+        (
+            "'http://storage.googleapis.com/download.tensorflow.org/data/ecg.csv'",
+            "'{CORPUS_URL}/ecg.csv'",
+            SERVED,
+        ),
+        ("          epochs=20,", "          epochs=5,", FEWER),
+    ),
+    "tf_customization_basics": _tf("customization/basics.ipynb"),
+    "tf_customization_custom_layers": _tf("customization/custom_layers.ipynb"),
+    "tf_load_data_numpy": _tf(
+        "load_data/numpy.ipynb",
+        (
+            "'https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz'",
+            "'{CORPUS_URL}/mnist.npz'",
+            SERVED,
+        ),
+        ("model.fit(train_dataset, epochs=10)", "model.fit(train_dataset, epochs=3)", FEWER),
+    ),
+    "tf_load_data_pandas_dataframe": _tf(
+        "load_data/pandas_dataframe.ipynb",
+        (
+            "'https://storage.googleapis.com/download.tensorflow.org/data/heart.csv'",
+            "'{CORPUS_URL}/heart.csv'",
+            SERVED,
+        ),
+        (
+            "model.fit(numeric_features, target, epochs=15, batch_size=BATCH_SIZE)",
+            "model.fit(numeric_features, target, epochs=2, batch_size=BATCH_SIZE)",
+            FEWER,
+        ),
+        ("model.fit(numeric_batches, epochs=15)", "model.fit(numeric_batches, epochs=2)", FEWER),
+    ),
+    "kg_sequential_model": _guide("sequential_model"),
+    "kg_functional_api": _guide(
+        "functional_api",
+        ("x_train = x_train.reshape(60000, 784)", "x_train = x_train.reshape(600, 784)", SMALLER),
+        ("x_test = x_test.reshape(10000, 784)", "x_test = x_test.reshape(100, 784)", SMALLER),
+    ),
+    "kg_training_with_built_in_methods": _guide(
+        "training_with_built_in_methods",
+        ("x_train = x_train.reshape(60000, 784)", "x_train = x_train.reshape(600, 784)", SMALLER),
+        ("x_test = x_test.reshape(10000, 784)", "x_test = x_test.reshape(100, 784)", SMALLER),
+        ("x_val = x_train[-10000:]", "x_val = x_train[-100:]", SMALLER),
+        ("y_val = y_train[-10000:]", "y_val = y_train[-100:]", SMALLER),
+        ("x_train = x_train[:-10000]", "x_train = x_train[:-100]", SMALLER),
+        ("y_train = y_train[:-10000]", "y_train = y_train[:-100]", SMALLER),
+        (
+            "model.fit(train_dataset, epochs=3, steps_per_epoch=100)",
+            "model.fit(train_dataset, epochs=3, steps_per_epoch=5)",
+            SMALLER,
+        ),
+        (
+            "    epochs=20,\n    batch_size=64,\n    callbacks=callbacks,",
+            "    epochs=2,\n    batch_size=64,\n    callbacks=callbacks,",
+            FEWER,
+        ),
+    ),
+    "kg_writing_a_custom_training_loop_in_tensorflow": _guide(
+        "writing_a_custom_training_loop_in_tensorflow",
+        ("x_val = x_train[-10000:]", "x_val = x_train[-100:]", SMALLER),
+        ("y_val = y_train[-10000:]", "y_val = y_train[-100:]", SMALLER),
+        ("x_train = x_train[:-10000]", "x_train = x_train[:-100]", SMALLER),
+        ("y_train = y_train[:-10000]", "y_train = y_train[:-100]", SMALLER),
+        numbers={"train_acc": r"^Training acc over epoch: ([\d.]+)",
+                 "val_acc": r"^Validation acc: ([\d.]+)"},
+    ),
+    "kg_custom_train_step_in_tensorflow": _guide("custom_train_step_in_tensorflow"),
+    "kg_making_new_layers_and_models_via_subclassing": _guide(
+        "making_new_layers_and_models_via_subclassing",
+        ("x_train = x_train.reshape(60000, 784)", "x_train = x_train.reshape(600, 784)", SMALLER),
+    ),
+    "kg_understanding_masking_and_padding": _guide("understanding_masking_and_padding"),
+    "kg_writing_your_own_callbacks": _guide(
+        "writing_your_own_callbacks",
+        ("    epochs=30,", "    epochs=3,", FEWER),
+        ("    epochs=15,", "    epochs=3,", FEWER),
+    ),
+    "kio_mnist_convnet": _example("vision/mnist_convnet.py", ("epochs = 15", "epochs = 2", FEWER)),
+    "kio_vae": _example(
+        "tensorflow/generative/vae.py",
+        (
+            "vae.fit(mnist_digits, epochs=30, batch_size=128)",
+            "vae.fit(mnist_digits, epochs=2, batch_size=128)",
+            FEWER,
+        ),
+    ),
+    "kio_structured_data_classification_from_scratch": _example(
+        "tensorflow/structured_data/structured_data_classification_from_scratch.py",
+        (
+            '"http://storage.googleapis.com/download.tensorflow.org/data/heart.csv"',
+            '"{CORPUS_URL}/heart.csv"',
+            SERVED,
+        ),
+        (
+            "model.fit(train_ds, epochs=50, validation_data=val_ds)",
+            "model.fit(train_ds, epochs=5, validation_data=val_ds)",
+            FEWER,
+        ),
+    ),
+    "kio_timeseries_classification_from_scratch": _example(
+        "timeseries/timeseries_classification_from_scratch.py",
+        (
+            '"https://raw.githubusercontent.com/hfawaz/cd-diagram/master/FordA/"',
+            '"{CORPUS_URL}/"',
+            SERVED,
+        ),
+        ("epochs = 500", "epochs = 3", FEWER),
+    ),
+    "kio_text_classification_from_scratch": _example(
+        "tensorflow/nlp/text_classification_from_scratch.py",
+        (
+            '"https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"',
+            '"{CORPUS_URL}/aclImdb_v1.tar.gz"',
+            SERVED,
+        ),
+        ("epochs = 3", "epochs = 2", FEWER),
+    ),
+    "kio_bidirectional_lstm_imdb": _example("nlp/bidirectional_lstm_imdb.py"),
+    "kio_addition_rnn": _example(
+        "nlp/addition_rnn.py",
+        ("TRAINING_SIZE = 50000", "TRAINING_SIZE = 2000", SMALLER),
+        ("epochs = 30", "epochs = 3", FEWER),
+    ),
+    "kio_autoencoder": _example(
+        "vision/autoencoder.py",
+        ("    epochs=50,", "    epochs=2,", FEWER),
+        ("    epochs=100,", "    epochs=2,", FEWER),
+    ),
+    "kio_timeseries_anomaly_detection": _example(
+        "timeseries/timeseries_anomaly_detection.py",
+        (
+            '"https://raw.githubusercontent.com/numenta/NAB/master/data/"',
+            '"{CORPUS_URL}/"',
+            SERVED,
+        ),
+        ("    epochs=50,", "    epochs=3,", FEWER),
+    ),
+    "kio_imbalanced_classification": dict(
+        _example(
+            "tensorflow/structured_data/imbalanced_classification.py",
+            (
+                'fname = "/Users/fchollet/Downloads/creditcard.csv"',
+                'fname = "creditcard.csv"',
+                "a stand-in file in the working folder",
+            ),
+            ("    epochs=30,", "    epochs=3,", FEWER),
+        ),
+        files=["creditcard.csv"],
+    ),
+    "kio_timeseries_weather_forecasting": _example(
+        "timeseries/timeseries_weather_forecasting.py",
+        (
+            '"https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip"',
+            '"{CORPUS_URL}/jena_climate_2009_2016.csv.zip"',
+            SERVED,
+        ),
+        ("epochs = 10", "epochs = 2", FEWER),
+    ),
+}

@@ -1,0 +1,119 @@
+"""Run the corpus programs on real Keras with TensorFlow (the reference) or on deepfit, record
+their key numbers, and regenerate the results table.
+
+    python tests/corpus/record_reference.py [--engine keras|deepfit] [NAME ...]
+
+`--engine keras` (default) writes tests/corpus/reference.json; it needs the Keras/TensorFlow
+interpreter (`CORPUS_KERAS_PYTHON`, default /work/main/.venv-peers/bin/python, as made by
+`make bench-peers`). `--engine deepfit` writes tests/corpus/deepfit.json. Either way
+tests/corpus/REFERENCE.md is rewritten from both files: per program, its source, Keras's
+numbers, deepfit's, and whether deepfit passes (test_corpus.py's rule and XFAIL list).
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import pathlib
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from tests.corpus import harness, make_data  # noqa: E402
+from tests.corpus.manifest import PROGRAMS, SOURCES  # noqa: E402
+
+FILES = {"keras": HERE / "reference.json", "deepfit": HERE / "deepfit.json"}
+
+
+def record(engine: str, names: list[str], logs: pathlib.Path | None = None) -> float:
+    """Run `names` on `engine` two at a time; returns the wall time in seconds."""
+    path = FILES[engine]
+    results = json.loads(path.read_text()) if path.exists() else {}
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = pathlib.Path(tmp)
+        data = make_data.make_all(root / "data")
+        with harness.serve(data / "served") as url:
+            with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+                futures = {name: pool.submit(harness.run, engine, name, root / name, data,
+                                             url, 600) for name in names}
+                for name, future in futures.items():
+                    result = future.result()
+                    results[name] = {key: result[key] for key in
+                                     ("returncode", "seconds", "numbers", "error")}
+                    print(name, results[name], flush=True)
+                    if logs is not None:
+                        logs.mkdir(parents=True, exist_ok=True)
+                        (logs / f"{name}.{engine}.log").write_text(
+                            harness.clean(result["stdout"]) + "\n--- stderr ---\n"
+                            + result["stderr"])
+                    path.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
+    path.write_text(json.dumps(dict(sorted(results.items())), indent=1) + "\n")
+    return time.perf_counter() - start
+
+
+def _numbers(numbers: dict) -> str:
+    return ", ".join(f"{key} {value:.4g}" for key, value in numbers.items()) or "(none printed)"
+
+
+def verdict(name: str, keras: dict, ours: dict | None, xfail: dict) -> str:
+    if ours is None:
+        return "not run"
+    if ours["returncode"] != 0:
+        return f"fails: `{ours['error']}`" if name not in xfail else f"xfail: {xfail[name]}"
+    far = [key for key, value in keras["numbers"].items()
+           if key not in ours["numbers"]
+           or not harness.within(name, key, ours["numbers"][key], value)]
+    return "pass" if not far else f"numbers differ: {', '.join(far)}"
+
+
+def table() -> str:
+    """REFERENCE.md: the corpus results table."""
+    from tests.corpus.test_corpus import XFAIL
+
+    keras = json.loads(FILES["keras"].read_text())
+    ours = json.loads(FILES["deepfit"].read_text()) if FILES["deepfit"].exists() else {}
+    rows, passed = [], 0
+    for name, spec in PROGRAMS.items():
+        repo = SOURCES[spec["repo"]][0].split(" ")[0]
+        ref = keras.get(name, {"returncode": None, "numbers": {}, "error": "not recorded"})
+        keras_cell = _numbers(ref["numbers"]) if ref["returncode"] == 0 else ref["error"]
+        mine = ours.get(name)
+        mine_cell = ("" if mine is None else _numbers(mine["numbers"])
+                     if mine["returncode"] == 0 else "error")
+        result = verdict(name, ref, mine, XFAIL)
+        passed += result == "pass"
+        rows.append(f"| `{name}` | {repo} `{spec['path']}` | {keras_cell} | {mine_cell} | "
+                    f"{result} |")
+    head = [
+        "# Corpus results", "",
+        "Official programs (tests/corpus/programs/, made by convert.py from the sources in "
+        "manifest.py) on stand-in data (make_data.py), the last epoch's numbers of each. "
+        "Keras: real Keras 3 with TensorFlow, recorded by `python tests/corpus/"
+        "record_reference.py`; deepfit: `python -m deepfit run`, recorded by "
+        "`record_reference.py --engine deepfit` and checked by test_corpus.py. Tolerance "
+        "(harness.within): 0.15 absolute for accuracy-like metrics, 50 % + 0.05 for losses "
+        "(tiny data, a few unseeded epochs).", "",
+        f"**{passed} of {len(PROGRAMS)} pass.**", "",
+        "| program | source | Keras (TensorFlow) | deepfit | result |",
+        "|---|---|---|---|---|"]
+    return "\n".join(head + rows) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--engine", choices=sorted(FILES), default="keras")
+    parser.add_argument("--logs", type=pathlib.Path, help="folder for each run's output")
+    parser.add_argument("names", nargs="*")
+    args = parser.parse_args()
+    seconds = record(args.engine, args.names or list(PROGRAMS), args.logs)
+    print(f"{args.engine}: {len(args.names or PROGRAMS)} programs in {seconds:.0f} s")
+    (HERE / "REFERENCE.md").write_text(table())
+
+
+if __name__ == "__main__":
+    main()
