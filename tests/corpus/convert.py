@@ -58,6 +58,10 @@ def apply_edit(code: str, old: str, new: str, why: str) -> str:
         raise ValueError(f"edit {old!r} does not occur in the source")
     pieces = code.split(old)
     out = pieces[0]
+    lines = new.split("\n")
+    # a line the edit adds (not only its last) is marked too
+    new = "\n".join([line if line in old.split("\n") else f"{line}  # corpus: {why}"
+                      for line in lines[:-1]] + lines[-1:])
     for piece in pieces[1:]:
         line_end = piece.find("\n")
         line_end = len(piece) if line_end < 0 else line_end

@@ -95,7 +95,9 @@ def prepare(name: str, workdir: pathlib.Path, data: pathlib.Path, url: str) -> p
     workdir.mkdir(parents=True, exist_ok=True)
     source = (PROGRAM_DIR / f"{name}.py").read_text().replace("{CORPUS_URL}", url)
     (workdir / f"{name}.py").write_text(source)
-    shutil.copytree(data / "keras_home", workdir / "keras_home", dirs_exist_ok=True)
+    # hard links: the CIFAR-10 archive alone is 180 MB; loaders only read these files
+    shutil.copytree(data / "keras_home", workdir / "keras_home", dirs_exist_ok=True,
+                    copy_function=os.link)
     (workdir / "home").mkdir(exist_ok=True)
     for fname in PROGRAMS[name].get("files", ()):
         shutil.copy(data / "served" / fname, workdir / fname)

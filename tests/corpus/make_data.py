@@ -27,6 +27,7 @@ import shutil
 import sys
 import tarfile
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -42,41 +43,52 @@ NEUTRAL = ("the a movie film story actor plot scene music it was and of this wit
            "director camera time people character").split()
 
 
+def _rng(dataset: str) -> np.random.Generator:
+    """A generator per data set, so each one stays the same when others change."""
+    return np.random.default_rng(zlib.crc32(dataset.encode()))
+
+
 def _image_sets(rng, shape, train, test):
     prototypes = rng.integers(0, 256, (10, *shape))
     return learnable_images(rng, prototypes, train), learnable_images(rng, prototypes, test)
 
 
-def keras_cache(datasets: pathlib.Path, rng: np.random.Generator) -> None:
+def keras_cache(datasets: pathlib.Path) -> None:
     """The files keras.datasets' loaders read from `$KERAS_HOME/datasets`."""
     datasets.mkdir(parents=True, exist_ok=True)
-    (x_train, y_train), (x_test, y_test) = _image_sets(rng, (28, 28), 600, 100)
+    (x_train, y_train), (x_test, y_test) = _image_sets(_rng("mnist"), (28, 28), 600, 100)
     np.savez(datasets / "mnist.npz", x_train=x_train, y_train=y_train, x_test=x_test,
              y_test=y_test)
     fashion = datasets / "fashion-mnist"
     fashion.mkdir(exist_ok=True)
-    (x_train, y_train), (x_test, y_test) = _image_sets(rng, (28, 28), 600, 100)
+    (x_train, y_train), (x_test, y_test) = _image_sets(_rng("fashion"), (28, 28), 600, 100)
     for name, array, labels in [("train-images-idx3-ubyte.gz", x_train, False),
                                 ("train-labels-idx1-ubyte.gz", y_train, True),
                                 ("t10k-images-idx3-ubyte.gz", x_test, False),
                                 ("t10k-labels-idx1-ubyte.gz", y_test, True)]:
         (fashion / name).write_bytes(idx_bytes(array, labels=labels))
-    (datasets / "cifar-10-batches-py-target_archive").write_bytes(cifar10_archive(rng))
-    imdb_files(datasets, rng)
+    cifar = cifar10_archive(_rng("cifar10"))
+    (datasets / "cifar-10-batches-py-target_archive").write_bytes(cifar)
+    imdb_files(datasets, _rng("imdb"))
 
 
 def cifar10_archive(rng: np.random.Generator) -> bytes:
-    """cifar-10-python.tar.gz: five data batches and a test batch of pickled dicts, 100 images
-    each, rows of 3072 bytes (channels first)."""
+    """cifar-10-python.tar.gz's layout (a plain tar here: Keras and deepfit open either): five
+    data batches and a test batch of pickled dicts, rows of 3072 bytes (channels first).
+    Keras's loader insists on 10000 images per batch; each is one of 40 images (a class
+    prototype plus one of four noise patterns), which keeps generating it quick."""
     prototypes = rng.integers(0, 256, (10, 3, 32, 32))
+    patterns = rng.normal(0, 40, (4, 3, 32, 32))
+    variants = np.clip(prototypes[:, None] + patterns[None], 0, 255).astype(np.uint8)
     buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
         names = [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]
         for name in names:
-            images, labels = learnable_images(rng, prototypes, 100)
+            labels = rng.integers(0, 10, 10000)
+            images = variants[labels, rng.integers(0, 4, 10000)]
             batch = {b"batch_label": name.encode(), b"labels": labels.tolist(),
-                     b"data": images.reshape(100, 3072),
-                     b"filenames": [f"{name}_{i}.png".encode() for i in range(100)]}
+                     b"data": images.reshape(10000, 3072),
+                     b"filenames": [f"{name}_{i}.png".encode() for i in range(10000)]}
             _add(tar, f"cifar-10-batches-py/{name}", pickle.dumps(batch, protocol=4))
         _add(tar, "cifar-10-batches-py/batches.meta", pickle.dumps(
             {b"label_names": [b"airplane", b"automobile", b"bird", b"cat", b"deer", b"dog",
@@ -90,8 +102,18 @@ def _add(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
+FILLER = [f"{a}{b}" for a in ("mov", "sce", "act", "plo", "dia", "cam")
+          for b in ("ie", "ne", "or", "ot", "log", "era", "ing", "ed", "er", "al", "ly", "ous",
+                    "ive", "ist", "ism", "ure", "ity", "ment", "ness", "ful", "less", "able",
+                    "ible", "ward", "wise", "like", "some", "ship", "hood", "dom", "ette",
+                    "ling", "let", "kin", "ock", "ish", "esque", "ster", "eer", "ant", "ent")]
+FILLER = [f"{word}{i}" for word in FILLER for i in "abcdefgh"]  # about 2000 words
+
+
 def _review(rng: np.random.Generator, positive: bool) -> list[str]:
-    words = list(rng.choice(NEUTRAL, rng.integers(12, 30)))
+    """Neutral words and filler (a vocabulary of about 2000 words, as the text tutorial looks
+    up entries 313 and 1287), with two to four sentiment words."""
+    words = list(rng.choice(NEUTRAL + FILLER[:1600], rng.integers(40, 80)))
     sentiment = POSITIVE if positive else NEGATIVE
     for _ in range(rng.integers(2, 5)):
         words.insert(int(rng.integers(0, len(words))), str(rng.choice(sentiment)))
@@ -101,7 +123,7 @@ def _review(rng: np.random.Generator, positive: bool) -> list[str]:
 def imdb_files(datasets: pathlib.Path, rng: np.random.Generator) -> None:
     """imdb.npz (object arrays of word-index lists, index 1 = start, words from 4) and
     imdb_word_index.json, as Keras's loader reads them."""
-    vocabulary = NEUTRAL + POSITIVE + NEGATIVE
+    vocabulary = NEUTRAL + FILLER[:1600] + POSITIVE + NEGATIVE
     index = {word: i + 1 for i, word in enumerate(vocabulary)}
     (datasets / "imdb_word_index.json").write_text(json.dumps(index))
     arrays = {}
@@ -114,7 +136,7 @@ def imdb_files(datasets: pathlib.Path, rng: np.random.Generator) -> None:
     np.savez(datasets / "imdb.npz", **arrays)
 
 
-def acl_imdb_archive(rng: np.random.Generator, per_class: int = 60) -> bytes:
+def acl_imdb_archive(rng: np.random.Generator, per_class: int = 100) -> bytes:
     """aclImdb_v1.tar.gz: aclImdb/{train,test}/{pos,neg}/<id>_<rating>.txt (and train/unsup),
     including train/pos/1181_9.txt, which a tutorial opens by name."""
     buffer = io.BytesIO()
@@ -286,31 +308,31 @@ def sunflower_jpeg(rng: np.random.Generator) -> bytes:
     return data.getvalue()
 
 
-def served_files(served: pathlib.Path, rng: np.random.Generator) -> None:
+def served_files(served: pathlib.Path) -> None:
     """The files the programs download; the harness serves this folder on 127.0.0.1."""
     served.mkdir(parents=True, exist_ok=True)
-    (served / "flower_photos.tgz").write_bytes(flowers_archive(rng, per_class=12))
-    (served / "592px-Red_sunflower.jpg").write_bytes(sunflower_jpeg(rng))
-    (served / "aclImdb_v1.tar.gz").write_bytes(acl_imdb_archive(rng))
-    (served / "auto-mpg.data").write_text(auto_mpg(rng))
-    (served / "heart.csv").write_text(heart_csv(rng))
-    (served / "ecg.csv").write_text(ecg_csv(rng))
-    (served / "FordA_TRAIN.tsv").write_text(forda_tsv(rng, 160))
-    (served / "FordA_TEST.tsv").write_text(forda_tsv(rng, 80))
+    flowers = flowers_archive(_rng("flowers_archive"), per_class=12)
+    (served / "flower_photos.tgz").write_bytes(flowers)
+    (served / "592px-Red_sunflower.jpg").write_bytes(sunflower_jpeg(_rng("sunflower_jpeg")))
+    (served / "aclImdb_v1.tar.gz").write_bytes(acl_imdb_archive(_rng("acl_imdb_archive")))
+    (served / "auto-mpg.data").write_text(auto_mpg(_rng("auto_mpg")))
+    (served / "heart.csv").write_text(heart_csv(_rng("heart_csv")))
+    (served / "ecg.csv").write_text(ecg_csv(_rng("ecg_csv")))
+    (served / "FordA_TRAIN.tsv").write_text(forda_tsv(_rng("forda_tsv"), 160))
+    (served / "FordA_TEST.tsv").write_text(forda_tsv(_rng("forda_test"), 80))
     for folder, name, jumps in [("artificialNoAnomaly", "art_daily_small_noise.csv", False),
                                 ("artificialWithAnomaly", "art_daily_jumpsup.csv", True)]:
         (served / folder).mkdir(exist_ok=True)
-        (served / folder / name).write_text(nab_csv(rng, jumps=jumps))
-    (served / "creditcard.csv").write_text(creditcard_csv(rng))
-    (served / "jena_climate_2009_2016.csv.zip").write_bytes(jena_zip(rng))
-    (served / "petfinder-mini.zip").write_bytes(petfinder_zip(rng))
+        (served / folder / name).write_text(nab_csv(_rng(name), jumps=jumps))
+    (served / "creditcard.csv").write_text(creditcard_csv(_rng("creditcard_csv")))
+    (served / "jena_climate_2009_2016.csv.zip").write_bytes(jena_zip(_rng("jena_zip")))
+    (served / "petfinder-mini.zip").write_bytes(petfinder_zip(_rng("petfinder_zip")))
 
 
 def make_all(out: pathlib.Path) -> pathlib.Path:
     """Write every stand-in under `out`; returns `out`."""
-    rng = np.random.default_rng(0)
-    keras_cache(out / "keras_home" / "datasets", rng)
-    served_files(out / "served", rng)
+    keras_cache(out / "keras_home" / "datasets")
+    served_files(out / "served")
     shutil.copy(out / "keras_home" / "datasets" / "mnist.npz", out / "served" / "mnist.npz")
     digests = sorted(hashlib.sha256(path.read_bytes()).hexdigest()
                      for path in out.rglob("*") if path.is_file() and path.suffix != ".json"

@@ -82,7 +82,15 @@ PROGRAMS: dict[str, dict] = {
         ),
         ("epochs = 10", "epochs = 3", FEWER),
     ),
-    "tf_images_cnn": _tf("images/cnn.ipynb", ("epochs=10, ", "epochs=3, ", FEWER)),
+    "tf_images_cnn": _tf(
+        "images/cnn.ipynb",
+        ("(train_images, train_labels), (test_images, test_labels) = datasets.cifar10.load_data()",
+         "(train_images, train_labels), (test_images, test_labels) = datasets.cifar10.load_data()"
+         "\ntrain_images, train_labels = train_images[:600], train_labels[:600]"
+         "\ntest_images, test_labels = test_images[:100], test_labels[:100]",
+         SMALLER),
+        ("epochs=10, ", "epochs=3, ", FEWER),
+    ),
     "tf_images_classification": _tf(
         "images/classification.ipynb",
         (

@@ -6,8 +6,9 @@ their key numbers, and regenerate the results table.
 `--engine keras` (default) writes tests/corpus/reference.json; it needs the Keras/TensorFlow
 interpreter (`CORPUS_KERAS_PYTHON`, default /work/main/.venv-peers/bin/python, as made by
 `make bench-peers`). `--engine deepfit` writes tests/corpus/deepfit.json. Either way
-tests/corpus/REFERENCE.md is rewritten from both files: per program, its source, Keras's
-numbers, deepfit's, and whether deepfit passes (test_corpus.py's rule and XFAIL list).
+tests/corpus/REFERENCE.md (and the table in README.md) is rewritten from both files: per
+program, its source, Keras's numbers, deepfit's, and whether deepfit passes (test_corpus.py's
+rule and XFAIL list).
 """
 
 from __future__ import annotations
@@ -112,7 +113,15 @@ def main() -> None:
     args = parser.parse_args()
     seconds = record(args.engine, args.names or list(PROGRAMS), args.logs)
     print(f"{args.engine}: {len(args.names or PROGRAMS)} programs in {seconds:.0f} s")
-    (HERE / "REFERENCE.md").write_text(table())
+    markdown = table()
+    (HERE / "REFERENCE.md").write_text(markdown)
+    readme = HERE.parents[1] / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- corpus-table -->\n", "<!-- /corpus-table -->"
+    rows = "\n".join(line for line in markdown.splitlines()
+                     if line.startswith(("|", "**"))) + "\n"
+    head, rest = text.split(start)
+    readme.write_text(head + start + rows + end + rest.split(end, 1)[1])
 
 
 if __name__ == "__main__":

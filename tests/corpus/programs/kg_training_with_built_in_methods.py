@@ -1047,7 +1047,7 @@ callbacks = [
 model.fit(
     x_train,
     y_train,
-    epochs=2,
+    epochs=2,  # corpus: fewer epochs
     batch_size=64,
     callbacks=callbacks,  # corpus: fewer epochs
     validation_split=0.2,

@@ -62,7 +62,7 @@ autoencoder = Autoencoder(latent_dim, shape)
 autoencoder.compile(optimizer='adam', loss=losses.MeanSquaredError())
 
 autoencoder.fit(x_train, x_train,
-                epochs=2,
+                epochs=2,  # corpus: fewer epochs
                 shuffle=True,
                 validation_data=(x_test, x_test))  # corpus: fewer epochs
 

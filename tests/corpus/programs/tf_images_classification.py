@@ -116,7 +116,7 @@ model.compile(optimizer='adam',
 
 model.summary()
 
-epochs=2
+epochs=2  # corpus: fewer epochs
 history = model.fit(  # corpus: fewer epochs
   train_ds,
   validation_data=val_ds,

@@ -22,6 +22,8 @@ from tensorflow.keras import datasets, layers, models
 import matplotlib.pyplot as plt
 
 (train_images, train_labels), (test_images, test_labels) = datasets.cifar10.load_data()
+train_images, train_labels = train_images[:600], train_labels[:600]  # corpus: smaller data (the stand-in data sets are small)
+test_images, test_labels = test_images[:100], test_labels[:100]  # corpus: smaller data (the stand-in data sets are small)
 
 # Normalize pixel values to be between 0 and 1
 train_images, test_images = train_images / 255.0, test_images / 255.0
