@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from deepfit import activations, constraints, initializers, regularizers
 from deepfit.data.strings import STRING
+from deepfit.layers.arguments import positive_int
 from deepfit.layers.layer import Layer
 from deepfit.layers.symbolic import KerasTensor, Node
 
@@ -174,9 +175,7 @@ class Dense(Layer):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
-            raise ValueError(f"Dense: units must be a positive int, received {units!r}")
-        self.units = units
+        self.units = positive_int("Dense", "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
