@@ -21,6 +21,13 @@ def _labels(y_true: Any, like: torch.Tensor, dtype: torch.dtype | None = None) -
     return labels.to(torch.uint8) if labels.dtype == torch.bool else labels
 
 
+def _one_hot_scores(y_true: Any, like: torch.Tensor) -> torch.Tensor:
+    # One-hot labels may be booleans (Keras's addition example builds them with dtype=bool);
+    # argmax needs numbers.
+    labels = _labels(y_true, like)
+    return labels.to(torch.uint8) if labels.dtype == torch.bool else labels
+
+
 def _compare_dtype(y_pred: torch.Tensor) -> torch.dtype:
     # Class ids are compared in at least float32, so ids above 2048 stay exact for half inputs.
     if y_pred.is_floating_point() and y_pred.element_size() >= 4:
@@ -87,7 +94,7 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
         tensor([1., 0.])
     """
     y_pred = torch.as_tensor(y_pred)
-    true_ids = torch.argmax(_labels(y_true, y_pred), dim=-1)
+    true_ids = torch.argmax(_one_hot_scores(y_true, y_pred), dim=-1)
     original_shape = true_ids.shape
     reshape = true_ids.dim() == y_pred.dim()
     if reshape:
@@ -164,7 +171,7 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> torch.Te
         tensor([0.])
     """
     y_pred = torch.as_tensor(y_pred)
-    true_ids = torch.argmax(_labels(y_true, y_pred), dim=-1)
+    true_ids = torch.argmax(_one_hot_scores(y_true, y_pred), dim=-1)
     return _top_k_matches(true_ids, y_pred, k, sorted_ids=False)
 
 

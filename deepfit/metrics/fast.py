@@ -24,7 +24,7 @@ def _fast_sparse_accuracy(y_true, y_pred):
 
 
 def _fast_categorical_accuracy(y_true, y_pred):
-    if y_true.shape != y_pred.shape or y_pred.dim() != 2:
+    if y_true.shape != y_pred.shape or y_pred.dim() != 2 or y_true.dtype == torch.bool:
         return None
     if y_true.dtype == torch.bool:  # boolean one-hot targets
         y_true = y_true.to(torch.uint8)
