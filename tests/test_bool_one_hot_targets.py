@@ -24,7 +24,8 @@ def test_fit_reports_accuracy_for_boolean_one_hot_sequences():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 4, 3)).astype("float32")
     y = np.eye(5, dtype=bool)[rng.integers(0, 5, (64, 4))]  # (64, 4, 5) booleans
-    model = deepfit.Sequential([deepfit.layers.Input((4, 3)), deepfit.layers.Dense(5, activation="softmax")])
+    model = deepfit.Sequential([deepfit.layers.Input((4, 3)),
+                                deepfit.layers.Dense(5, activation="softmax")])
     model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     logs = model.evaluate(x, y, batch_size=64, verbose=0, return_dict=True)
     scores = model.predict(x, verbose=0)
