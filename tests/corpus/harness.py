@@ -154,7 +154,9 @@ def epoch_logs(stdout: str) -> list[dict[str, float]]:
     """The metrics on each epoch's finished progress bar, or its `verbose=2` line (the last
     such line after each `Epoch N/M` line)."""
     logs = []
-    for block in re.split(r"^Epoch \d+/\d+$", stdout, flags=re.MULTILINE)[1:]:
+    blocks = re.split(r"^Epoch \d+/\d+$", stdout, flags=re.MULTILINE)
+    # fit(epochs=1) prints no `Epoch 1/1` line: then every metric line counts
+    for block in blocks[1:] or blocks:
         bars = [line for line in block.splitlines()
                 if (BAR in line or re.match(r"^\d+/\d+ - ", line)) and ": " in line]
         if bars:
@@ -207,12 +209,16 @@ def run(engine: str, name: str, workdir: pathlib.Path, data: pathlib.Path, url: 
 
 
 def within(name: str, key: str, ours: float, reference: float) -> bool:
-    """Whether a deepfit number is within the corpus tolerance of Keras's: 0.15 absolute for
-    accuracy-like metrics (small data sets: one sample is several percent); for losses and
-    errors, 50 % of Keras's value plus 0.05 (runs are unseeded and a few epochs long)."""
+    """Whether a deepfit number is close enough to Keras's for the same program. The runs are
+    tiny, short and unseeded, so the bands are wide: they catch a model that does not learn
+    or a metric computed differently, not small drifts. Accuracy-like metrics: within 0.2
+    (0.3 for validation metrics, on a few dozen samples); losses and errors: within a factor
+    of 2 either way, or 0.1 absolute. A program's `tolerance` entries override this."""
     tolerance = PROGRAMS[name].get("tolerance", {})
     if key in tolerance:
         return abs(ours - reference) <= tolerance[key]
-    if "acc" in key or "auc" in key or "precision" in key or "recall" in key:
-        return abs(ours - reference) <= 0.15
-    return abs(ours - reference) <= 0.5 * abs(reference) + 0.05
+    if any(word in key for word in ("acc", "auc", "precision", "recall")):
+        return abs(ours - reference) <= (0.3 if key.startswith("val_") else 0.2)
+    if abs(ours - reference) <= 0.1:
+        return True
+    return reference > 0 and ours > 0 and 0.5 <= ours / reference <= 2.0

@@ -248,7 +248,7 @@ JENA_COLUMNS = ["p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VP
                 "rho (g/m**3)", "wv (m/s)", "max. wv (m/s)", "wd (deg)"]
 
 
-def jena_zip(rng: np.random.Generator, rows: int = 4200) -> bytes:
+def jena_zip(rng: np.random.Generator, rows: int = 8000) -> bytes:
     """jena_climate_2009_2016.csv.zip: "Date Time" every 10 minutes and 14 weather columns with
     a daily cycle."""
     minutes = np.arange(rows) * 10

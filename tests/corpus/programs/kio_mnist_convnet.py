@@ -71,7 +71,7 @@ model.summary()
 """
 
 batch_size = 128
-epochs = 2  # corpus: fewer epochs
+epochs = 8  # corpus: fewer epochs
 
 model.compile(
     loss="categorical_crossentropy", optimizer="adam", metrics=["accuracy"]
