@@ -37,8 +37,6 @@ XFAIL: dict[str, str] = {
     "tf_keras_classification": f"NotProvidedError: keras.layers.Softmax is not provided {_OPS}",
     "tf_keras_save_and_load": "NotProvidedError: tf.saved_model is not provided (the "
                               f"tutorial's SavedModel cells) {_FILES}",
-    "tf_keras_text_classification": "TypeError: Could not convert '<review text>' (string "
-                                    f"tensors through TextVectorization/Dataset.map) {_TEXT}",
     "tf_images_classification": "TypeError: max(): argument 'dim' must be int, not NoneType "
                                 f"(np.max on a tf.nn.softmax result) {_EAGER}",
     "tf_structured_data_time_series": "NotADirectoryError: get_file(fname='*.csv.zip', "
