@@ -28,7 +28,6 @@ TIMEOUT = 200
 _EAGER = "(issue 12: eager tensors / GradientTape)"
 _CORE = "(issue 13: Layer base / Model API)"
 _OPS = "(issue 13: keras.ops and activation layers)"
-_TEXT = "(issue 13: text layers, string tensors)"
 _FILES = "(issue 13: get_file / legacy saving)"
 XFAIL: dict[str, str] = {
     "tf_quickstart_beginner": "RuntimeError: Can't call numpy() on Tensor that requires grad "
@@ -75,11 +74,9 @@ XFAIL: dict[str, str] = {
                                             f"provided {_CORE}",
     "kio_vae": "NotImplementedError: VAE must implement call() (a Model subclass with only "
                f"train_step) {_EAGER}",
-    "kio_structured_data_classification_from_scratch": "TypeError: Could not convert an array "
-                                                       "of dtype object to a tensor "
-                                                       f"(string columns) {_TEXT}",
-    "kio_text_classification_from_scratch": "TypeError: Could not convert an array of dtype "
-                                            f"object to a tensor (string batches) {_TEXT}",
+    "kio_structured_data_classification_from_scratch": "NotProvidedError: "
+                                                       "keras.utils.plot_model is not "
+                                                       "provided",
     "kio_timeseries_classification_from_scratch": "NotProvidedError: keras.layers.ReLU is not "
                                                   f"provided {_OPS}",
 }
