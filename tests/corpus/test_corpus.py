@@ -106,8 +106,9 @@ def corpus_runs(request: pytest.FixtureRequest, corpus_data, tmp_path_factory):
 
 
 # Failures whose cause other work addressed (eager tensors and GradientTape; the Layer base and
-# masks; activation layers) just before these entries were last checked: not strict until re-run, so a program
-# that now passes shows as XPASS instead of failing the suite. Every other entry is strict.
+# masks; activation layers) just before these entries were last checked: not strict until
+# re-run, so a program that now passes shows as XPASS instead of failing the suite. Every other
+# entry is strict.
 RECHECK = {name for name, why in XFAIL.items()
            if _EAGER in why or _CORE in why or _OPS in why}
 
