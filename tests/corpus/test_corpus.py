@@ -30,10 +30,6 @@ _CORE = "(issue 13: Layer base / Model API)"
 _OPS = "(issue 13: keras.ops and activation layers)"
 _FILES = "(issue 13: get_file / legacy saving)"
 XFAIL: dict[str, str] = {
-    "tf_quickstart_beginner": "RuntimeError: Can't call numpy() on Tensor that requires grad "
-                              f"(model(x).numpy()) {_EAGER}",
-    "tf_quickstart_advanced": f"NotProvidedError: tf.GradientTape is not provided {_EAGER}",
-    "tf_keras_classification": f"NotProvidedError: keras.layers.Softmax is not provided {_OPS}",
     "tf_keras_save_and_load": "NotProvidedError: tf.saved_model is not provided (the "
                               f"tutorial's SavedModel cells) {_FILES}",
     "tf_images_classification": "TypeError: max(): argument 'dim' must be int, not NoneType "
@@ -77,8 +73,8 @@ XFAIL: dict[str, str] = {
     "kio_structured_data_classification_from_scratch": "NotProvidedError: "
                                                        "keras.utils.plot_model is not "
                                                        "provided",
-    "kio_timeseries_classification_from_scratch": "NotProvidedError: keras.layers.ReLU is not "
-                                                  f"provided {_OPS}",
+    "kio_timeseries_classification_from_scratch": "NotProvidedError: keras.utils.plot_model "
+                                                  "is not provided",
 }
 
 
