@@ -75,7 +75,7 @@ class CompileLoss:
     """
 
     def __init__(self, loss: Any, loss_weights: Any = None,
-                 output_names: list[str] | None = None) -> None:
+                 output_names: list[str] | None = None, named_outputs: bool = True) -> None:
         self.config = loss
         self.output_names = output_names or ["output"]
         entries = _per_output(loss, self.output_names, "loss")
@@ -89,7 +89,10 @@ class CompileLoss:
         self.trackers: list[LossTracker | None] = [None] * len(self.losses)
         if len(with_loss) > 1:
             for index in with_loss:
-                self.trackers[index] = LossTracker(f"{self.output_names[index]}_loss")
+                # Outputs without names (a subclass's tuple) are named by their loss, as Keras.
+                label = (self.output_names[index] if named_outputs
+                         else getattr(self.losses[index], "name", "output"))
+                self.trackers[index] = LossTracker(f"{label}_loss")
 
     @property
     def metrics(self) -> list[LossTracker]:
@@ -158,10 +161,11 @@ class CompileMetrics:
     """
 
     def __init__(self, metrics: Any, weighted_metrics: Any = None,
-                 output_names: list[str] | None = None) -> None:
+                 output_names: list[str] | None = None, named_outputs: bool = True) -> None:
         self.metrics_config = metrics
         self.weighted_config = weighted_metrics
         self.output_names = output_names or ["output"]
+        self.named_outputs = named_outputs
         self.built = False
         self.unweighted: list[list[Any]] = []
         self.weighted: list[list[Any]] = []
@@ -171,7 +175,7 @@ class CompileMetrics:
         return [m for group in self.unweighted + self.weighted for m in group]
 
     def build(self, pairs: list[tuple[Any, Any]]) -> None:
-        multi = len(self.output_names) > 1
+        multi = len(self.output_names) > 1 and self.named_outputs
         seen: dict[str, int] = {}
         self.unweighted = self._resolve(self.metrics_config, pairs, multi, seen)
         self.weighted = self._resolve(self.weighted_config, pairs, multi, seen)
@@ -241,3 +245,15 @@ def output_pairs(y_true: Any, y_pred: Any, count: int) -> list[tuple[Any, Any]]:
     if count == 1:
         return [(y_true, y_pred)]
     return list(zip(tree.flatten(y_true), tree.flatten(y_pred)))
+
+
+def waits_for_outputs(model: Any, loss: Any, loss_weights: Any) -> bool:
+    """Whether compile's per-output `loss`/`loss_weights` (a dict, or a list of several) must
+    wait for the first call: a subclassed model's outputs are unknown until then."""
+    from deepfit.models.functional import Functional
+    from deepfit.models.sequential import Sequential
+
+    if isinstance(model, (Functional, Sequential)):
+        return False
+    return any(isinstance(value, dict) or (isinstance(value, (list, tuple)) and len(value) > 1)
+               for value in (loss, loss_weights))

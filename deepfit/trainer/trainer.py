@@ -34,7 +34,7 @@ from deepfit.trainer import (
     signals,
     validation,
 )
-from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics
+from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics, waits_for_outputs
 from deepfit.trainer.data_adapter import (
     ArrayBatches,
     EpochIterator,
@@ -88,11 +88,15 @@ class Trainer:
             >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
         """
         resolved_optimizer = optimizers.get(optimizer)
+        # A subclassed model's outputs are known on its first call: per-output arguments wait.
+        deferred = waits_for_outputs(self, loss, loss_weights)
         compiled_loss = (CompileLoss(loss, loss_weights, self.output_names)
-                         if loss is not None else None)
+                         if loss is not None and not deferred else None)
         self.optimizer = resolved_optimizer
         self.compiled_loss = compiled_loss
         self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names)
+        self.__dict__["_deferred_compile"] = (
+            (loss, loss_weights, metrics, weighted_metrics) if deferred else None)
         self.loss = loss
         self.__dict__["_trainer_state"] = None
         self._compile_config = {
@@ -674,6 +678,7 @@ class Trainer:
         else:
             with layer_states_kept(self), torch.no_grad():
                 y_pred = self(x, training=False)  # builds the model on its first call
+            self._compile_for_outputs(y_pred)
         if callless:
             pass
         elif self.compiled_loss is not None and y is not None:
@@ -701,6 +706,26 @@ class Trainer:
         state.attach(batches)
         state.fused = fused_dense.plan(self)
         state.ready = True
+
+    def _compile_for_outputs(self, y_pred: Any) -> None:
+        """Resolve compile's per-output arguments of a subclassed model now that its outputs
+        are known, named as Keras names them (by the dict's keys; a tuple's outputs have no
+        names: their loss trackers are named by the loss, their metrics plainly)."""
+        deferred = self.__dict__.get("_deferred_compile")
+        if deferred is None:
+            return
+        loss, loss_weights, metrics, weighted_metrics = deferred
+        named = not isinstance(y_pred, (list, tuple))
+        if isinstance(y_pred, dict):
+            names = list(y_pred)
+        elif isinstance(y_pred, (list, tuple)):
+            names = [f"output_{index + 1}" for index in range(len(y_pred))]
+        else:
+            names = self.output_names
+        self.compiled_loss = (CompileLoss(loss, loss_weights, names, named)
+                              if loss is not None else None)
+        self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, names, named)
+        self.__dict__["_deferred_compile"] = None
 
     def _ready_for_steps(self, method: str, x: Any, y: Any, sample_weight: Any) -> None:
         """Prepare on this batch when a step is called before fit/evaluate prepared (Keras

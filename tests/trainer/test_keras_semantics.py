@@ -204,3 +204,51 @@ def test_fit_restores_the_users_flush_to_zero_setting():
             assert flush_denormal_enabled() is user_setting
         finally:
             torch.set_flush_denormal(False)
+
+
+SUBCLASS_SNIPPET = """
+x, ya, yb = inputs["x"], inputs["ya"], inputs["yb"]
+
+class WideAndDeep(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.a = keras.layers.Dense(1)
+        self.b = keras.layers.Dense(1)
+
+    def call(self, inputs):
+        return self.a(inputs), self.b(inputs)
+
+m = WideAndDeep()
+m(x[:2])
+result["w0"] = m.get_weights()
+m.compile(keras.optimizers.SGD(0.1), loss=["mse", "mae"], loss_weights=[0.9, 0.1],
+          metrics=[["mae"], ["mse"]])
+history = m.fit(x, (ya, yb), batch_size=8, epochs=2, shuffle=False, verbose=0).history
+result["history"] = {k: [float(v) for v in vs] for k, vs in history.items()}
+"""
+
+
+def test_subclassed_model_with_two_outputs_takes_per_output_compile_arguments():
+    data = _arrays()
+    keras_out = run_keras(SUBCLASS_SNIPPET, x=data["x"], ya=data["ya"], yb=data["yb"])
+
+    class WideAndDeep(deepfit.Model):
+        def __init__(self):
+            super().__init__()
+            self.a = layers.Dense(1)
+            self.b = layers.Dense(1)
+
+        def call(self, inputs):
+            return self.a(inputs), self.b(inputs)
+
+    model = WideAndDeep()
+    model(torch.from_numpy(data["x"][:2]))
+    model.set_weights(list(keras_out["w0"]))
+    model.compile(deepfit.optimizers.SGD(0.1), loss=["mse", "mae"], loss_weights=[0.9, 0.1],
+                  metrics=[["mae"], ["mse"]])
+    history = model.fit(data["x"], (data["ya"], data["yb"]), batch_size=8, epochs=2,
+                        shuffle=False, verbose=0).history
+    expected = keras_out["history"]
+    assert sorted(history) == sorted(expected)
+    for key in expected:
+        _close(history[key], expected[key], what=key)
