@@ -53,7 +53,8 @@ def test_missing_modules_raise_an_import_error_that_names_them(clean_hook):
             importlib.import_module("tensorflow.lite")
         assert isinstance(caught.value, ImportError) and isinstance(caught.value,
                                                                     NotImplementedError)
-        assert str(caught.value).startswith("tf.lite is not provided by deepfit: ")
+        assert str(caught.value).startswith("tf.lite is not provided by deepfit: TensorFlow "
+                                            "Lite conversion needs TensorFlow")
         assert caught.value.name == "tensorflow.lite"
         with pytest.raises(ImportError, match="keras.layers.Dense is not a module"):
             importlib.import_module("keras.layers.Dense")
