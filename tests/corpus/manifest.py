@@ -90,6 +90,9 @@ PROGRAMS: dict[str, dict] = {
          "\ntest_images, test_labels = test_images[:100], test_labels[:100]",
          SMALLER),
         ("epochs=10, ", "epochs=3, ", FEWER),
+        # unseeded, 600 images, 3 epochs: the final batch loss was 0.09 and 0.52 in two
+        # deepfit runs against Keras's 0.30
+        tolerance={"loss": 0.5},
     ),
     "tf_images_classification": _tf(
         "images/classification.ipynb",
@@ -306,7 +309,9 @@ PROGRAMS: dict[str, dict] = {
         files=["creditcard.csv"],
         # confusion counts on ~33 frauds and ~1570 normal transactions (~400 / 10 validation)
         tolerance={"fn": 10, "tp": 10, "fp": 40, "tn": 40,
-                   "val_fn": 5, "val_tp": 5, "val_fp": 20, "val_tn": 20},
+                   "val_fn": 5, "val_tp": 5, "val_fp": 20, "val_tn": 20,
+                   # ~9 validation frauds: one run gave 1.0 here against Keras's 0.5625
+                   "val_precision": 0.5},
     ),
     "kio_timeseries_weather_forecasting": _example(
         "timeseries/timeseries_weather_forecasting.py",
