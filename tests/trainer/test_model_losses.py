@@ -52,7 +52,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_training_loss_matches_keras(case, tmp_path):
+def test_training_loss_matches_keras(case):
     make_layers, keras_layers = CASES[case]
     x, y = _data()
     ours = deepfit.Sequential([deepfit.Input((4,)), *make_layers()])
@@ -68,7 +68,7 @@ results.update({{k: v for k, v in history.history.items()}})
 results["evaluate"] = model.evaluate(inputs["x"], inputs["y"], batch_size=32, verbose=0)
 model(inputs["x"][:5])
 results["n_losses"] = len(model.losses)
-""", tmp_path, x=x, y=y, **{f"w{i}": w for i, w in enumerate(weights)})
+""", x=x, y=y, **{f"w{i}": w for i, w in enumerate(weights)})
     history = ours.fit(x, y, batch_size=16, epochs=3, shuffle=False, verbose=0,
                        validation_split=0.25).history
     for key in ("loss", "val_loss"):
