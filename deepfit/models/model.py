@@ -33,18 +33,23 @@ class Model(Trainer, Layer):
     autocast_inputs = False
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Model:
-        if len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs:
+        if cls is Model and _functional_arguments(args, kwargs):
             from deepfit.models.functional import Functional
 
-            if cls is Model:
-                return Functional.__new__(Functional)
-            if not issubclass(cls, Functional):
-                # `class CustomModel(keras.Model)` built as `CustomModel(inputs, outputs)`: a
-                # Functional graph with the subclass's methods (train_step, ...), as Keras does.
-                return super().__new__(_functional_variant(cls, Functional))
+            return Functional.__new__(Functional)
         return super().__new__(cls)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from deepfit.models.functional import Functional
+
+        if _functional_arguments(args, kwargs) and not isinstance(self, Functional):
+            # `class CustomModel(keras.Model)` whose __init__ hands (inputs, outputs) on to
+            # Model: a Functional graph with the subclass's methods (train_step, ...), as in
+            # Keras. Decided by what reaches Model.__init__, not by the subclass's own
+            # constructor arguments (`Autoencoder(latent_dim, shape)` is no graph).
+            self.__class__ = _functional_variant(type(self), Functional)
+            Functional.__init__(self, *args, **kwargs)
+            return
         name = kwargs.pop("name", None)
         trainable = kwargs.pop("trainable", True)
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
@@ -218,6 +223,12 @@ class Model(Trainer, Layer):
 
 
 _FUNCTIONAL_VARIANTS: dict[type, type] = {}
+
+
+def _functional_arguments(args: tuple, kwargs: dict) -> bool:
+    """Whether Model's arguments are a graph's: (inputs, outputs) by position or keyword."""
+    return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)
+            or ("inputs" in kwargs and "outputs" in kwargs))
 
 
 def _functional_variant(cls: type, functional: type) -> type:

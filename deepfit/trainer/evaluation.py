@@ -183,11 +183,14 @@ class EvaluationMethods:
 
 
 def _as_data(batch: tuple) -> tuple:
-    """A batch as Keras hands it to a custom step: (x,), (x, y) or (x, y, sample_weight)."""
+    """A batch as Keras packs it for a custom step: x alone (a tuple or list of inputs as
+    (x,)), (x, y) or (x, y, sample_weight)."""
     x, y, sample_weight = batch
     if sample_weight is not None:
         return (x, y, sample_weight)
-    return (x,) if y is None else (x, y)
+    if y is not None:
+        return (x, y)
+    return (x,) if isinstance(x, (list, tuple)) else x
 
 
 def _batch_size(x: Any) -> int:
