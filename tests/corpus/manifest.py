@@ -317,7 +317,10 @@ PROGRAMS: dict[str, dict] = {
         tolerance={"fn": 10, "tp": 10, "fp": 40, "tn": 40,
                    "val_fn": 5, "val_tp": 5, "val_fp": 20, "val_tn": 20,
                    # ~9 validation frauds: one run gave 1.0 here against Keras's 0.5625
-                   "val_precision": 0.5},
+                   "val_precision": 0.5,
+                   # ~33 training frauds among 1,600: seeds 0-3 gave Keras 0.97, 0.67, 0.74,
+                   # 0.89 and deepfit 0.60, 0.91, 0.53, 0.55
+                   "precision": 0.45},
     ),
     "kio_timeseries_weather_forecasting": _example(
         "timeseries/timeseries_weather_forecasting.py",
