@@ -56,11 +56,6 @@ XFAIL: dict[str, str] = {
                          "keras.applications.VGG19)",
     "kg_training_with_built_in_methods": "AttributeError: 'CategoricalTruePositives' object "
                                          f"has no attribute 'add_variable' {_CORE}",
-    "kg_writing_a_custom_training_loop_in_tensorflow": "NotProvidedError: tf.GradientTape is "
-                                                       f"not provided {_EAGER}",
-    "kg_custom_train_step_in_tensorflow": "NotImplementedError: CustomModel must implement "
-                                          "call() (a Model subclass built Functionally, "
-                                          f"CustomModel(inputs, outputs)) {_EAGER}",
     "kg_understanding_masking_and_padding": "AttributeError: 'KerasTensor' object has no "
                                             f"attribute '_keras_mask' {_CORE}",
     "kio_structured_data_classification_from_scratch": "NotProvidedError: "
