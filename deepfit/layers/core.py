@@ -88,8 +88,9 @@ class InputLayer(Layer):
         super().__init__(name=name, input_shape=shape, batch_size=batch_size, **kwargs)
         self.input_dtype = torch_dtype(dtype)
         self.built = True
-        self.output = KerasTensor((batch_size, *shape), self.input_dtype, name=self.name)
-        self.output.history = (Node(self, (), {}, self.output), 0)
+        output = KerasTensor((batch_size, *shape), self.input_dtype, name=self.name)
+        output.history = (Node(self, (), {}, output), 0)
+        self._inbound_nodes = [output.history[0]]
 
     @property
     def batch_shape(self) -> tuple:

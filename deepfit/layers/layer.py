@@ -28,7 +28,7 @@ from deepfit import backend, config, tree
 from deepfit.backend.context import _state as _backend_state
 from deepfit.data.strings import is_text
 from deepfit.layers import call_context, tracking
-from deepfit.layers.symbolic import KerasTensor
+from deepfit.layers.symbolic import KerasTensor, first_call_tensors, never_called_message
 
 _name_counts: dict[str, int] = {}
 
@@ -89,12 +89,12 @@ class Layer(torch.nn.Module):
                 f"{type(self).__name__}: unexpected keyword argument(s) {sorted(kwargs)}"
             )
         super().__init__()
-        if name is not None and (not isinstance(name, str) or not name or "." in name):
+        if name is not None and (not isinstance(name, str) or "." in name):
             raise ValueError(
-                f"{type(self).__name__}: name must be a non-empty string without '.', "
-                f"received {name!r}"
+                f"{type(self).__name__}: name must be a string without '.', received {name!r}"
             )
-        self.name = name or unique_name(snake_case(type(self).__name__))
+        # '' is a valid name, kept as given (Keras: only None gets an automatic name)
+        self.name = unique_name(snake_case(type(self).__name__)) if name is None else name
         self._trainable = bool(trainable)
         self.built = False
         self._dtype_policy = dtype
@@ -139,7 +139,15 @@ class Layer(torch.nn.Module):
             from deepfit.models.functional import call_symbolic
 
             return call_symbolic(self, args, kwargs)
-        elif inputs is not None and not isinstance(inputs, (list, tuple, dict)):
+        elif isinstance(inputs, (list, tuple, dict)):
+            converted = self._arrays_to_tensors(inputs)
+            if converted is not inputs:
+                inputs = converted
+                if args:
+                    args = (inputs, *args[1:])
+                else:
+                    kwargs = {**kwargs, "inputs": inputs}
+        elif inputs is not None:
             inputs = self._to_tensor(inputs)
             args = (inputs, *args[1:])
         if not self.built:
@@ -241,10 +249,30 @@ class Layer(torch.nn.Module):
     def _to_tensor(self, value: Any) -> torch.Tensor:
         if is_text(value):  # torch has no strings: text stays NumPy for preprocessing layers
             return value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
-        tensor = torch.as_tensor(np.asarray(value))
+        array = np.asarray(value)
+        # read-only arrays (pandas columns under copy-on-write): torch would warn, then share
+        tensor = torch.as_tensor(array if array.flags.writeable else array.copy())
         if self.autocast_inputs and _needs_cast(tensor):
             tensor = tensor.float()
         return tensor.to(self._device())
+
+    def _arrays_to_tensors(self, inputs: list | tuple | dict) -> Any:
+        """A list/tuple/dict of inputs with its NumPy arrays (and pandas columns) as tensors,
+        as Keras converts them (`concat([a, b])`, `model({"x": array})`); `inputs` itself when
+        it holds none. Numbers and nested lists stay as given (a list may be one input)."""
+        items = inputs.values() if isinstance(inputs, dict) else inputs
+        if not any(isinstance(item, np.ndarray) or _is_pandas(item) for item in items):
+            return inputs
+
+        def convert(item: Any) -> Any:
+            if isinstance(item, np.ndarray) or _is_pandas(item):
+                return self._to_tensor(np.asarray(item))
+            return item
+
+        if isinstance(inputs, dict):
+            return {key: convert(item) for key, item in inputs.items()}
+        converted = [convert(item) for item in inputs]
+        return converted if isinstance(inputs, list) else tuple(converted)
 
     def _device(self) -> torch.device:
         for param in self.parameters():
@@ -557,6 +585,41 @@ class Layer(torch.nn.Module):
             return (self._declared_batch_size, *self._declared_input_shape)
         return None
 
+    @property
+    def input(self) -> Any:
+        """The symbolic input of the layer's first call on KerasTensors (a list when several).
+
+        Raises:
+            AttributeError: the layer was never called symbolically (Keras's rule).
+        """
+        return first_call_tensors(self, "input")
+
+    @property
+    def output(self) -> Any:
+        """The symbolic output of the layer's first call on KerasTensors (a list when several):
+        in a built Sequential or Functional model, what feature extraction models start from.
+
+        Example:
+            >>> features = deepfit.Model(model.inputs, [l.output for l in model.layers])
+        """
+        return first_call_tensors(self, "output")
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return torch.nn.Module.__getattr__(self, name)
+        except AttributeError:
+            # A property above raised; torch's lookup then lost its message: say it again.
+            message = self._undefined_attribute(name)
+            if message is None:
+                raise
+            raise AttributeError(message) from None
+
+    def _undefined_attribute(self, name: str) -> str | None:
+        """The message for a Keras attribute that is not defined yet, or None."""
+        if name in ("input", "output"):
+            return never_called_message(self, name)
+        return None
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
@@ -645,6 +708,10 @@ def _declared_shape(input_shape, input_dim, batch_input_shape) -> tuple | None:
             return (input_shape,)
         return tuple(input_shape)
     return None
+
+
+def _is_pandas(value: Any) -> bool:
+    return type(value).__module__.partition(".")[0] == "pandas" and hasattr(value, "to_numpy")
 
 
 def _needs_cast(tensor: torch.Tensor) -> bool:

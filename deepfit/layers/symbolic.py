@@ -172,3 +172,35 @@ class Node:
     @property
     def input_tensors(self) -> list[KerasTensor]:
         return [t for t in tree.flatten((self.args, self.kwargs)) if isinstance(t, KerasTensor)]
+
+    @property
+    def output_tensors(self) -> list[KerasTensor]:
+        return [t for t in tree.flatten(self.outputs) if isinstance(t, KerasTensor)]
+
+
+def first_call_tensors(layer: Any, which: str) -> Any:
+    """`layer.input` / `layer.output` as Keras defines them: the symbolic tensors of the layer's
+    FIRST call on KerasTensors (one tensor, or a list of several).
+
+    Args:
+        layer: a layer.
+        which: "input" or "output".
+
+    Returns:
+        A KerasTensor or a list of them.
+
+    Raises:
+        AttributeError: the layer was never called on KerasTensors (eager calls record nothing).
+    """
+    nodes = layer.__dict__.get("_inbound_nodes")
+    if not nodes:
+        raise AttributeError(never_called_message(layer, which))
+    node = nodes[0]
+    values = node.input_tensors if which == "input" else node.output_tensors
+    return values[0] if len(values) == 1 else values
+
+
+def never_called_message(layer: Any, which: str) -> str:
+    """Keras's message for `input`/`output` of a layer with no symbolic call."""
+    return (f"The layer {layer.name} has never been called and thus has no defined {which} "
+            f"(only calls on symbolic tensors, from keras.Input or a built model, define it)")

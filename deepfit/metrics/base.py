@@ -56,6 +56,7 @@ class Metric:
         self._device: torch.device | None = None
         self._pinned = False  # set by `to`: inputs follow the state, never the reverse
         self._fresh = True  # the state holds only zeros, so it may still move to the data
+        self._variables: list[torch.Tensor] = []  # made by add_variable, in creation order
 
     @property
     def dtype(self) -> str:
@@ -72,12 +73,48 @@ class Metric:
         self._state_shapes[name] = tuple(int(d) for d in shape)
         setattr(self, name, None)
 
+    def add_variable(self, shape: Sequence[int], initializer: Any, dtype: Any = None,
+                     aggregation: str = "sum", name: str | None = None) -> torch.Tensor:
+        """Create a state variable now, as Keras 3's `Metric.add_variable` does: a
+        non-trainable `deepfit.Variable` that `update_state` changes with `assign_add`/`assign`,
+        listed in `variables` and zeroed by the default `reset_state`.
+
+        Args:
+            shape: the variable's shape (`()` for a scalar).
+            initializer: an initializer name or object (`"zeros"`), required as in Keras.
+            dtype: the variable's dtype; `deepfit.config.floatx()` by default.
+            aggregation: how distributed replicas combine it (kept as `variable.aggregation`).
+            name: the variable's name (its path is `<metric name>/<name>`).
+
+        Returns:
+            The new Variable.
+
+        Example:
+            >>> self.true_positives = self.add_variable(shape=(), name="tp",
+            ...                                         initializer="zeros")
+        """
+        from deepfit.metrics.variables import make_variable
+
+        variable = make_variable(self, shape, initializer, dtype, aggregation, name)
+        self._variables.append(variable)
+        return variable
+
+    def add_weight(self, shape: Sequence[int] = (), initializer: Any = None, dtype: Any = None,
+                   name: str | None = None) -> torch.Tensor:
+        """Keras's older name for `add_variable` (same arguments, `aggregation="sum"`)."""
+        return self.add_variable(shape, initializer, dtype=dtype, name=name)
+
     @property
     def variables(self) -> list[torch.Tensor]:
-        """The state tensors (empty before the first batch)."""
-        return [getattr(self, n) for n in self._state_shapes if getattr(self, n) is not None]
+        """The state tensors (those of `add_state` exist from the first batch), then the
+        variables of `add_variable`."""
+        states = [getattr(self, n) for n in self._state_shapes if getattr(self, n) is not None]
+        return states + list(getattr(self, "_variables", ()))
 
     def _build(self, device: torch.device) -> None:
+        for variable in getattr(self, "_variables", ()):
+            if variable.device != device:  # in place: attributes keep pointing at it
+                variable.data = variable.data.to(device)
         for name, shape in self._state_shapes.items():
             current = getattr(self, name)
             if current is None:

@@ -24,7 +24,7 @@ from deepfit.data.strings import STRING, dummy_text
 from deepfit.layers.core import InputLayer
 from deepfit.layers.layer import Layer
 from deepfit.layers.symbolic import KerasTensor, Node
-from deepfit.models.model import Model
+from deepfit.models.model import Model, check_layer_name
 
 
 def _dummy(tensor: KerasTensor, unknown: int) -> Any:
@@ -49,7 +49,8 @@ def call_symbolic(layer: Layer, args: tuple, kwargs: dict) -> Any:
     # Unknown axes get two different sizes, large enough for valid convolutions and pooling;
     # output axes that differ between the runs are unknown too.
     first = _run_on_dummies(layer, args, kwargs, 32)
-    second = _run_on_dummies(layer, args, kwargs, 33)
+    second = _run_on_dummies(layer, args, kwargs, 33) if _has_unknown_axes((args, kwargs)) else (
+        first)
     batch = tree.first_leaf(args).shape[0] if tree.flatten(args) else None
     node = Node(layer, args, kwargs, None)
     counter = iter(range(1 << 30))
@@ -65,6 +66,27 @@ def call_symbolic(layer: Layer, args: tuple, kwargs: dict) -> Any:
     layer._output_shape = _shapes(outputs)
     layer._inbound_nodes = getattr(layer, "_inbound_nodes", []) + [node]
     return outputs
+
+
+def _adjust_rank(value: Any, shape: tuple) -> Any:
+    """Keras's rule for a graph input one axis short or long: `(n,)` fed to an input of shape
+    `(None, 1)` gains the axis (a pandas column), `(n, k, 1)` fed to `(None, k)` loses it."""
+    if not hasattr(value, "shape"):
+        return value
+    rank = len(value.shape)
+    if rank == len(shape) - 1 and shape[-1] == 1:
+        return value.unsqueeze(-1) if isinstance(value, torch.Tensor) else np.expand_dims(
+            np.asarray(value), -1)
+    if rank == len(shape) + 1 and value.shape[-1] == 1:
+        return value.squeeze(-1) if isinstance(value, torch.Tensor) else np.asarray(value)[..., 0]
+    return value
+
+
+def _has_unknown_axes(structure: Any) -> bool:
+    """Whether a second dummy run could show more: an unknown non-batch axis, or text (whose
+    dummy strings differ between the runs)."""
+    return any(t.dtype is STRING or None in t.shape[1:] for t in tree.flatten(structure)
+               if isinstance(t, KerasTensor))
 
 
 def _zip_map(fn: Any, a: Any, b: Any) -> Any:
@@ -117,6 +139,7 @@ class Functional(Model):
         if duplicates:
             raise ValueError(f"Model: layer names must be unique, found {duplicates} twice")
         for layer in self._graph_layers:
+            check_layer_name(layer, f"Model '{self.name}'")
             self.add_module(layer.name, layer)
         self._record_connections()
         self._build_input_shape = _shapes(inputs) if not isinstance(inputs, KerasTensor) else (
@@ -171,11 +194,12 @@ class Functional(Model):
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         values: dict[int, Any] = {}
         for tensor, value in zip(self._input_tensors, self._flatten_inputs(inputs)):
+            value = _adjust_rank(value, tensor.shape)
             if tensor.dtype is STRING:
                 values[id(tensor)] = value
                 continue
             if not isinstance(value, torch.Tensor):
-                value = torch.as_tensor(value)
+                value = torch.as_tensor(np.asarray(value))
             values[id(tensor)] = value.to(tensor.dtype) if (
                 tensor.dtype.is_floating_point and value.dtype != tensor.dtype) else value
 
@@ -218,6 +242,16 @@ class Functional(Model):
     @property
     def inputs(self) -> list[KerasTensor]:
         return list(self._input_tensors)
+
+    @property
+    def input(self) -> Any:
+        """The graph's inputs as given to the constructor (a tensor, list or dict), as Keras."""
+        return self._inputs_struct
+
+    @property
+    def output(self) -> Any:
+        """The graph's outputs as given to the constructor (a tensor, list or dict), as Keras."""
+        return self._outputs_struct
 
     @property
     def outputs(self) -> list[KerasTensor]:

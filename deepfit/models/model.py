@@ -225,6 +225,15 @@ class Model(Trainer, Layer):
 _FUNCTIONAL_VARIANTS: dict[type, type] = {}
 
 
+def check_layer_name(layer: Layer, where: str) -> None:
+    """A layer joining a Sequential or Functional model is registered (as a torch module) under
+    its name, which must then be non-empty; Keras allows `name=''` on a model of its own."""
+    if not layer.name:
+        raise ValueError(f"{where}: layer {type(layer).__name__} has the empty name ''; a layer "
+                         f"inside a Sequential or Functional model needs a name (its weights are "
+                         f"registered under it): pass name=... or leave name unset")
+
+
 def _functional_arguments(args: tuple, kwargs: dict) -> bool:
     """Whether Model's arguments are a graph's: (inputs, outputs) by position or keyword."""
     return (len(args) == 2 or (len(args) == 1 and "outputs" in kwargs)

@@ -14,12 +14,11 @@ from typing import Any
 
 import torch
 
-from deepfit import config
-from deepfit.data.strings import STRING, dummy_text
+from deepfit.data.strings import STRING
 from deepfit.layers.core import InputLayer
 from deepfit.layers.layer import Layer
 from deepfit.layers.symbolic import KerasTensor
-from deepfit.models.model import Model
+from deepfit.models.model import Model, check_layer_name
 
 
 class Sequential(Model):
@@ -67,6 +66,7 @@ class Sequential(Model):
             if rebuild:
                 self._build_if_declared()
             return
+        check_layer_name(layer, f"Sequential '{self.name}'")
         if any(existing.name == layer.name and existing is not layer for existing in self._stack):
             raise ValueError(f"Sequential: all layers must have unique names; {layer.name!r} "
                              f"is already in the model (pass name=... to the new layer)")
@@ -109,24 +109,33 @@ class Sequential(Model):
 
     # ----------------------------------------------------------------- build and call
     def build(self, input_shape: Any = None) -> None:
-        """Build every layer by running one dummy sample through the stack."""
+        """Build every layer by calling the stack once on a symbolic input, as Keras does: the
+        layers get their weights and their `input`/`output`, the model its `inputs`/`outputs`.
+        """
         shape = tuple(input_shape if input_shape is not None else self._declared_input() or ())
         if not shape:
             raise ValueError(f"Sequential '{self.name}': cannot build without an input shape; "
                              f"give the first layer input_shape=... or call the model on data")
-        dtype = self._input_layer.input_dtype if self._input_layer else (
-            STRING if getattr(self, "_built_on_text", False) else torch.float32)
-        device = self._device() if any(True for _ in self.parameters()) else config.get_device()
-        dims = (1, *(1 if d is None else d for d in shape[1:]))
-        x = dummy_text(dims, 1) if dtype is STRING else torch.zeros(dims, dtype=dtype,
-                                                                  device=device)
+        inputs = self._symbolic_input((None, *shape[1:]))
         self._build_input_shape = (None, *shape[1:])
-        with torch.no_grad():
-            for layer in self._stack:
-                x = layer(x, training=False)
-                layer._output_shape = (None, *tuple(x.shape[1:])) if isinstance(
-                    x, torch.Tensor) else None
+        x = inputs
+        for layer in self._stack:
+            x = layer(x)
+        self.__dict__["_graph_ends"] = (inputs, x)
         self.built = True
+
+    def _symbolic_input(self, shape: tuple) -> KerasTensor:
+        """The declared Input, else one made for `shape` and kept while the shape holds (so
+        the layers' first outputs and later rebuilds share it, as in Keras)."""
+        if self._input_layer is not None:
+            return self._input_layer.output
+        dtype = STRING if getattr(self, "_built_on_text", False) else torch.float32
+        kept = self.__dict__.get("_auto_input")
+        if kept is None or kept.shape[1:] != shape[1:] or kept.dtype is not dtype:
+            kept = InputLayer(batch_shape=shape, dtype="string" if dtype is STRING else None
+                              ).output
+            self.__dict__["_auto_input"] = kept
+        return kept
 
     def call(self, inputs: Any, training: bool | None = None, mask: Any = None) -> Any:
         x = adjust_input_rank(inputs, self._declared_input())
@@ -135,14 +144,41 @@ class Sequential(Model):
         return x
 
     @property
-    def input_shape(self) -> tuple | None:
-        return self._build_input_shape or self._declared_input()
+    def inputs(self) -> list[KerasTensor]:
+        """The symbolic input of the built model, in a list (feature extraction starts here).
+
+        Raises:
+            AttributeError: the model is not built yet (Keras's rule).
+        """
+        return [self._ends("inputs")[0]]
 
     @property
-    def output_shape(self) -> tuple | None:
-        if not self._stack or not self.built:
-            return None
-        return getattr(self._stack[-1], "_output_shape", None)
+    def outputs(self) -> list[KerasTensor]:
+        """The symbolic output of the built model, in a list."""
+        return [self._ends("outputs")[1]]
+
+    @property
+    def input_shape(self) -> tuple:
+        """The built model's input shape, batch axis first."""
+        return self._ends("input_shape")[0].shape
+
+    @property
+    def output_shape(self) -> tuple:
+        """The built model's output shape, batch axis first."""
+        return self._ends("output_shape")[1].shape
+
+    def _ends(self, what: str) -> tuple[KerasTensor, KerasTensor]:
+        ends = self.__dict__.get("_graph_ends")
+        if ends is None or not self.built:
+            raise AttributeError(self._undefined_attribute(what))
+        return ends
+
+    def _undefined_attribute(self, name: str) -> str | None:
+        if name in ("inputs", "outputs", "input_shape", "output_shape"):
+            what = name.replace("_", " ")
+            return (f"Sequential model '{self.name}' has no defined {what} yet: build it first "
+                    f"(start it with keras.Input(shape=...), or call it on data)")
+        return super()._undefined_attribute(name)
 
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:

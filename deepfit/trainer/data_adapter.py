@@ -54,7 +54,8 @@ def to_tensor(value: Any, device: torch.device | None = None, argument: str = "x
         tensor = value.detach()
     else:
         if hasattr(value, "to_numpy"):
-            value = value.to_numpy()
+            # Keras's rule: a pandas Series is a column, (n,) → (n, 1)
+            value = value.to_numpy()[:, None] if _is_series(value) else value.to_numpy()
         array = np.asarray(value)
         if is_text(array):
             return text_batch(array)  # strings stay NumPy: text preprocessing layers take them
@@ -70,6 +71,10 @@ def to_tensor(value: Any, device: torch.device | None = None, argument: str = "x
     if device is not None and tensor.device != device:
         tensor = tensor.to(device, non_blocking=tensor.is_pinned())
     return tensor
+
+
+def _is_series(value: Any) -> bool:
+    return type(value).__module__.partition(".")[0] == "pandas" and getattr(value, "ndim", 0) == 1
 
 
 def _check_numpy_dtype(array: np.ndarray, argument: str) -> None:
