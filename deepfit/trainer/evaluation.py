@@ -117,7 +117,7 @@ class EvaluationMethods:
         batches = self._batches(x, None, None, batch_size or 32, False, self._device(),
                                 check_values=False)
         first_x = batches.first_batch()[0]
-        validation.check_text_inputs(first_x, self._declared_input_dtypes())
+        validation.check_text_inputs(first_x, self._declared_input_dtypes(first_x))
         self._ensure_built(first_x)
         iterator = EpochIterator(batches, steps)
         callback_list = self._callback_list(callbacks, verbose, 1, iterator.steps,

@@ -511,7 +511,7 @@ class Trainer(EvaluationMethods):
         the validation data's) — everything that can reject the data happens here, before any
         weight changes."""
         x, y, sample_weight = batches.first_batch()
-        validation.check_text_inputs(x, self._declared_input_dtypes())
+        validation.check_text_inputs(x, self._declared_input_dtypes(x))
         if isinstance(batches, IterableBatches):
             validation.check_finite(x, y)
             validation.check_sample_weight(sample_weight, y)
@@ -577,9 +577,20 @@ class Trainer(EvaluationMethods):
         if not self._trainer_state.ready:
             self._prepare(self._batches(x, y, sample_weight, None, False, self._device()))
 
-    def _declared_input_dtypes(self) -> list[Any] | None:
-        """The dtypes of the model's declared inputs (Input layers), or None if undeclared."""
+    def _declared_input_dtypes(self, x: Any = None) -> list[Any] | None:
+        """The dtypes of the model's declared inputs (Input layers), or None if undeclared;
+        for a dict `x`, in the order of its keys (matched to the inputs by name, as the model
+        reads them), or None when its keys are not the inputs' names."""
         tensors = getattr(self, "_input_tensors", None)
+        if tensors and isinstance(x, dict):
+            struct = getattr(self, "_inputs_struct", None)
+            names = list(struct) if isinstance(struct, dict) else [
+                layer.name for layer in getattr(self, "_input_layers", ())]
+            by_name = dict(zip(names, (t.dtype for t in tensors)))
+            if set(x) != set(by_name) or any(isinstance(v, (dict, list, tuple))
+                                             for v in x.values()):
+                return None
+            return [by_name[key] for key in x]
         if tensors:
             return [t.dtype for t in tensors]
         layer = getattr(self, "_input_layer", None)

@@ -325,3 +325,21 @@ def test_monitor_on_an_accelerator_reads_its_flags_every_few_batches():
         monitor.observe(step, torch.zeros(2, 3, device=meta), None, None)
     assert [f for f in flags if f[0] == "flush"] == [("flush", 4)]
     assert all(device == meta for label, device in flags if label != "flush")
+
+
+def test_a_dict_of_inputs_is_checked_by_name_not_by_position():
+    # The TF tutorial "Classify structured data using Keras preprocessing layers" predicts on
+    # a dict whose keys come in another order than the model's inputs.
+    inputs = {"fee": deepfit.Input((1,), name="fee"),
+              "kind": deepfit.Input((1,), name="kind", dtype="string")}
+    lookup = layers.StringLookup(vocabulary=["cat", "dog"], output_mode="one_hot")
+    model = deepfit.Model(inputs, layers.Dense(1)(
+        layers.Concatenate()([inputs["fee"], lookup(inputs["kind"])])))
+    model.compile("sgd", "mse")
+    ordered = {"fee": np.array([[1.0], [2.0]]), "kind": np.array([["cat"], ["dog"]])}
+    swapped = {"kind": ordered["kind"], "fee": ordered["fee"]}
+    np.testing.assert_allclose(model.predict(swapped, verbose=0),
+                               model.predict(ordered, verbose=0))
+    wrong = {"kind": ordered["kind"], "fee": np.array([["a"], ["b"]])}
+    _rejected(lambda m: m.predict(wrong, verbose=0), TypeError, r"x\[1\]: received strings",
+              model=model)
