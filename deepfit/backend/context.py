@@ -21,6 +21,19 @@ from contextlib import contextmanager
 from typing import Any
 
 _state = threading.local()
+_tensorflow_names = False
+
+
+def tensorflow_names() -> bool:
+    """True while TensorFlow programs run (the import hook is installed): eager tensors then
+    spell their device as TensorFlow does (see `deepfit.backend.device`)."""
+    return _tensorflow_names
+
+
+def set_tensorflow_names(on: bool) -> None:
+    """Turn TensorFlow's spellings on or off (the import hook does, on install/uninstall)."""
+    global _tensorflow_names
+    _tensorflow_names = bool(on)
 
 
 def is_internal() -> bool:

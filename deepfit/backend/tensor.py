@@ -18,13 +18,19 @@ Example:
 
 from __future__ import annotations
 
+import functools
+import types
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any
 
 import numpy as np
 import torch
 
 from deepfit.backend import context
+from deepfit.backend.device import DeviceName
 from deepfit.backend.shape import TensorShape
+
+_TORCH_DEVICE = torch.Tensor.device
 
 
 class EagerTensor(torch.Tensor):
@@ -40,6 +46,13 @@ class EagerTensor(torch.Tensor):
         """The shape as a `TensorShape` (`as_list()`, `rank`, compares with tuples)."""
         return TensorShape(torch.Tensor.size(self))
 
+    @property
+    def device(self) -> torch.device | DeviceName:  # type: ignore[override]
+        """torch's device; while TensorFlow programs run, a `DeviceName` (TensorFlow's spelling,
+        still taken by torch as the same device)."""
+        device = _TORCH_DEVICE.__get__(self)
+        return DeviceName(device) if context.tensorflow_names() else device
+
     def get_shape(self) -> TensorShape:
         """TensorFlow's alias of `.shape`."""
         return self.shape
@@ -47,6 +60,11 @@ class EagerTensor(torch.Tensor):
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         array = self.numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
+
+    def __array_wrap__(self, array: np.ndarray, context: Any = None,
+                       return_scalar: bool = False) -> Any:
+        # NumPy ufuncs on a tensor (`np.add(t, 1)`) give NumPy values, as with TF tensors.
+        return array[()] if return_scalar else array
 
     def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
         # NumPy functions (np.mean, np.concatenate, ...) see NumPy arrays, as with TF tensors.
@@ -167,3 +185,43 @@ def _keep_attributes(source: torch.Tensor, alias: torch.Tensor) -> torch.Tensor:
 def for_user(value: Any) -> Any:
     """`to_eager(value)` for user code; unchanged inside layer calls and training steps."""
     return value if context.is_internal() else to_eager(value)
+
+
+def returns_for_user(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """`fn` whose tensor results are `EagerTensor`s when user code calls it (plain inside layer
+    calls and training steps, where the check is one thread-local read).
+
+    Args:
+        fn: a function returning tensors (or structures of them).
+
+    Returns:
+        The wrapped function (same name, signature and docstring).
+    """
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = fn(*args, **kwargs)
+        return result if context.is_internal() else to_eager(result)
+
+    return run
+
+
+def returns_for_user_in(namespace: MutableMapping[str, Any],
+                        registries: Iterable[dict[str, Any]] = ()) -> None:
+    """Wrap, in place, every public function a module defines (see `returns_for_user`), and
+    the same functions where `registries` hold them, so that every path reaches one object.
+
+    Args:
+        namespace: the module's `globals()`.
+        registries: name → function dicts filled by the module's decorators.
+    """
+    module = namespace["__name__"]
+    for name, value in list(namespace.items()):
+        if (name.startswith("_") or not isinstance(value, types.FunctionType)
+                or value.__module__ != module):
+            continue
+        wrapped = returns_for_user(value)
+        namespace[name] = wrapped
+        for registry in registries:
+            for key in [k for k, v in registry.items() if v is value]:
+                registry[key] = wrapped

@@ -27,6 +27,7 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
+from deepfit.backend import context
 from deepfit.compat.namespace import ModuleNotProvidedError
 
 ROOTS = {
@@ -157,6 +158,7 @@ def install(patch_pyplot: bool = False) -> None:
             _saved[name] = sys.modules.pop(name)
     _finder = CompatFinder(patch_pyplot=patch_pyplot)
     sys.meta_path.insert(0, _finder)
+    context.set_tensorflow_names(True)
     if patch_pyplot and _PYPLOT in sys.modules:
         from deepfit.compat import plotting
 
@@ -172,6 +174,7 @@ def uninstall() -> None:
     if _finder in sys.meta_path:
         sys.meta_path.remove(_finder)
     _finder = None
+    context.set_tensorflow_names(False)
     if _PYPLOT in sys.modules:
         from deepfit.compat import plotting
 

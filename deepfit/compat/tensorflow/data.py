@@ -15,8 +15,10 @@ import torch
 from deepfit.compat import namespace as _namespace
 from deepfit.data import AUTOTUNE, INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
 from deepfit.data.csv import CsvDataset, make_csv_dataset
+from deepfit.data.textline import TextLineDataset
 
-__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "experimental"]
+__all__ = ["AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "Dataset", "TextLineDataset",
+           "experimental"]
 
 
 def cardinality(dataset: Dataset) -> torch.Tensor:
