@@ -108,6 +108,8 @@ class Lookup:
         accept: `(name, obj) -> bool` filtering what the sources may provide.
         extras: names provided by compat itself when no source has them: name → object, or
             a 'module:attribute' string imported on first use.
+        wrap: applied to each function found in the sources (e.g. so that it hands user code
+            eager tensors); classes and other objects are returned as they are.
     """
 
     def __init__(
@@ -120,8 +122,10 @@ class Lookup:
         modules: Mapping[str, str | types.ModuleType] | None = None,
         accept: Callable[[str, Any], bool] | None = None,
         extras: Mapping[str, Any] | None = None,
+        wrap: Callable[[Callable[..., Any]], Callable[..., Any]] | None = None,
     ) -> None:
         self.public = public
+        self.wrap = wrap
         self.sources = tuple(sources)
         self.scan = tuple(scan)
         self.aliases = dict(aliases or {})
@@ -144,7 +148,8 @@ class Lookup:
         for module in self._modules():
             found = self._exported(module, canonical)
             if found is not None:
-                return found
+                wrapped = self.wrap is not None and isinstance(found, types.FunctionType)
+                return self.wrap(found) if wrapped else found
         for key in (name, canonical):
             if key in self.extras:
                 return _dereference(self.extras[key])

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import config
+from deepfit.backend.tensor import returns_for_user_in
 from deepfit.identifiers import register
 from deepfit.losses.utils import _FUNCTIONS, _align, _float_tensor, _logits
 
@@ -454,3 +455,8 @@ def binary_crossentropy(
         p = torch.clamp(y_pred, eps, 1.0 - eps)
         values = -(y_true * torch.log(p) + (1.0 - y_true) * torch.log1p(-p))
     return torch.mean(values, dim=axis)
+
+
+# Called by hand from user code, the functions hand back eager tensors (`.numpy()`, NumPy
+# interop); inside training steps they stay plain torch.
+returns_for_user_in(globals(), [_FUNCTIONS])

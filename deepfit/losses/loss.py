@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend.tensor import for_user
 from deepfit.identifiers import register
 from deepfit.losses.fast import _FAST_MEANS
 from deepfit.losses.utils import (
@@ -62,7 +63,7 @@ class Loss:
         if not isinstance(y_true, torch.Tensor):
             y_true = torch.as_tensor(y_true, device=y_pred.device)
         values, mask = self._values_and_mask(y_true, y_pred)
-        return reduce_weighted_values(values, sample_weight, mask, self.reduction)
+        return for_user(reduce_weighted_values(values, sample_weight, mask, self.reduction))
 
     def _values_and_mask(self, y_true: Any, y_pred: torch.Tensor):
         return self.call(y_true, y_pred), None
@@ -128,7 +129,7 @@ class LossFunctionWrapper(Loss):
             fast = _FAST_MEANS.get(self.fn)
             value = fast(y_true, y_pred, **self._fn_kwargs) if fast is not None else None
             if value is not None:
-                return value
+                return for_user(value)
         return super().__call__(y_true, y_pred, sample_weight)
 
     def get_config(self) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend.tensor import returns_for_user_in
 from deepfit.identifiers import register
 from deepfit.losses import (
     squeeze_or_expand_to_same_rank,
@@ -200,3 +201,7 @@ def sparse_top_k_categorical_accuracy(
     dtype = y_pred.dtype if from_sorted_ids else torch.long
     true_ids = _labels(y_true, y_pred, dtype)
     return _top_k_matches(true_ids, y_pred, k, sorted_ids=from_sorted_ids)
+
+
+# Called by hand from user code, the functions hand back eager tensors (see deepfit.backend).
+returns_for_user_in(globals(), [_FUNCTIONS])

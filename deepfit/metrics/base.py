@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend.tensor import returns_for_user
 from deepfit.losses import (
     _divide_no_nan,
     _float_tensor,
@@ -48,6 +49,12 @@ class Metric:
     """
 
     _direction: str | None = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Read by user code, a result is an eager tensor (`.numpy()`); plain inside steps.
+        if "result" in cls.__dict__:
+            cls.result = returns_for_user(cls.__dict__["result"])
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         self.name = name or _snake_case(type(self).__name__)

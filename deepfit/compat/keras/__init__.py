@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from deepfit.backend.tensor import returns_for_user as _for_user
 from deepfit.compat import namespace as _namespace
 from deepfit.compat.keras import (
     activations,
@@ -67,7 +68,7 @@ applications = _namespace.make(
     "keras.applications", sources=["deepfit.applications"],
     modules={"mobilenet_v2": "deepfit.applications.mobilenet_v2",
              "imagenet_utils": "deepfit.applications.imagenet_utils"})
-random = _namespace.make("keras.random", sources=["deepfit.random"])
+random = _namespace.make("keras.random", sources=["deepfit.random"], wrap=_for_user)
 tree = _namespace.make("keras.tree", sources=["deepfit.tree"],
                       accept=lambda name, obj: callable(obj))
 wrappers = _namespace.make("keras.wrappers")

@@ -1,5 +1,6 @@
-"""`keras.ops` for scripts run by deepfit: the same objects as `deepfit.ops` (Keras 3's op
-set on torch tensors). An op deepfit lacks raises `NotImplementedError` naming it.
+"""`keras.ops` for scripts run by deepfit: `deepfit.ops` (Keras 3's op set on torch tensors),
+each op handing user code eager tensors (`.numpy()`, NumPy interop; plain torch inside layer
+calls and training steps). An op deepfit lacks raises `NotImplementedError` naming it.
 
 Example:
     >>> from deepfit.compat.keras import ops
@@ -9,6 +10,9 @@ Example:
 
 from __future__ import annotations
 
+import types as _types
+
+from deepfit.backend.tensor import returns_for_user as _for_user
 from deepfit.compat import namespace as _namespace
 from deepfit.ops import *  # noqa: F403
 from deepfit.ops import (  # noqa: F401
@@ -21,4 +25,9 @@ from deepfit.ops import (  # noqa: F401
     numpy,
 )
 
-_namespace.install(globals(), _namespace.Lookup("keras.ops", sources=["deepfit.ops"]))
+for _name in __all__:
+    if isinstance(globals().get(_name), _types.FunctionType):
+        globals()[_name] = _for_user(globals()[_name])
+
+_namespace.install(globals(), _namespace.Lookup("keras.ops", sources=["deepfit.ops"],
+                                                wrap=_for_user))
