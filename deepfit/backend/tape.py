@@ -160,6 +160,51 @@ class GradientTape:
             result.append(stacked if connected or mode == "zero" else None)
         return _pack(sources, iter(to_eager(result)))
 
+    def batch_jacobian(self, target: Any, source: Any, unconnected_gradients: str = "none",
+                       parallel_iterations: Any = None,
+                       experimental_use_pfor: bool = True) -> Any:
+        """Per-example Jacobians: `result[i] = d target[i] / d source[i]`, of shape
+        `target.shape + source.shape[1:]`, assuming example `i` of `target` depends only on
+        example `i` of `source` (TensorFlow's contract; one backward pass per target element
+        of an example).
+
+        Args:
+            target: a tensor of shape `(batch, y1, ..., yn)`.
+            source: a tensor or Variable of shape `(batch, x1, ..., xm)`.
+            unconnected_gradients: 'none' or 'zero'; as in TensorFlow, an unconnected
+                `target` gives zeros either way.
+            parallel_iterations, experimental_use_pfor: accepted for TensorFlow's signature.
+
+        Returns:
+            The Jacobian tensor.
+
+        Raises:
+            TypeError: `target` or `source` is not a tensor.
+            ValueError: they are scalars or their first dimensions differ.
+        """
+        self._start_use("batch_jacobian")
+        _unconnected_mode(unconnected_gradients)
+        for role, value in (("target", target), ("source", source)):
+            if not isinstance(value, torch.Tensor):
+                raise TypeError(f"batch_jacobian: expected a tensor as {role}, received "
+                                f"{type(value).__name__}")
+        _check_sources([source])
+        if target.dim() == 0 or source.dim() == 0 or target.shape[0] != source.shape[0]:
+            raise ValueError(
+                "batch_jacobian: target and source need the same first (batch) dimension, "
+                f"received target shape {tuple(target.shape)} and source shape "
+                f"{tuple(source.shape)}")
+        flat_target = target.reshape(target.shape[0], -1)
+        rows = [self._grad([flat_target[:, j].sum()], [source], None, "none")[0]
+                for j in range(flat_target.shape[1])]
+        shape = (*target.shape, *source.shape[1:])
+        if all(row is None for row in rows):
+            # TensorFlow answers zeros here whatever `unconnected_gradients` says.
+            return to_eager(torch.zeros(shape, dtype=target.dtype, device=source.device))
+        zeros = torch.zeros(source.shape, dtype=source.dtype, device=source.device)
+        stacked = torch.stack([zeros if row is None else _plain(row) for row in rows], dim=1)
+        return to_eager(stacked.reshape(shape))
+
     def _start_use(self, method: str) -> None:
         if self._used and not self.persistent:
             raise RuntimeError(
