@@ -187,18 +187,33 @@ class Model(Trainer, Layer):
 
         save_model(self, filepath, overwrite=overwrite, **kwargs)
 
-    def export(self, filepath: Any, format: str = "tf_saved_model", **kwargs: Any) -> None:
-        """Keras's `model.export` writes TensorFlow SavedModels, ONNX or OpenVINO artifacts
-        through TensorFlow; deepfit has no TensorFlow.
+    def export(self, filepath: Any, format: str = "tf_saved_model", verbose: bool = True,
+               **kwargs: Any) -> None:
+        """Keras's `model.export`: for `format='tf_saved_model'`, the model in a folder in
+        deepfit's format (its `.keras` archive; `tf.saved_model.load` under deepfit gives
+        `serve(x)` and `signatures['serving_default']`). It is not a TensorFlow SavedModel:
+        TensorFlow cannot read it. See `deepfit.saving.saved_model`.
+
+        Args:
+            filepath: the folder.
+            format: 'tf_saved_model' (ONNX and OpenVINO are not provided).
+            verbose: print the endpoints, as Keras does.
+            **kwargs: Keras's `input_signature`, ... (accepted; the model's own inputs serve).
 
         Raises:
-            NotImplementedError: always, saying what to use instead.
+            NotImplementedError: another `format`.
         """
-        raise NotImplementedError(
-            f"model.export(format={format!r}) is not provided by deepfit (it writes TensorFlow "
-            "artifacts): save with model.save('model.keras') or model.save('model.h5') and "
-            "load with keras.models.load_model; for serving outside Python use "
-            "torch.onnx.export(model, example_input, 'model.onnx') or torch.export.export")
+        if format != "tf_saved_model":
+            raise NotImplementedError(
+                f"model.export(format={format!r}) is not provided by deepfit: for ONNX use "
+                "torch.onnx.export(model, example_input, 'model.onnx'), or torch.export.export")
+        from deepfit.saving.saved_model import save
+
+        save(self, filepath, endpoints=("serve", "serving_default"))
+        if verbose:
+            print(f"Saved artifact at '{filepath}' (deepfit's format: a .keras archive in a "
+                  "folder, read back with tf.saved_model.load under deepfit; not readable by "
+                  "TensorFlow). The following endpoints are available:\n\n* Endpoint 'serve'")
 
     def save_weights(self, filepath: Any, overwrite: bool = True) -> None:
         """Save the weights (and optimizer variables) to a `.weights.h5` file (Keras 3's

@@ -153,16 +153,16 @@ def test_by_name_and_skip_mismatch(tmp_path):
         model.load_weights(tmp_path / "x.weights.h5", by_name=True)
 
 
-def test_export_and_tensorflow_artifacts_say_what_to_use():
+def test_export_to_other_formats_says_what_to_use():
     model = _trained("sequential")
-    with pytest.raises(NotImplementedError, match="model.save"):
-        model.export("served")
+    with pytest.raises(NotImplementedError, match=r"format='onnx'.*torch\.onnx\.export"):
+        model.export("served", format="onnx")
 
 
-def test_tf_saved_model_and_tf_lite_say_what_to_use():
+def test_tf_saved_model_of_non_models_and_tf_lite_say_what_to_use():
     import deepfit.compat.tensorflow as tf
 
-    with pytest.raises(NotImplementedError, match=r"model\.save\('model\.keras'\)"):
+    with pytest.raises(NotImplementedError, match="deepfit saves Keras models only"):
         tf.saved_model.save(None, "served")
     with pytest.raises(NotImplementedError, match="TensorFlow Lite"):
         tf.lite.TFLiteConverter.from_keras_model(None)

@@ -134,6 +134,7 @@ from deepfit.compat.tensorflow.ops import (
     zeros_like,
 )
 from deepfit.compat.tensorflow.ops import tf_print as print  # noqa: A001 - tf.print
+from deepfit.compat.tensorflow.placement import device
 from deepfit.compat.tensorflow.random import set_seed as _set_seed
 from deepfit.data.strings import STRING as string
 
@@ -142,7 +143,7 @@ __all__ = [
     "argmin", "argsort", "as_dtype",
     "autograph", "bfloat16", "bool", "boolean_mask", "cast", "clip_by_value", "compat",
     "complex128", "complex64", "concat", "config", "constant", "convert_to_tensor", "cos",
-    "data", "divide", "double", "dtypes", "equal", "errors", "executing_eagerly", "exp",
+    "data", "device", "divide", "double", "dtypes", "equal", "errors", "executing_eagerly", "exp",
     "expand_dims", "eye", "fill", "float16", "float32", "float64", "floor", "function",
     "gather", "get_logger", "greater", "greater_equal", "half", "identity", "image", "int16",
     "int32", "int64", "int8", "io", "is_tensor", "keras", "less", "less_equal", "linalg",
@@ -151,7 +152,8 @@ __all__ = [
     "minimum", "multiply", "negative", "newaxis", "nn", "norm", "not_equal", "one_hot", "ones",
     "ones_like", "pow", "print", "python", "random", "range", "rank", "reduce_all", "reduce_any",
     "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum",
-    "reshape", "reverse", "round", "shape", "sigmoid", "sign", "sin", "size", "sort", "sqrt",
+    "reshape", "reverse", "round", "saved_model", "shape", "sigmoid", "sign", "sin", "size",
+    "sort", "sqrt",
     "square", "squeeze", "stack", "stop_gradient", "string", "strings", "subtract", "tanh",
     "test", "tile", "transpose",
     "truediv", "uint16", "uint32", "uint64", "uint8", "unstack", "version", "where", "zeros",
@@ -198,6 +200,10 @@ compat = _namespace.make(
 # Old scripts import Keras from TensorFlow's private package path.
 python = _namespace.make("tf.python", modules={"keras": keras.__name__})
 io = _namespace.make("tf.io", extras={"gfile": _gfile})
+saved_model = _namespace.make(
+    "tf.saved_model",
+    extras={"save": "deepfit.saving.saved_model:save", "load": "deepfit.saving.saved_model:load"},
+)
 errors = _namespace.make("tf.errors")
 
 # TensorFlow 2 keeps tf.metrics, tf.losses and tf.optimizers as aliases of Keras's modules.
