@@ -28,7 +28,8 @@ def test_saved_model_round_trips_predictions_exactly(tmp_path):
     model, x = _trained()
     tf.saved_model.save(model, str(tmp_path / "saved_model" / "my_model"))
     folder = tmp_path / "saved_model" / "my_model"
-    assert sorted(p.name for p in folder.iterdir()) == sorted([saved_model.ARCHIVE, saved_model.MARKER])
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == sorted([saved_model.ARCHIVE, saved_model.MARKER])
     info = json.loads((folder / saved_model.MARKER).read_text())
     assert "not a TensorFlow SavedModel" in info["note"]
     loaded = tf.saved_model.load(str(folder))
