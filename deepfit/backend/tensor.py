@@ -72,8 +72,8 @@ class EagerTensor(torch.Tensor):
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:
         array = self.numpy()
-        shown = array[()] if array.ndim == 0 else array
-        return f"<tf.Tensor: shape={self.shape}, dtype={_dtype_name(self.dtype)}, numpy={shown!r}>"
+        shown = repr(array.item()) if array.ndim == 0 else repr(array)  # TF: numpy=1.0
+        return f"<tf.Tensor: shape={self.shape}, dtype={_dtype_name(self.dtype)}, numpy={shown}>"
 
     def __float__(self) -> float:
         return float(self.numpy().reshape(()))

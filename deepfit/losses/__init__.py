@@ -12,7 +12,7 @@ Example:
     >>> import torch
     >>> from deepfit import losses
     >>> losses.MeanSquaredError()(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
-    tensor(0.5000)
+    <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
 """
 
 from __future__ import annotations

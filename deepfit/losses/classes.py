@@ -40,7 +40,7 @@ class MeanSquaredError(_OptionsLoss):
 
     Example:
         >>> MeanSquaredError()(torch.zeros(2, 1), torch.ones(2, 1))
-        tensor(1.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
     """
 
     _fn = staticmethod(mean_squared_error)
@@ -60,7 +60,7 @@ class MeanAbsoluteError(_OptionsLoss):
 
     Example:
         >>> MeanAbsoluteError()(torch.zeros(2, 1), torch.ones(2, 1))
-        tensor(1.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
     """
 
     _fn = staticmethod(mean_absolute_error)
@@ -80,7 +80,7 @@ class MeanAbsolutePercentageError(_OptionsLoss):
 
     Example:
         >>> MeanAbsolutePercentageError()(torch.full((1, 1), 2.0), torch.ones(1, 1))
-        tensor(50.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=50.0>
     """
 
     _fn = staticmethod(mean_absolute_percentage_error)
@@ -102,7 +102,7 @@ class MeanSquaredLogarithmicError(_OptionsLoss):
 
     Example:
         >>> MeanSquaredLogarithmicError()(torch.zeros(1, 1), torch.zeros(1, 1))
-        tensor(0.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
     """
 
     _fn = staticmethod(mean_squared_logarithmic_error)
@@ -124,7 +124,7 @@ class LogCosh(_OptionsLoss):
 
     Example:
         >>> LogCosh()(torch.zeros(1, 1), torch.zeros(1, 1))
-        tensor(0.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
     """
 
     _fn = staticmethod(log_cosh)
@@ -144,7 +144,7 @@ class Hinge(_OptionsLoss):
 
     Example:
         >>> Hinge()(torch.ones(1, 1), torch.full((1, 1), 0.25))
-        tensor(0.7500)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.75>
     """
 
     _fn = staticmethod(hinge)
@@ -164,7 +164,7 @@ class SquaredHinge(_OptionsLoss):
 
     Example:
         >>> SquaredHinge()(torch.ones(1, 1), torch.full((1, 1), 0.5))
-        tensor(0.2500)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.25>
     """
 
     _fn = staticmethod(squared_hinge)
@@ -184,7 +184,7 @@ class CategoricalHinge(_OptionsLoss):
 
     Example:
         >>> CategoricalHinge()(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.2, 0.9]]))
-        tensor(0.3000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.30000001192092896>
     """
 
     _fn = staticmethod(categorical_hinge)
@@ -204,7 +204,7 @@ class KLDivergence(_OptionsLoss):
 
     Example:
         >>> KLDivergence()(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.5, 0.5]]))
-        tensor(0.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
     """
 
     _fn = staticmethod(kl_divergence)
@@ -224,7 +224,7 @@ class Poisson(_OptionsLoss):
 
     Example:
         >>> Poisson()(torch.zeros(1, 1), torch.full((1, 1), 2.0))
-        tensor(2.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
     """
 
     _fn = staticmethod(poisson)
@@ -245,7 +245,7 @@ class Huber(_OptionsLoss):
 
     Example:
         >>> Huber(delta=1.0)(torch.zeros(1, 1), torch.full((1, 1), 3.0))
-        tensor(2.5000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=2.5>
     """
 
     _fn = staticmethod(huber)
@@ -266,7 +266,7 @@ class CosineSimilarity(_OptionsLoss):
 
     Example:
         >>> CosineSimilarity()(torch.tensor([[1.0, 0.0]]), torch.tensor([[3.0, 0.0]]))
-        tensor(-1.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=-1.0>
     """
 
     _fn = staticmethod(cosine_similarity)
@@ -290,7 +290,7 @@ class BinaryCrossentropy(_OptionsLoss):
 
     Example:
         >>> BinaryCrossentropy()(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
-        tensor(0.6931)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.6931471824645996>
     """
 
     _fn = staticmethod(binary_crossentropy)
@@ -315,7 +315,7 @@ class CategoricalCrossentropy(_OptionsLoss):
 
     Example:
         >>> CategoricalCrossentropy()(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
-        tensor(0.6931)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.6931471824645996>
     """
 
     _fn = staticmethod(categorical_crossentropy)
@@ -342,7 +342,7 @@ class SparseCategoricalCrossentropy(_OptionsLoss):
 
     Example:
         >>> SparseCategoricalCrossentropy()(torch.tensor([1]), torch.tensor([[0.5, 0.5]]))
-        tensor(0.6931)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.6931471824645996>
     """
 
     _fn = staticmethod(sparse_categorical_crossentropy)

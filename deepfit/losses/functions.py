@@ -30,7 +30,7 @@ def mean_squared_error(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> mean_squared_error(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
-        tensor([0.5000])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.5], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     return torch.mean(torch.square(y_true - y_pred), dim=-1)
@@ -49,7 +49,7 @@ def mean_absolute_error(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> mean_absolute_error(torch.tensor([[0.0, 1.0]]), torch.tensor([[1.0, 1.0]]))
-        tensor([0.5000])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.5], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     return torch.mean(torch.abs(y_true - y_pred), dim=-1)
@@ -68,7 +68,7 @@ def mean_absolute_percentage_error(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> mean_absolute_percentage_error(torch.tensor([[2.0]]), torch.tensor([[1.0]]))
-        tensor([50.])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([50.], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     denominator = torch.clamp(torch.abs(y_true), min=config.epsilon())
@@ -88,7 +88,7 @@ def mean_squared_logarithmic_error(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> mean_squared_logarithmic_error(torch.tensor([[0.0]]), torch.tensor([[0.0]]))
-        tensor([0.])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     eps = config.epsilon()
@@ -111,7 +111,7 @@ def huber(y_true: Any, y_pred: Any, delta: float = 1.0) -> torch.Tensor:
 
     Example:
         >>> huber(torch.tensor([[0.0]]), torch.tensor([[3.0]]))
-        tensor([2.5000])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([2.5], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     error = y_pred - y_true
@@ -134,7 +134,7 @@ def log_cosh(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> log_cosh(torch.tensor([[0.0]]), torch.tensor([[0.0]]))
-        tensor([0.])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     x = y_pred - y_true
@@ -160,7 +160,7 @@ def hinge(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> hinge(torch.tensor([[1.0]]), torch.tensor([[0.25]]))
-        tensor([0.7500])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.75], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     y_true = _hinge_labels(y_true)
@@ -180,7 +180,7 @@ def squared_hinge(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> squared_hinge(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
-        tensor([0.2500])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.25], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     y_true = _hinge_labels(y_true)
@@ -200,7 +200,7 @@ def categorical_hinge(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> categorical_hinge(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.2, 0.9]]))
-        tensor([0.3000])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.3], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     positive = torch.sum(y_true * y_pred, dim=-1)
@@ -221,7 +221,7 @@ def kl_divergence(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> kl_divergence(torch.tensor([[0.5, 0.5]]), torch.tensor([[0.5, 0.5]]))
-        tensor([0.])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     eps = config.epsilon()
@@ -243,7 +243,7 @@ def poisson(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> poisson(torch.tensor([[0.0]]), torch.tensor([[2.0]]))
-        tensor([2.])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([2.], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     return torch.mean(y_pred - y_true * torch.log(y_pred + config.epsilon()), dim=-1)
@@ -270,7 +270,7 @@ def cosine_similarity(y_true: Any, y_pred: Any, axis: int = -1) -> torch.Tensor:
 
     Example:
         >>> cosine_similarity(torch.tensor([[1.0, 0.0]]), torch.tensor([[2.0, 0.0]]))
-        tensor([-1.])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([-1.], dtype=float32)>
     """
     y_true, y_pred = _align(y_true, y_pred)
     return -torch.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), dim=axis)
@@ -318,7 +318,7 @@ def categorical_crossentropy(
 
     Example:
         >>> categorical_crossentropy(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]]))
-        tensor([0.6931])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.6931472], dtype=float32)>
     """
     axis = _check_axis(axis)
     y_true, y_pred = _align(y_true, y_pred)
@@ -409,7 +409,7 @@ def sparse_categorical_crossentropy(
 
     Example:
         >>> sparse_categorical_crossentropy(torch.tensor([1]), torch.tensor([[0.5, 0.5]]))
-        tensor([0.6931])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.6931472], dtype=float32)>
     """
     return _sparse_ce_and_mask(y_true, y_pred, from_logits, ignore_class, axis)[0]
 
@@ -437,7 +437,7 @@ def binary_crossentropy(
 
     Example:
         >>> binary_crossentropy(torch.tensor([[1.0]]), torch.tensor([[0.5]]))
-        tensor([0.6931])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.6931472], dtype=float32)>
     """
     axis = _check_axis(axis)
     y_true, y_pred = _align(y_true, y_pred)

@@ -39,7 +39,7 @@ class Loss:
         ...     def call(self, y_true, y_pred):
         ...         return torch.abs(y_true - y_pred).mean(dim=-1)
         >>> Absolute()(torch.zeros(2, 1), torch.ones(2, 1))
-        tensor(1.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
     """
 
     def __init__(

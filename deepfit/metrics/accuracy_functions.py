@@ -49,7 +49,7 @@ def accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> accuracy(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 3.0]))
-        tensor([1., 0.])
+        <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
     y_pred = torch.as_tensor(y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(_labels(y_true, y_pred, y_pred.dtype), y_pred)
@@ -70,8 +70,8 @@ def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> torch.T
 
     Example:
         >>> binary_accuracy(torch.tensor([[1.0], [0.0]]), torch.tensor([[0.7], [0.6]]))
-        tensor([[1.],
-                [0.]])
+        <tf.Tensor: shape=(2, 1), dtype=float32, numpy=array([[1.],
+               [0.]], dtype=float32)>
     """
     y_pred = torch.as_tensor(y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(_labels(y_true, y_pred), y_pred)
@@ -92,7 +92,7 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> categorical_accuracy(torch.eye(2), torch.tensor([[0.9, 0.1], [0.8, 0.2]]))
-        tensor([1., 0.])
+        <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
     y_pred = torch.as_tensor(y_pred)
     true_ids = torch.argmax(_one_hot_scores(y_true, y_pred), dim=-1)
@@ -117,7 +117,7 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
 
     Example:
         >>> sparse_categorical_accuracy(torch.tensor([0, 1]), torch.tensor([[0.9, 0.1]] * 2))
-        tensor([1., 0.])
+        <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
     y_pred = torch.as_tensor(y_pred)
     y_true = _labels(y_true, y_pred, _compare_dtype(y_pred))
@@ -169,7 +169,7 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> torch.Te
 
     Example:
         >>> top_k_categorical_accuracy(torch.eye(3)[[2]], torch.tensor([[0.5, 0.3, 0.2]]), k=2)
-        tensor([0.])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.], dtype=float32)>
     """
     y_pred = torch.as_tensor(y_pred)
     true_ids = torch.argmax(_one_hot_scores(y_true, y_pred), dim=-1)
@@ -195,7 +195,7 @@ def sparse_top_k_categorical_accuracy(
     Example:
         >>> sparse_top_k_categorical_accuracy(torch.tensor([1]), torch.tensor([[0.5, 0.3, 0.2]]),
         ...                                   k=2)
-        tensor([1.])
+        <tf.Tensor: shape=(1,), dtype=float32, numpy=array([1.], dtype=float32)>
     """
     y_pred = torch.as_tensor(y_pred)
     dtype = y_pred.dtype if from_sorted_ids else torch.long

@@ -26,7 +26,7 @@ class Accuracy(_FnMetric):
 
     Example:
         >>> Accuracy()([1, 2, 3], [1, 2, 0])
-        tensor(0.6667)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.6666666865348816>
     """
 
     _fn_static = staticmethod(accuracy)
@@ -47,7 +47,7 @@ class BinaryAccuracy(_FnMetric):
 
     Example:
         >>> BinaryAccuracy()([[1.0], [0.0]], [[0.7], [0.6]])
-        tensor(0.5000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
     """
 
     _fn_static = staticmethod(binary_accuracy)
@@ -68,7 +68,7 @@ class CategoricalAccuracy(_FnMetric):
 
     Example:
         >>> CategoricalAccuracy()(torch.eye(2), [[0.9, 0.1], [0.8, 0.2]])
-        tensor(0.5000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
     """
 
     _fn_static = staticmethod(categorical_accuracy)
@@ -88,7 +88,7 @@ class SparseCategoricalAccuracy(_FnMetric):
 
     Example:
         >>> SparseCategoricalAccuracy()([0, 1], [[0.9, 0.1], [0.8, 0.2]])
-        tensor(0.5000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
     """
 
     _fn_static = staticmethod(sparse_categorical_accuracy)
@@ -109,7 +109,7 @@ class TopKCategoricalAccuracy(_FnMetric):
 
     Example:
         >>> TopKCategoricalAccuracy(k=1)(torch.eye(2), [[0.9, 0.1], [0.8, 0.2]])
-        tensor(0.5000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
     """
 
     _fn_static = staticmethod(top_k_categorical_accuracy)
@@ -132,7 +132,7 @@ class SparseTopKCategoricalAccuracy(_FnMetric):
 
     Example:
         >>> SparseTopKCategoricalAccuracy(k=1)([0, 1], [[0.9, 0.1], [0.8, 0.2]])
-        tensor(0.5000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
     """
 
     _fn_static = staticmethod(sparse_top_k_categorical_accuracy)

@@ -45,7 +45,7 @@ class Metric:
         ...     def result(self):
         ...         return self.state("n")
         >>> c = Count(); c.update_state(None, torch.zeros(3)); c.result()
-        tensor(3.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=3.0>
     """
 
     _direction: str | None = None
@@ -241,7 +241,7 @@ class Sum(Metric):
     Example:
         >>> s = Sum(); s.update_state([1.0, 3.0, 5.0, 7.0], sample_weight=[1, 1, 0, 0])
         >>> s.result()
-        tensor(4.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=4.0>
     """
 
     def __init__(self, name: str = "sum", dtype: Any = None) -> None:
@@ -271,7 +271,7 @@ class Mean(Metric):
     Example:
         >>> m = Mean(); m.update_state([1.0, 3.0, 5.0, 7.0], sample_weight=[1, 1, 0, 0])
         >>> m.result()
-        tensor(2.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
     """
 
     def __init__(self, name: str = "mean", dtype: Any = None) -> None:

@@ -230,7 +230,7 @@ class TruePositives(_ConfusionCount):
 
     Example:
         >>> TruePositives()([0, 1, 1], [0.9, 0.8, 0.1])
-        tensor(1.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
     """
 
     _key = "tp"
@@ -248,7 +248,7 @@ class FalsePositives(_ConfusionCount):
 
     Example:
         >>> FalsePositives()([0, 1, 1], [0.9, 0.8, 0.1])
-        tensor(1.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
     """
 
     _key = "fp"
@@ -266,7 +266,7 @@ class TrueNegatives(_ConfusionCount):
 
     Example:
         >>> TrueNegatives()([0, 1, 1], [0.9, 0.8, 0.1])
-        tensor(0.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
     """
 
     _key = "tn"
@@ -284,7 +284,7 @@ class FalseNegatives(_ConfusionCount):
 
     Example:
         >>> FalseNegatives()([0, 1, 1], [0.9, 0.8, 0.1])
-        tensor(1.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
     """
 
     _key = "fn"
@@ -342,7 +342,7 @@ class Precision(_PrecisionRecall):
 
     Example:
         >>> Precision()([0, 1, 1, 1], [1.0, 1.0, 0.0, 0.0])
-        tensor(0.5000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.5>
     """
 
     _other = "fp"
@@ -362,7 +362,7 @@ class Recall(_PrecisionRecall):
 
     Example:
         >>> Recall()([0, 1, 1, 1], [1.0, 1.0, 0.0, 0.0])
-        tensor(0.3333)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.3333333432674408>
     """
 
     _other = "fn"
@@ -397,7 +397,7 @@ class AUC(_ThresholdMetric):
 
     Example:
         >>> AUC()([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8])
-        tensor(0.7500)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.75>
     """
 
     _direction = "up"

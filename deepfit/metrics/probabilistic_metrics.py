@@ -25,7 +25,7 @@ class BinaryCrossentropy(_FnMetric):
 
     Example:
         >>> BinaryCrossentropy()([[1.0]], [[0.5]])
-        tensor(0.6931)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.6931471824645996>
     """
 
     _fn_static = staticmethod(losses.binary_crossentropy)
@@ -49,7 +49,7 @@ class CategoricalCrossentropy(_FnMetric):
 
     Example:
         >>> CategoricalCrossentropy()([[0.0, 1.0]], [[0.5, 0.5]])
-        tensor(0.6931)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.6931471824645996>
     """
 
     _fn_static = staticmethod(losses.categorical_crossentropy)
@@ -78,7 +78,7 @@ class SparseCategoricalCrossentropy(_FnMetric):
 
     Example:
         >>> SparseCategoricalCrossentropy()([1], [[0.5, 0.5]])
-        tensor(0.6931)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.6931471824645996>
     """
 
     _fn_static = staticmethod(losses.sparse_categorical_crossentropy)

@@ -31,7 +31,7 @@ class MeanSquaredError(_FnMetric):
 
     Example:
         >>> MeanSquaredError()([[0.0], [0.0]], [[1.0], [3.0]])
-        tensor(5.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=5.0>
     """
 
     _fn_static = staticmethod(losses.mean_squared_error)
@@ -51,7 +51,7 @@ class MeanAbsoluteError(_FnMetric):
 
     Example:
         >>> MeanAbsoluteError()([[0.0], [0.0]], [[1.0], [3.0]])
-        tensor(2.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
     """
 
     _fn_static = staticmethod(losses.mean_absolute_error)
@@ -71,7 +71,7 @@ class MeanAbsolutePercentageError(_FnMetric):
 
     Example:
         >>> MeanAbsolutePercentageError()([[2.0]], [[1.0]])
-        tensor(50.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=50.0>
     """
 
     _fn_static = staticmethod(losses.mean_absolute_percentage_error)
@@ -91,7 +91,7 @@ class MeanSquaredLogarithmicError(_FnMetric):
 
     Example:
         >>> MeanSquaredLogarithmicError()([[0.0]], [[0.0]])
-        tensor(0.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
     """
 
     _fn_static = staticmethod(losses.mean_squared_logarithmic_error)
@@ -111,7 +111,7 @@ class LogCoshError(_FnMetric):
 
     Example:
         >>> LogCoshError()([[0.0]], [[0.0]])
-        tensor(0.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
     """
 
     _fn_static = staticmethod(losses.log_cosh)
@@ -131,7 +131,7 @@ class KLDivergence(_FnMetric):
 
     Example:
         >>> KLDivergence()([[0.5, 0.5]], [[0.5, 0.5]])
-        tensor(0.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.0>
     """
 
     _fn_static = staticmethod(losses.kl_divergence)
@@ -151,7 +151,7 @@ class Poisson(_FnMetric):
 
     Example:
         >>> Poisson()([[0.0]], [[2.0]])
-        tensor(2.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=2.0>
     """
 
     _fn_static = staticmethod(losses.poisson)
@@ -171,7 +171,7 @@ class Hinge(_FnMetric):
 
     Example:
         >>> Hinge()([[1.0]], [[0.25]])
-        tensor(0.7500)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.75>
     """
 
     _fn_static = staticmethod(losses.hinge)
@@ -191,7 +191,7 @@ class SquaredHinge(_FnMetric):
 
     Example:
         >>> SquaredHinge()([[1.0]], [[0.5]])
-        tensor(0.2500)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.25>
     """
 
     _fn_static = staticmethod(losses.squared_hinge)
@@ -211,7 +211,7 @@ class CategoricalHinge(_FnMetric):
 
     Example:
         >>> CategoricalHinge()([[0.0, 1.0]], [[0.2, 0.9]])
-        tensor(0.3000)
+        <tf.Tensor: shape=(), dtype=float32, numpy=0.30000001192092896>
     """
 
     _fn_static = staticmethod(losses.categorical_hinge)
@@ -232,7 +232,7 @@ class CosineSimilarity(_FnMetric):
 
     Example:
         >>> CosineSimilarity()([[1.0, 0.0]], [[2.0, 0.0]])
-        tensor(1.)
+        <tf.Tensor: shape=(), dtype=float32, numpy=1.0>
     """
 
     _fn_static = staticmethod(_cosine)
@@ -253,7 +253,7 @@ class RootMeanSquaredError(Mean):
 
     Example:
         >>> RootMeanSquaredError()([[0.0], [0.0]], [[3.0], [4.0]])
-        tensor(3.5355)
+        <tf.Tensor: shape=(), dtype=float32, numpy=3.535533905029297>
     """
 
     _direction = "down"

@@ -96,3 +96,9 @@ def test_variable_api():
     assert ones.numpy().tolist() == [1.0, 1.0]
     with pytest.raises(ValueError, match="initial_value"):
         Variable()
+
+
+def test_scalar_repr_shows_the_value_as_tensorflow_does():
+    assert repr(to_eager(torch.tensor(1.0))) == "<tf.Tensor: shape=(), dtype=float32, numpy=1.0>"
+    assert repr(to_eager(torch.tensor(3, dtype=torch.int32))) == (
+        "<tf.Tensor: shape=(), dtype=int32, numpy=3>")
