@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from deepfit import activations, losses, metrics
+from deepfit.losses import heads
 
 
 def _probabilities(batch=16, classes=5, seed=0):
@@ -64,3 +65,50 @@ def test_metric_fast_updates_equal_weighted_general_updates(name, kind):
         fast.update_state(y_true, y_pred)
         general.update_state(y_true, y_pred, sample_weight=torch.ones(16))
     torch.testing.assert_close(fast.result(), general.result())
+
+
+def _labels_for(head, rows, units, generator):
+    if head.name == "sparse":
+        return torch.randint(0, units, (rows,), generator=generator)
+    if head.name == "categorical":
+        return torch.nn.functional.one_hot(torch.randint(0, units, (rows,), generator=generator),
+                                           units).float()
+    if head.name == "binary":
+        return (torch.rand(rows, units, generator=generator) > 0.5).float()
+    return torch.randn(rows, units, generator=generator)
+
+
+_GRADIENT_CASES = [(head, from_logits) for head in heads.HEADS
+                   for from_logits in ((False, True) if head.folds else (False,))]
+
+
+@pytest.mark.parametrize("head,from_logits", _GRADIENT_CASES,
+                         ids=[f"{h.name}-logits{f}" for h, f in _GRADIENT_CASES])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_each_head_gradient_equals_autograd_of_the_general_loss(head, from_logits, weighted):
+    rows, units = 8, (1 if head.name == "binary" else 4)
+    generator = torch.Generator().manual_seed(3)
+    z = (torch.randn(rows, units, generator=generator) * 2).requires_grad_()
+    y = _labels_for(head, rows, units, generator)
+    weights = torch.rand(rows, generator=generator) + 0.5 if weighted else torch.ones(rows)
+    activation = {"softmax": activations.softmax, "sigmoid": activations.sigmoid,
+                  None: activations.linear}[None if from_logits else head.folds]
+    options = {"from_logits": True} if from_logits else {}
+    loss = losses.LossFunctionWrapper(head.loss, **options)
+    loss(y, activation(z), sample_weight=weights).backward()  # the general path, by autograd
+    out = torch.empty(rows, units)
+    with torch.no_grad():
+        head.gradient(y, activation(z), from_logits, weights if weighted else None, out,
+                      torch.full((rows, 1), -1.0 / rows))
+    torch.testing.assert_close(out, z.grad)
+
+
+def test_every_fast_path_reads_the_one_table_of_heads():
+    from deepfit.metrics.base import _HEADS
+    from deepfit.trainer import fused_dense
+
+    assert set(heads.BY_LOSS) == {head.loss for head in heads.HEADS}
+    assert sorted(head.name for head in _HEADS.values()) == sorted(h.name for h in heads.HEADS)
+    assert not hasattr(fused_dense, "_KINDS")
+    assert _HEADS[metrics.sparse_categorical_accuracy].name == "sparse"
+    assert _HEADS[losses.mean_squared_error].name == "mse"

@@ -74,24 +74,6 @@ from deepfit.losses.classes import (
 from deepfit.losses.classes import (
     SquaredHinge as SquaredHinge,
 )
-from deepfit.losses.fast import (
-    _FAST_MEANS as _FAST_MEANS,
-)
-from deepfit.losses.fast import (
-    _fast_binary_ce as _fast_binary_ce,
-)
-from deepfit.losses.fast import (
-    _fast_categorical_ce as _fast_categorical_ce,
-)
-from deepfit.losses.fast import (
-    _fast_mae as _fast_mae,
-)
-from deepfit.losses.fast import (
-    _fast_mse as _fast_mse,
-)
-from deepfit.losses.fast import (
-    _fast_sparse_ce as _fast_sparse_ce,
-)
 from deepfit.losses.functions import (
     _check_axis as _check_axis,
 )

@@ -9,7 +9,7 @@ import torch
 
 from deepfit.backend.tensor import for_user
 from deepfit.identifiers import register
-from deepfit.losses.fast import _FAST_MEANS
+from deepfit.losses.heads import BY_LOSS
 from deepfit.losses.utils import (
     _CLASSES,
     _align,
@@ -126,8 +126,8 @@ class LossFunctionWrapper(Loss):
         if sample_weight is None and self.reduction == "sum_over_batch_size" and isinstance(
             y_pred, torch.Tensor
         ) and isinstance(y_true, torch.Tensor) and y_pred.dtype == self._dtype:
-            fast = _FAST_MEANS.get(self.fn)
-            value = fast(y_true, y_pred, **self._fn_kwargs) if fast is not None else None
+            head = BY_LOSS.get(self.fn)
+            value = head.mean(y_true, y_pred, **self._fn_kwargs) if head is not None else None
             if value is not None:
                 return for_user(value)
         return super().__call__(y_true, y_pred, sample_weight)

@@ -147,24 +147,6 @@ from deepfit.metrics.confusion_metrics import (
 from deepfit.metrics.confusion_metrics import (
     confusion_counts as confusion_counts,
 )
-from deepfit.metrics.fast import (
-    _FAST_VALUES as _FAST_VALUES,
-)
-from deepfit.metrics.fast import (
-    _fast_absolute as _fast_absolute,
-)
-from deepfit.metrics.fast import (
-    _fast_binary_accuracy as _fast_binary_accuracy,
-)
-from deepfit.metrics.fast import (
-    _fast_categorical_accuracy as _fast_categorical_accuracy,
-)
-from deepfit.metrics.fast import (
-    _fast_sparse_accuracy as _fast_sparse_accuracy,
-)
-from deepfit.metrics.fast import (
-    _fast_squared as _fast_squared,
-)
 from deepfit.metrics.lookup import (
     AutoAccuracy as AutoAccuracy,
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+import deepfit.metrics.accuracy_functions  # noqa: F401 (registers the functions heads name)
 from deepfit.backend.tensor import returns_for_user
 from deepfit.losses import (
     _divide_no_nan,
@@ -16,8 +17,11 @@ from deepfit.losses import (
     _snake_case,
     squeeze_or_expand_to_same_rank,
 )
-from deepfit.metrics.fast import _FAST_VALUES
+from deepfit.losses.heads import HEADS
 from deepfit.metrics.utils import _find_function, _register_class
+
+#: The fast-path head of each metric function (`deepfit.losses.heads`), by function.
+_HEADS = {_find_function(head.metric): head for head in HEADS}
 
 # ----------------------------------------------------------------------------- base classes
 
@@ -344,13 +348,13 @@ class MeanMetricWrapper(Mean):
     def _fast_update(self, y_true: torch.Tensor, y_pred: torch.Tensor) -> bool:
         """The training loop's common case in a few kernels: unweighted float32 tensors on the
         state's device. Returns False (doing nothing) when the general path is needed."""
-        fast = _FAST_VALUES.get(self._fn)
+        head = _HEADS.get(self._fn)
         total = self.total
-        if fast is None or total is None or y_pred.device != total.device or (
+        if head is None or total is None or y_pred.device != total.device or (
             y_pred.dtype != torch.float32
         ):
             return False
-        summed = fast(y_true, y_pred, **self._fn_kwargs)
+        summed = head.metric_sums(y_true, y_pred, **self._fn_kwargs)
         if summed is None:
             return False
         total.add_(summed[0])

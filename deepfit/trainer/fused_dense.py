@@ -27,6 +27,7 @@ import torch
 
 from deepfit import activations, losses
 from deepfit.layers.core import Activation, Dense, Dropout, Flatten, Identity, InputLayer
+from deepfit.losses.heads import BY_LOSS, Head
 
 #: Activation functions a hidden layer may use, by name.
 _HIDDEN = {activations.linear: "linear", activations.relu: "relu",
@@ -39,11 +40,6 @@ _DERIVATIVE = {
     "sigmoid": lambda g, out: torch.ops.aten.sigmoid_backward.grad_input(g, out, grad_input=g),
     "tanh": lambda g, out: torch.ops.aten.tanh_backward.grad_input(g, out, grad_input=g),
 }
-#: The loss functions with a fused gradient, by kind.
-_KINDS = {losses.sparse_categorical_crossentropy: "sparse",
-          losses.categorical_crossentropy: "categorical",
-          losses.binary_crossentropy: "binary",
-          losses.mean_squared_error: "mse", losses.mean_absolute_error: "mae"}
 _LOSS_CLASSES = (losses.LossFunctionWrapper, losses.SparseCategoricalCrossentropy,
                  losses.CategoricalCrossentropy, losses.BinaryCrossentropy,
                  losses.MeanSquaredError, losses.MeanAbsoluteError)
@@ -244,13 +240,13 @@ def _hooked(module: torch.nn.Module) -> bool:
 
 
 class _Head:
-    """The loss on the last layer's output: its kind, whether it reads logits, and the
-    output activation it follows."""
+    """The loss on the last layer's output: its head (`deepfit.losses.heads`), whether it
+    reads logits, and the output activation it follows."""
 
-    __slots__ = ("loss", "kind", "logits", "activation")
+    __slots__ = ("loss", "head", "logits", "activation")
 
-    def __init__(self, loss: Any, kind: str, logits: bool, activation: str) -> None:
-        self.loss, self.kind, self.logits, self.activation = loss, kind, logits, activation
+    def __init__(self, loss: Any, head: Head, logits: bool, activation: str) -> None:
+        self.loss, self.head, self.logits, self.activation = loss, head, logits, activation
 
     @classmethod
     def of(cls, model: Any, last: _Link) -> _Head:
@@ -258,7 +254,7 @@ class _Head:
         if len(compiled.losses) != 1 or compiled.weights != [1.0]:
             raise _Unsupported("several outputs or loss weights")
         loss = compiled.losses[0]
-        if type(loss) not in _LOSS_CLASSES or loss.fn not in _KINDS:
+        if type(loss) not in _LOSS_CLASSES or loss.fn not in BY_LOSS:
             raise _Unsupported(f"loss {getattr(loss, 'name', loss)!r}")
         options = dict(loss._fn_kwargs)
         from_logits = bool(options.pop("from_logits", False))
@@ -266,20 +262,13 @@ class _Head:
             raise _Unsupported(f"loss options {options}")
         if loss.reduction != "sum_over_batch_size" or loss._dtype != torch.float32:
             raise _Unsupported("loss reduction or dtype")
-        kind, activation = _KINDS[loss.fn], last.activation
-        if not _pairs(kind, activation, from_logits):
-            raise _Unsupported(f"{kind} loss after a {activation} output "
+        head, activation = BY_LOSS[loss.fn], last.activation
+        # A head that folds no activation needs the activation's derivative (_DERIVATIVE).
+        derivable = head.folds is not None or activation in _HIDDEN.values()
+        if not derivable or not head.pairs(activation, from_logits):
+            raise _Unsupported(f"{head.name} loss after a {activation} output "
                               f"(from_logits={from_logits})")
-        return cls(loss, kind, from_logits, activation)
-
-
-def _pairs(kind: str, activation: str, from_logits: bool) -> bool:
-    """Whether the output activation and the loss combine into a known gradient."""
-    if kind in ("sparse", "categorical"):
-        return activation == ("linear" if from_logits else "softmax")
-    if kind == "binary":
-        return activation == ("linear" if from_logits else "sigmoid")
-    return activation in _HIDDEN.values() and not from_logits
+        return cls(loss, head, from_logits, activation)
 
 
 # --------------------------------------------------------------------------- the step
@@ -373,13 +362,7 @@ class FusedDenseStep:
         return True
 
     def _labels_fit(self, rows: int, y: torch.Tensor) -> bool:
-        units = self.links[-1].kernel.shape[1]
-        kind = self.head.kind
-        if kind == "sparse":
-            return y.numel() == rows and (y.dim() == 1 or y.shape[1:] == (1,))
-        if kind == "categorical":
-            return y.shape == (rows, units)
-        return y.dim() >= 1 and y.shape[0] == rows and y.numel() == rows * units
+        return self.head.head.labels_fit(y, rows, self.links[-1].kernel.shape[1])
 
     def _buffers(self, rows: int) -> _Buffers:
         found = self.buffers.get(rows)
@@ -409,37 +392,10 @@ class FusedDenseStep:
     def _output_gradient(self, y: torch.Tensor, y_pred: torch.Tensor, sample_weight: Any,
                          buffers: _Buffers) -> None:
         """d loss / d (last layer's pre-activation) into the last gradient buffer."""
-        head, grad = self.head, buffers.grad[-1]
-        rows, units = grad.shape
-        per_sample = 1.0 / rows if head.kind in ("sparse", "categorical") else 1.0 / grad.numel()
-        if head.kind == "mse":
-            per_sample *= 2.0
-        scale: float | torch.Tensor = per_sample
-        if sample_weight is not None:
-            scale = sample_weight.reshape(rows, 1).to(torch.float32) * per_sample
-        if head.kind == "sparse":
-            target = y.reshape(rows, 1)
-            probabilities = torch.softmax(y_pred, 1) if head.logits else y_pred
-            torch.mul(probabilities, scale, out=grad)
-            negative = -scale if isinstance(scale, torch.Tensor) else buffers.minus_scale
-            grad.scatter_add_(1, target if target.dtype == torch.long else target.long(),
-                              negative)
-            return
-        target = y.reshape(rows, units)
-        target = target if target.dtype == torch.float32 else target.float()
-        if head.kind == "categorical":
-            probabilities = torch.softmax(y_pred, 1) if head.logits else y_pred
-            torch.mul(probabilities, target.sum(1, keepdim=True), out=grad)
-        elif head.kind == "binary" and head.logits:
-            torch.sigmoid(y_pred, out=grad)
-        else:
-            grad.copy_(y_pred)
-        grad.sub_(target)
-        if head.kind == "mae":
-            grad.sign_()
-        grad.mul_(scale)
-        if head.kind in ("mse", "mae") and head.activation != "linear":
-            _DERIVATIVE[head.activation](grad, y_pred)
+        output, grad = self.head, buffers.grad[-1]
+        output.head.gradient(y, y_pred, output.logits, sample_weight, grad, buffers.minus_scale)
+        if output.head.folds is None and output.activation != "linear":
+            _DERIVATIVE[output.activation](grad, y_pred)
 
     def _backward(self, x: torch.Tensor, buffers: _Buffers) -> None:
         """Each layer's kernel and bias gradient, straight into `param.grad`."""
