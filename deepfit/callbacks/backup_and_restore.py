@@ -164,7 +164,8 @@ class BackupAndRestore(Callback):
         if not distribute.is_chief():  # every process restores; rank 0 alone writes
             self._data = None
             return
-        if getattr(self.model, "_interrupted", False):
+        state = getattr(self.model, "_trainer_state", None)
+        if state is not None and state.interrupted:
             self._save(self._epoch, self._steps_done)  # Ctrl-C: keep a backup of this point
         elif self.delete_checkpoint:
             for path in (self._weights_path, self._prev_weights_path):

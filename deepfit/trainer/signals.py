@@ -55,22 +55,23 @@ class TrainingPreempted(SystemExit):
 def stop_on_signals(model: Any) -> Iterator[None]:
     """Install fit's handlers (main thread only) and restore the previous ones afterwards.
 
-    Ctrl-C sets `model._interrupted` (a second Ctrl-C interrupts at once); a preemption
-    signal also records its name in `model._preempted_by`.
+    Ctrl-C sets the trainer state's `interrupted` (a second Ctrl-C interrupts at once); a
+    preemption signal also records its name in its `preempted_by`.
     """
-    model._preempted_by = None
+    state = model._trainer_state
+    state.preempted_by = None
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
     def interrupt(signum: int, frame: Any) -> None:
-        if getattr(model, "_interrupted", False) and model._preempted_by is None:
+        if state.interrupted and state.preempted_by is None:
             raise KeyboardInterrupt
-        model._interrupted = True
+        state.interrupted = True
 
     def preempt(signum: int, frame: Any) -> None:
-        model._interrupted = True
-        model._preempted_by = model._preempted_by or signal.Signals(signum).name
+        state.interrupted = True
+        state.preempted_by = state.preempted_by or signal.Signals(signum).name
 
     handlers = {signal.SIGINT: interrupt, **{number: preempt for number in PREEMPTION_SIGNALS}}
     previous = {number: signal.getsignal(number) for number in handlers}
@@ -97,19 +98,19 @@ def agree_to_stop(model: Any) -> None:
         return
     import torch.distributed as dist
 
-    flag = torch.tensor([1.0 if model._interrupted else 0.0,
-                         1.0 if getattr(model, "_preempted_by", None) else 0.0],
+    state = model._trainer_state
+    flag = torch.tensor([1.0 if state.interrupted else 0.0, 1.0 if state.preempted_by else 0.0],
                         device=context.device)
     dist.all_reduce(flag, op=dist.ReduceOp.MAX)
-    if flag[0].item() and not model._interrupted:
-        model._interrupted = True
-    if flag[1].item() and not getattr(model, "_preempted_by", None):
-        model._preempted_by = "SIGTERM"
+    if flag[0].item() and not state.interrupted:
+        state.interrupted = True
+    if flag[1].item() and not state.preempted_by:
+        state.preempted_by = "SIGTERM"
 
 
 def raise_if_preempted(model: Any, callbacks: list[Any], epoch: int, step: int) -> None:
     """After fit's loop: tell what happened and end the process with code 75."""
-    name = getattr(model, "_preempted_by", None)
+    name = model._trainer_state.preempted_by
     if not name:
         return
     from deepfit.callbacks.backup_and_restore import BackupAndRestore

@@ -58,8 +58,16 @@ class TrainerState:
         self.step_device = torch.device("cpu")
         self.loss_scaler: mixed_precision.LossScaler | None = None
         self.fused: Any = None
-        self.interrupted = False
         self.ready = False
+        # compile's per-output arguments of a subclassed model, resolved on its first call
+        self.deferred_compile: tuple | None = None
+        # one fit's run: its NaN guard and profiler (None when off), Ctrl-C/preemption flags
+        # (set by signal handlers) and where the loop stopped (epoch, steps done in it)
+        self.nan_guard: Any = None
+        self.profiler: Any = None
+        self.interrupted = False
+        self.preempted_by: str | None = None
+        self.stopped_at: tuple[int, int] = (0, 0)
         self.sync()
 
     def sync(self) -> None:

@@ -57,7 +57,6 @@ class Trainer(EvaluationMethods):
         self.history: Any = None
         self._compile_config: dict[str, Any] | None = None
         self.__dict__["_trainer_state"] = None  # a TrainerState from compile on
-        self._interrupted = False
 
     # ================================================================= compile
     def compile(
@@ -95,8 +94,6 @@ class Trainer(EvaluationMethods):
         self.optimizer = resolved_optimizer
         self.compiled_loss = compiled_loss
         self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names)
-        self.__dict__["_deferred_compile"] = (
-            (loss, loss_weights, metrics, weighted_metrics) if deferred else None)
         self.loss = loss
         self.__dict__["_trainer_state"] = None
         self._compile_config = {
@@ -106,7 +103,9 @@ class Trainer(EvaluationMethods):
             "steps_per_execution": steps_per_execution, "jit_compile": jit_compile,
         }
         self.compiled = True
-        self.__dict__["_trainer_state"] = TrainerState(self)
+        state = self.__dict__["_trainer_state"] = TrainerState(self)
+        state.deferred_compile = (loss, loss_weights, metrics, weighted_metrics) if deferred else (
+            None)
 
     @property
     def metrics(self) -> list[Any]:
@@ -231,10 +230,11 @@ class Trainer(EvaluationMethods):
         val_iterator = None if val_batches is None else EpochIterator(val_batches,
                                                                         validation_steps)
         callback_list = self._callback_list(callbacks, verbose, epochs, epoch_iterator.steps)
-        self._nan_guard = nan_guard.guard_for(self, callback_list.callbacks, debug_nan)
+        state = self._trainer_state
+        state.nan_guard = nan_guard.guard_for(self, callback_list.callbacks, debug_nan)
         if not isinstance(profile, bool):
             raise TypeError(f"profile: expected True or False, received {profile!r}")
-        self._profiler = profiler.Profiler() if profile else None
+        state.profiler = profiler.Profiler() if profile else None
         from deepfit.insight.record import record_run  # baseline, summary, hyper-parameters
 
         with layer_states_kept(self):
@@ -248,9 +248,9 @@ class Trainer(EvaluationMethods):
             self._release_distributed(wait=False)  # the error, not a barrier timeout, surfaces
             raise
         self._release_distributed(wait=True)
-        signals.raise_if_preempted(self, callback_list.callbacks, *self._stopped_at)
-        if self._profiler is not None:
-            profiler.publish(self._profiler, self.history)
+        signals.raise_if_preempted(self, callback_list.callbacks, *state.stopped_at)
+        if state.profiler is not None:
+            profiler.publish(state.profiler, self.history)
         return self.history
 
     def _release_distributed(self, wait: bool) -> None:
@@ -264,13 +264,14 @@ class Trainer(EvaluationMethods):
     def _train_epochs(self, epoch_iterator: EpochIterator, val_iterator: EpochIterator | None,
                       callback_list: CallbackList, initial_epoch: int, epochs: int,
                       validation_freq: Any, tuner: runtime.ThreadTuner | None = None) -> None:
+        state = self._trainer_state
         step_fn = self._select_train_step()
-        guard = self.__dict__.get("_nan_guard")
+        guard = state.nan_guard
         if guard is not None:
             step_fn = guard.wrap(step_fn)
         if tuner is not None:
             step_fn = tuner.wrap(step_fn)
-        timing = self.__dict__.get("_profiler")
+        timing = state.profiler
         evaluate_epoch = self._evaluate_epoch
         batches: Any = epoch_iterator
         if timing is not None:
@@ -278,18 +279,18 @@ class Trainer(EvaluationMethods):
             callback_list = timing.timed_callbacks(callback_list)
             evaluate_epoch = timing.timed("validation", evaluate_epoch)
         self.stop_training = False
-        self._interrupted = False
+        state.interrupted = False
         callback_list.on_train_begin()
         initial_epoch = self._resume(callback_list, epoch_iterator, initial_epoch)
         training_logs: dict[str, Any] = {}
         distributed = distribute.current() is not None
-        self._stopped_at = (initial_epoch, 0)
+        state.stopped_at = (initial_epoch, 0)
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             if guard is not None:
                 guard.new_epoch(epoch)
             callback_list.on_epoch_begin(epoch)
-            step_logs: Any = self._trainer_state.lazy_logs
+            step_logs: Any = state.lazy_logs
             if timing is not None:
                 batches = timing.timed_batches(epoch_iterator)
             for step, batch in batches:
@@ -298,10 +299,10 @@ class Trainer(EvaluationMethods):
                 callback_list.on_train_batch_end(step, step_logs)
                 if distributed:
                     signals.agree_to_stop(self)
-                if self.stop_training or self._interrupted:
-                    self._stopped_at = (epoch, step + 1)
+                if self.stop_training or state.interrupted:
+                    state.stopped_at = (epoch, step + 1)
                     break
-            if self._interrupted:  # Ctrl-C or preemption: no partial epoch in the History
+            if state.interrupted:  # Ctrl-C or preemption: no partial epoch in the History
                 break
             training_logs = self._epoch_logs(step_logs)
             if val_iterator is not None and _should_validate(epoch, validation_freq):
@@ -310,8 +311,8 @@ class Trainer(EvaluationMethods):
                 callback_list.on_test_end(val_logs)
                 training_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callback_list.on_epoch_end(epoch, training_logs)
-            self._stopped_at = (epoch + 1, 0)
-            if self.stop_training or self._interrupted:
+            state.stopped_at = (epoch + 1, 0)
+            if self.stop_training or state.interrupted:
                 break
         finalize = getattr(self.optimizer, "finalize_variable_values", None)
         if finalize is not None and epochs > 0:  # Keras: the EMA weights replace the raw ones
@@ -554,7 +555,7 @@ class Trainer(EvaluationMethods):
         """Resolve compile's per-output arguments of a subclassed model now that its outputs
         are known, named as Keras names them (by the dict's keys; a tuple's outputs have no
         names: their loss trackers are named by the loss, their metrics plainly)."""
-        deferred = self.__dict__.get("_deferred_compile")
+        deferred = self._trainer_state.deferred_compile
         if deferred is None:
             return
         loss, loss_weights, metrics, weighted_metrics = deferred
@@ -568,7 +569,7 @@ class Trainer(EvaluationMethods):
         self.compiled_loss = (CompileLoss(loss, loss_weights, names, named)
                               if loss is not None else None)
         self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, names, named)
-        self.__dict__["_deferred_compile"] = None
+        self._trainer_state.deferred_compile = None
 
     def _ready_for_steps(self, method: str, x: Any, y: Any, sample_weight: Any) -> None:
         """Prepare on this batch when a step is called before fit/evaluate prepared (Keras

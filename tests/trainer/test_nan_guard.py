@@ -128,9 +128,9 @@ def test_off_by_default_and_argument_checked():
     model = keras.Sequential([keras.layers.Dense(1, input_dim=4)])
     model.compile("sgd", "mse")
     model.fit(x, y, verbose=0)
-    assert model._nan_guard is None
+    assert model._trainer_state.nan_guard is None
     model.fit(x, y, verbose=0, callbacks=[keras.callbacks.TerminateOnNaN()])
-    assert model._nan_guard is None
+    assert model._trainer_state.nan_guard is None
     weights = model.get_weights()
     with pytest.raises(TypeError, match="debug_nan"):
         model.fit(x, y, verbose=0, debug_nan="yes")

@@ -145,3 +145,23 @@ def test_compile_without_any_loss_says_so():
         model.fit(x, y.astype("float32"), verbose=0, checks=False)
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_fit_evaluate_and_predict_add_no_attribute_to_the_model(tmp_path):
+    """Everything a run keeps (NaN guard, profiler, stop flags, where it stopped) lives in the
+    TrainerState that compile made, not in attributes added to the model on the way."""
+    x, _ = _data()
+    y = x[:, :3].argmax(axis=1)
+    model = _model()
+    before = set(vars(model))
+    state = model._trainer_state
+    backup = deepfit.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0, validation_split=0.25, debug_nan=True,
+              profile=True, callbacks=[backup])
+    model.evaluate(x, y, verbose=0)
+    model.predict(x, verbose=0)
+    model.train_on_batch(x, y)
+    assert set(vars(model)) == before
+    assert model._trainer_state is state
+    assert state.stopped_at == (2, 0) and not state.interrupted and state.preempted_by is None
+    assert state.nan_guard is not None and state.profiler is not None
