@@ -27,7 +27,7 @@ import torch
 from deepfit import backend, config, tree
 from deepfit.backend.context import _state as _backend_state
 from deepfit.data.strings import is_text
-from deepfit.layers import call_context, tracking
+from deepfit.layers import call_context, storage, tracking
 from deepfit.layers.symbolic import KerasTensor, first_call_tensors, never_called_message
 
 _name_counts: dict[str, int] = {}
@@ -436,6 +436,15 @@ class Layer(torch.nn.Module):
     variables = weights
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
+
+    def state_dict(self, *args: Any, **kwargs: Any) -> Any:
+        """torch's `state_dict`, holding only this layer's data: weights that are views into
+        the optimizer's flat buffer are copied, so saving one layer does not write the whole
+        model's storage (`deepfit.layers.storage.compact`)."""
+        state = super().state_dict(*args, **kwargs)
+        nested = kwargs.get("destination") is not None or len(args) > 0  # a parent's recursion
+        keep_vars = kwargs.get("keep_vars", False)
+        return state if nested or keep_vars else storage.compact(state)
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights as NumPy arrays, in `weights` order and Keras's layout."""
