@@ -23,6 +23,7 @@ class Block(keras.Model):
 
 
 def test_an_empty_model_name_is_kept_as_keras_keeps_it():
+    deepfit.backend.clear_session()  # automatic names count from zero, as in the fresh Keras
     namespace = {"keras": deepfit}
     exec(_BLOCK, namespace)
     block = namespace["Block"]()
