@@ -64,3 +64,15 @@ def test_custom_layer_trains_in_a_model():
     model.compile(optimizer=deepfit.optimizers.SGD(0.1), loss="mse")
     history = model.fit(x, y, epochs=40, verbose=0)
     assert history.history["loss"][-1] < 0.01
+
+
+def test_dense_bias_initializer_none_falls_back_to_add_weights_default():
+    # Keras 3: initializers.get(None) is None, and add_weight(initializer=None) on a float
+    # weight uses glorot_uniform; for a (units,) bias its limit is sqrt(6 / (2 * units)).
+    deepfit.utils.set_random_seed(0)
+    dense = layers.Dense(400, bias_initializer=None)
+    dense.build((None, 3))
+    bias = dense.bias.detach().numpy()
+    limit = np.sqrt(6 / (2 * 400))
+    assert np.abs(bias).max() <= limit
+    assert abs(bias.std() - limit / np.sqrt(3)) < 0.1 * limit  # uniform on [-limit, limit]
