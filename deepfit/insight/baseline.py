@@ -23,13 +23,16 @@ MAX_ROWS = 50_000
 _EPS = 1e-7
 
 
-def baseline_loss(model: Any, batches: Any) -> tuple[float | None, str | None]:
+def baseline_loss(model: Any, batches: Any, y_pred: Any = None
+                  ) -> tuple[float | None, str | None]:
     """The loss of a constant prediction on the training targets.
 
     Args:
         model: a compiled, built model.
         batches: the training batches (`ArrayBatches` use all targets, other data its first
             batch).
+        y_pred: the model's outputs on the first batch, when the caller has them (None: run
+            the model on it).
 
     Returns:
         `(loss, kind)` with kind 'class_frequencies', 'mean' or 'median' (the kind of the
@@ -43,7 +46,8 @@ def baseline_loss(model: Any, batches: Any) -> tuple[float | None, str | None]:
     if compiled is None or y is None:
         return None, None
     with torch.no_grad():
-        y_pred = model(x, training=False)
+        if y_pred is None:
+            y_pred = model(x, training=False)
         pairs = compiled.flat_targets(y, y_pred)
         total, kinds = 0.0, []
         for (target, prediction), loss_fn, weight in zip(pairs, compiled.losses,

@@ -50,7 +50,7 @@ _PASS_THROUGH = {"InputLayer", "Flatten", "Reshape", "Dropout", "Permute", "Iden
 
 
 def run(model: Any, train_batches: Any, val_batches: Any = None,
-        learning_rate: float | None = None) -> list[str]:
+        learning_rate: float | None = None, y_pred: Any = None) -> list[str]:
     """Run every check and warn once for each problem found.
 
     Args:
@@ -58,6 +58,8 @@ def run(model: Any, train_batches: Any, val_batches: Any = None,
         train_batches: fit's training batches (`ArrayBatches` or `IterableBatches`).
         val_batches: the validation batches, or None.
         learning_rate: fit's `learning_rate` argument (None: the optimizer's).
+        y_pred: the model's outputs on the first training batch when fit has them (from its
+            one preparation pass); None runs the model on that batch.
 
     Returns:
         The messages warned about (empty when the checks are off or all is well).
@@ -66,7 +68,7 @@ def run(model: Any, train_batches: Any, val_batches: Any = None,
         return []
     messages: list[str] = []
     try:
-        context = _Context(model, train_batches, val_batches, learning_rate)
+        context = _Context(model, train_batches, val_batches, learning_rate, y_pred)
     except _UNREADABLE:
         return messages
     for check in CHECKS:
@@ -83,7 +85,8 @@ def run(model: Any, train_batches: Any, val_batches: Any = None,
 class _Context:
     """What the checks look at: a sample of the inputs, the labels, one batch's outputs."""
 
-    def __init__(self, model: Any, train: Any, val: Any, learning_rate: float | None) -> None:
+    def __init__(self, model: Any, train: Any, val: Any, learning_rate: float | None,
+                 y_pred: Any = None) -> None:
         self.model = model
         self.whole = hasattr(train, "y")  # in-memory arrays: every label is at hand
         x_first, y_first, _ = train.first_batch()
@@ -92,8 +95,10 @@ class _Context:
         self.val_x = None if val is None else (_sample(val.x) if hasattr(val, "x")
                                                 else val.first_batch()[0])
         self.train_rows = getattr(train, "num_samples", None)
-        with torch.no_grad():
-            self.y_pred = model(x_first, training=False)
+        if y_pred is None:
+            with torch.no_grad():
+                y_pred = model(x_first, training=False)
+        self.y_pred = y_pred
         optimizer = getattr(model, "optimizer", None)
         self.optimizer = optimizer
         self.learning_rate = learning_rate

@@ -19,19 +19,21 @@ from deepfit.callbacks.history import History
 from deepfit.insight.baseline import baseline_loss, loss_name
 
 
-def record_run(model: Any, callback_list: Any, train_batches: Any, val_batches: Any) -> None:
+def record_run(model: Any, callback_list: Any, train_batches: Any, val_batches: Any,
+               y_pred: Any = None) -> None:
     """Store the baseline, summary and hyper-parameters on the History of this fit.
 
     Args:
         model: the compiled, built model.
         callback_list: the fit's `CallbackList` (holding its History).
         train_batches, val_batches: the fit's batches (`val_batches` may be None).
+        y_pred: the model's outputs on the first training batch, when fit has them.
     """
     history = next((cb for cb in getattr(callback_list, "callbacks", [])
                     if isinstance(cb, History)), None)
     if history is None:
         return
-    history.baseline, history.baseline_kind = baseline_loss(model, train_batches)
+    history.baseline, history.baseline_kind = baseline_loss(model, train_batches, y_pred)
     history.model_summary = model_summary(model)
     history.hyperparameters = hyperparameters(model, callback_list, train_batches, val_batches)
 

@@ -31,31 +31,64 @@ def estimate_flops_per_sample(model: torch.nn.Module, sample: Any) -> float:
 
     Args:
         model: a built model.
-        sample: a batch of one sample to trace the output sizes with.
+        sample: a batch to trace the output sizes with (one sample is enough).
 
     Returns:
         Approximate forward FLOPs per sample (layers without a `kernel` count as free).
     """
-    total = 0.0
-    handles = []
+    with FlopCounter(model) as counter, torch.no_grad():
+        model(sample, training=False)
+    return counter.total
 
-    def count(layer: torch.nn.Module, _inputs: Any, output: Any) -> None:
-        nonlocal total
-        kernel = getattr(layer, "kernel", None)
-        if isinstance(kernel, torch.Tensor) and isinstance(output, torch.Tensor):
-            positions = output[0].numel() / max(1, output.shape[-1])
-            total += 2.0 * kernel.numel() * positions
 
-    for module in model.modules():
-        if isinstance(getattr(module, "kernel", None), torch.Tensor):
-            handles.append(module.register_forward_hook(count))
-    try:
-        with torch.no_grad():
-            model(sample, training=False)
-    finally:
-        for handle in handles:
+class FlopCounter:
+    """Counts forward FLOPs per sample while the model runs a batch of any size, so that fit's
+    one preparation pass also measures the work of a step.
+
+    Every module present on entry is watched; layers that exist only after the pass (made by
+    a subclass during its first call) make the count incomplete (`per_sample` is None). Calls
+    made while the model itself builds (a Sequential's dummy sample) do not count.
+
+    Example:
+        >>> with FlopCounter(model) as counter:
+        ...     model(x, training=False)
+        >>> counter.per_sample
+        203264.0
+    """
+
+    def __init__(self, model: torch.nn.Module) -> None:
+        self.model = model
+        self.total = 0.0
+        self._watched: set[int] = set()
+        self._handles: list[Any] = []
+        self._complete = False
+
+    def __enter__(self) -> FlopCounter:
+        for module in self.model.modules():
+            self._watched.add(id(module))
+            self._handles.append(module.register_forward_hook(self._count))
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        for handle in self._handles:
             handle.remove()
-    return total
+        self._handles = []
+        self._complete = all(id(module) in self._watched for module in self.model.modules()
+                             if isinstance(getattr(module, "kernel", None), torch.Tensor))
+
+    @property
+    def per_sample(self) -> float | None:
+        """The FLOPs counted per sample, or None when the count missed layers."""
+        return self.total if self._complete else None
+
+    def _count(self, layer: torch.nn.Module, _inputs: Any, output: Any) -> None:
+        kernel = getattr(layer, "kernel", None)
+        if isinstance(kernel, torch.Tensor) and isinstance(output, torch.Tensor) and (
+            output.dim() > 0 and getattr(self.model, "built", True)
+        ):
+            # positions the kernel is applied at in one sample (a rank-1 output: one)
+            positions = output[0].numel() / max(1, output.shape[-1]) if output.dim() > 1 else 1.0
+            self.total += 2.0 * kernel.numel() * positions
 
 
 def choose_threads(flops_per_step: float, available: int) -> int:

@@ -42,6 +42,7 @@ from deepfit.trainer.data_adapter import (
 )
 from deepfit.trainer.evaluation import EvaluationMethods, _as_data, _batch_size
 from deepfit.trainer.logs import LazyLogs, floats
+from deepfit.trainer.preparation import Preparation, first_pass
 from deepfit.trainer.state import TrainerState, layer_states_kept
 
 
@@ -220,9 +221,9 @@ class Trainer(EvaluationMethods):
             validation_data, validation_batch_size, device,
         )
         with layer_states_kept(self):
-            self._prepare(train_batches, val_batches)
+            prepared = self._prepare(train_batches, val_batches)  # the one forward pass
             if checks:
-                self._preflight(train_batches, val_batches, learning_rate)
+                self._preflight(train_batches, val_batches, learning_rate, prepared.y_pred)
         if learning_rate is not None:
             self.optimizer.learning_rate = float(learning_rate)
 
@@ -238,8 +239,8 @@ class Trainer(EvaluationMethods):
         from deepfit.insight.record import record_run  # baseline, summary, hyper-parameters
 
         with layer_states_kept(self):
-            record_run(self, callback_list, train_batches, val_batches)
-            flops = self._flops_per_step(train_batches)
+            record_run(self, callback_list, train_batches, val_batches, prepared.y_pred)
+            flops = self._flops_per_step(prepared)
         try:
             with signals.stop_on_signals(self), runtime.training_runtime(flops, device) as tuner:
                 self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
@@ -507,11 +508,12 @@ class Trainer(EvaluationMethods):
                             shard=distribute.current())
 
     def _prepare(self, batches: ArrayBatches | IterableBatches,
-                 val_batches: ArrayBatches | IterableBatches | None = None) -> None:
+                 val_batches: ArrayBatches | IterableBatches | None = None) -> Preparation:
         """Build the model, optimizer and metrics on the first batch and check the targets (and
         the validation data's) — everything that can reject the data happens here, before any
-        weight changes."""
-        x, y, sample_weight = batches.first_batch()
+        weight changes. The model runs once, here; what that pass gave is returned."""
+        first = batches.first_batch()
+        x, y, sample_weight = first
         validation.check_text_inputs(x, self._declared_input_dtypes(x))
         if isinstance(batches, IterableBatches):
             validation.check_finite(x, y)
@@ -519,9 +521,10 @@ class Trainer(EvaluationMethods):
         callless = _without_call(self)
         if callless:  # only a custom train_step (Keras's GAN): nothing to call or check
             self.built = True
+            prepared = Preparation(x, y, sample_weight)
         else:
-            with layer_states_kept(self), torch.no_grad():
-                y_pred = self(x, training=False)  # builds the model on its first call
+            prepared = first_pass(self, first)  # builds the model on its first call
+            y_pred = prepared.y_pred
             self._compile_for_outputs(y_pred)
         if callless:
             pass
@@ -550,6 +553,7 @@ class Trainer(EvaluationMethods):
         state.attach(batches)
         state.fused = fused_dense.plan(self)
         state.ready = True
+        return prepared
 
     def _compile_for_outputs(self, y_pred: Any) -> None:
         """Resolve compile's per-output arguments of a subclassed model now that its outputs
@@ -624,21 +628,22 @@ class Trainer(EvaluationMethods):
             with torch.no_grad():
                 self(x, training=False)
 
-    def _flops_per_step(self, batches: ArrayBatches | IterableBatches) -> float:
-        x = batches.first_batch()[0]
+    def _flops_per_step(self, prepared: Preparation) -> float:
+        x = prepared.x
         if _without_call(self):
             return 0.0
-        one = data_adapter.take(x, slice(0, 1))
-        per_sample = runtime.estimate_flops_per_sample(self, one)
-        batch = _batch_size(x)
-        return 3.0 * per_sample * batch
+        per_sample = prepared.flops_per_sample
+        if per_sample is None:  # layers made during the first call: count on one sample
+            per_sample = runtime.estimate_flops_per_sample(self, data_adapter.take(x, slice(0, 1)))
+        return 3.0 * per_sample * _batch_size(x)
 
-    def _preflight(self, train_batches: Any, val_batches: Any, learning_rate: Any) -> None:
+    def _preflight(self, train_batches: Any, val_batches: Any, learning_rate: Any,
+                   y_pred: Any) -> None:
         try:
             from deepfit.insight import preflight
         except ImportError:
             return
-        preflight.run(self, train_batches, val_batches, learning_rate)
+        preflight.run(self, train_batches, val_batches, learning_rate, y_pred=y_pred)
 
     def _callback_list(self, callbacks: list[Any] | None, verbose: Any, epochs: int,
                        steps: int | None, history: bool = True, mode: str = "train"
