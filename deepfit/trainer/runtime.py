@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from deepfit import config
+from deepfit.layers.layer import Layer
 
 #: Below this many floating-point operations per step, one thread is faster or as fast.
 SINGLE_THREAD_FLOPS = 6e7
@@ -66,7 +67,10 @@ class FlopCounter:
     def __enter__(self) -> FlopCounter:
         for module in self.model.modules():
             self._watched.add(id(module))
-            self._handles.append(module.register_forward_hook(self._count))
+            # deepfit layers may get their kernel on this very call (built on first use)
+            if isinstance(module, Layer) or isinstance(getattr(module, "kernel", None),
+                                                       torch.Tensor):
+                self._handles.append(module.register_forward_hook(self._count))
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

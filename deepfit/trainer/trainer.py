@@ -54,6 +54,7 @@ class Trainer(EvaluationMethods):
         self.optimizer: Any = None
         self.compiled_loss: CompileLoss | None = None
         self.compiled_metrics: CompileMetrics | None = None
+        self.loss: Any = None  # compile's `loss` argument (None before compile, as in Keras)
         self.stop_training = False
         self.history: Any = None
         self._compile_config: dict[str, Any] | None = None

@@ -51,6 +51,7 @@ def test_test_step_and_predict_step_right_after_compile():
 
 def test_train_step_before_compile_names_compile():
     model = deepfit.Sequential([deepfit.Input((4,)), layers.Dense(1)])
+    assert model.loss is None and model.optimizer is None  # Keras's attributes, before compile
     with pytest.raises(RuntimeError, match="compile"):
         model.train_step((torch.zeros(2, 4), torch.zeros(2, 1)))
 
