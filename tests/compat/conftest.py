@@ -42,6 +42,10 @@ if _digest:
     import deepfit.datasets.mnist as _mnist
 
     _mnist.FILE_HASH = _digest
+
+    import deepfit
+
+    deepfit.utils.set_random_seed(0)  # the scripts are unseeded: the same run every time
 """
 
 
