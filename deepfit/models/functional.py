@@ -24,6 +24,7 @@ from deepfit.data.strings import STRING, dummy_text
 from deepfit.layers.core import InputLayer
 from deepfit.layers.layer import Layer
 from deepfit.layers.symbolic import KerasTensor, Node
+from deepfit.models.layer_order import keras_order
 from deepfit.models.model import Model, check_layer_name
 
 
@@ -130,10 +131,13 @@ class Functional(Model):
                                 f"deepfit.Input and layer calls, received {type(tensor).__name__}")
         self._input_layers = [self._input_layer_of(t) for t in self._input_tensors]
         self._nodes = self._topological_nodes()
-        self._graph_layers: list[Layer] = []
-        for node in self._nodes:
-            if node.layer not in self._graph_layers:
-                self._graph_layers.append(node.layer)
+        # Keras's order (by depth from the outputs), not the order the graph runs in: it is the
+        # order of `layers`, `weights` and `get_weights()`, so Keras's weight lists fit.
+        in_graph = {id(node.layer) for node in self._nodes}
+        self._layer_order = keras_order(self._input_tensors, self._input_layers,
+                                        self._output_tensors)
+        self._graph_layers: list[Layer] = [
+            layer for layer in self._layer_order if id(layer) in in_graph]
         names = [layer.name for layer in self._input_layers + self._graph_layers]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
@@ -236,8 +240,8 @@ class Functional(Model):
     # ----------------------------------------------------------------- structure
     @property
     def layers(self) -> list[Layer]:
-        """The input layers, then every other layer in graph order (as Keras)."""
-        return list(self._input_layers) + list(self._graph_layers)
+        """Every layer, input layers included, in Keras's order (by depth from the outputs)."""
+        return list(self._layer_order)
 
     @property
     def inputs(self) -> list[KerasTensor]:

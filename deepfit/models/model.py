@@ -37,7 +37,12 @@ class Model(Trainer, Layer):
             from deepfit.models.functional import Functional
 
             return Functional.__new__(Functional)
-        return super().__new__(cls)
+        instance = super().__new__(cls)
+        if cls is not Model:
+            from deepfit.models.auto_config import capture
+
+            object.__setattr__(instance, "_auto_config", capture(cls, args, kwargs))
+        return instance
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from deepfit.models.functional import Functional
@@ -168,7 +173,17 @@ class Model(Trainer, Layer):
         return find_batch_size(self, x, y, max_batch_size=max_batch_size, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable}
+        """`name` and `trainable`; for a subclass that does not write its own `get_config`,
+        also the arguments its constructor was called with, when they are plain values
+        (Keras's automatic config, `deepfit.models.auto_config`)."""
+        config = {"name": self.name, "trainable": self.trainable}
+        auto = getattr(self, "_auto_config", None)
+        if auto is None or type(self).get_config is not Model.get_config:
+            return config
+        from deepfit.models.auto_config import accepts
+
+        config = {"name": self.name, **auto, "trainable": self.trainable}
+        return {k: v for k, v in config.items() if k in auto or accepts(type(self), k)}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: Any = None) -> Model:

@@ -20,6 +20,7 @@ from deepfit import tree
 from deepfit.layers.core import InputLayer
 from deepfit.layers.symbolic import KerasTensor, Node
 from deepfit.models.functional import Functional
+from deepfit.models.layer_order import keras_order
 
 
 def input_tensor(layer: InputLayer) -> KerasTensor:
@@ -63,55 +64,8 @@ class _Graph:
 
     def keras_order(self) -> list[Any]:
         """The model's layers as Keras orders them (`Functional.layers` in Keras)."""
-        visit_index: dict[int, int] = {}
-        layers: dict[int, Any] = {}
-        finished: list[Any] = []
-        done: set[Any] = set()
-
-        def visit(tensor: KerasTensor) -> None:
-            key, layer, _ = self.source(tensor)
-            node_id = key if isinstance(key, tuple) else id(key)
-            if node_id in done:
-                return
-            visit_index.setdefault(id(layer), len(visit_index))
-            layers[id(layer)] = layer
-            if not isinstance(key, tuple):
-                for parent in key.input_tensors:
-                    visit(parent)
-            done.add(node_id)
-            finished.append(key)
-
-        for tensor in self.model._output_tensors:
-            visit(tensor)
-        depth = self._depths(finished)
-        for layer in self.model._input_layers:
-            if id(layer) not in depth:
-                layers[id(layer)] = layer
-                depth[id(layer)], visit_index[id(layer)] = 0, -1
-        ordered = sorted(layers, key=lambda key: (-depth[key], visit_index[key]))
-        return [layers[key] for key in ordered]
-
-    def _depths(self, finished: list[Any]) -> dict[int, int]:
-        node_depth: dict[Any, int] = {}
-        layer_depth: dict[int, int] = {}
-        for key in reversed(finished):
-            node_id = key if isinstance(key, tuple) else id(key)
-            layer = self.inputs_by_key(key)
-            depth = max(node_depth.setdefault(node_id, 0), layer_depth.get(id(layer), 0))
-            layer_depth[id(layer)] = depth
-            node_depth[node_id] = depth
-            if isinstance(key, tuple):
-                continue
-            for parent in key.input_tensors:
-                parent_key, _, _ = self.source(parent)
-                parent_id = parent_key if isinstance(parent_key, tuple) else id(parent_key)
-                node_depth[parent_id] = max(depth + 1, node_depth.get(parent_id, 0))
-        return layer_depth
-
-    def inputs_by_key(self, key: Any) -> Any:
-        if isinstance(key, tuple):
-            return next(layer for layer in self.model._input_layers if id(layer) == key[1])
-        return key.layer
+        return keras_order(self.model._input_tensors, self.model._input_layers,
+                           self.model._output_tensors)
 
 
 def keras_layer_order(model: Functional) -> list[Any]:

@@ -40,9 +40,9 @@ _BACKEND = "torch"
 def legacy_weights(layer: Any) -> list[torch.Tensor]:
     """A layer's (or nested model's) weights as the legacy files list them: trainable first,
     then non-trainable, each in Keras's order."""
-    from deepfit.saving.weights_file import walk
+    from deepfit.saving.weights_file import keras_weights
 
-    ordered = [w for _, _, weights in walk(layer) for w in weights]
+    ordered = keras_weights(layer)
     trainable = {id(w) for w in layer.trainable_weights}
     return ([w for w in ordered if id(w) in trainable]
             + [w for w in ordered if id(w) not in trainable])

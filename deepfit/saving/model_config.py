@@ -144,9 +144,19 @@ def _build_custom(model: Any, shape: Any) -> None:
 
     from deepfit import config as deepfit_config
 
-    dims = [1 if d is None else int(d) for d in shape]
+    device = deepfit_config.get_device()
+
+    def zeros(spec: Any) -> Any:
+        # One shape, or a list/dict of shapes for a model with several inputs.
+        if isinstance(spec, dict):
+            return {key: zeros(value) for key, value in spec.items()}
+        if isinstance(spec, (list, tuple)) and spec and all(
+                isinstance(item, (list, tuple, dict)) for item in spec):
+            return [zeros(item) for item in spec]
+        return torch.zeros([1 if d is None else int(d) for d in spec], device=device)
+
     with torch.no_grad():
-        model(torch.zeros(dims, device=deepfit_config.get_device()), training=False)
+        model(zeros(shape), training=False)
 
 
 def _model_build() -> Any:

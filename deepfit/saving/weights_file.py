@@ -60,13 +60,32 @@ def _children(obj: Any) -> Iterator[tuple[str, Any]]:
     if layers is not None:
         yield from _container("layers", layers)
         return
-    names = sorted(obj._modules, key=lambda n: f"~{n}" if n.startswith("_") else n)
-    for name in names:
+    # A subclassed Model also has a `layers` attribute (its sublayers in tracking order), which
+    # Keras visits among the others in sorted order: layers no attribute sorted before it
+    # claimed are saved under `layers/<class>_n`.
+    listed = _subclassed_model(obj)
+    for name in sorted(obj._modules, key=_name_key):
+        if listed and _name_key(name) > "layers":
+            listed = False
+            yield from _container("layers", list(obj.layers))
         child = obj._modules[name]
         if isinstance(child, Layer):
             yield name, child
         elif isinstance(child, tracking.CONTAINERS):
             yield from _container(name, list(tracking.children(child)))
+    if listed:
+        yield from _container("layers", list(obj.layers))
+
+
+def _name_key(name: str) -> str:
+    """Keras visits attributes in sorted order, private ones ('_...') last."""
+    return f"~{name}" if name.startswith("_") else name
+
+
+def _subclassed_model(obj: Any) -> bool:
+    from deepfit.models.model import Model
+
+    return isinstance(obj, Model)
 
 
 def _container(path: str, items: list[Any]) -> Iterator[tuple[str, Any]]:
@@ -108,17 +127,61 @@ def walk(model: Any) -> list[tuple[str, Any, list[torch.Tensor]]]:
     return found
 
 
+def other_paths(model: Any) -> dict[int, list[str]]:
+    """`{id(layer): paths}`: where else Keras's walk meets each layer after its first path
+    (a layer kept in two attributes, or in an attribute and a subclassed model's `layers`).
+    Keras's loader tries these in turn when the first has no weights for the layer, and so
+    does `read_model` (files written by other versions put such layers elsewhere)."""
+    found: dict[int, list[str]] = {}
+    first: set[int] = set()
+
+    def visit(obj: Any, path: str, stack: tuple[int, ...]) -> None:
+        if id(obj) in stack:
+            return
+        if id(obj) in first:
+            found.setdefault(id(obj), []).append(path)
+        first.add(id(obj))
+        for relative, child in _children(obj):
+            visit(child, f"{path}/{relative}" if path else relative, (*stack, id(obj)))
+
+    visit(model, "", ())
+    return found
+
+
+def keras_weights(layer: Any) -> list[torch.Tensor]:
+    """A layer's (or model's) weights in the order of Keras's `layer.weights`: its own, then
+    each sublayer's in the order they were assigned (a Sequential's or Functional's layers in
+    Keras's layer order). Keras builds the optimizer on this order.
+
+    Example:
+        >>> [tuple(w.shape) for w in keras_weights(Dense(2))]  # after building on 3 features
+        [(3, 2), (2,)]
+    """
+    ordered: list[torch.Tensor] = []
+    seen: set[int] = set()
+
+    def visit(obj: Any) -> None:
+        children = model_layers(obj)
+        if children is None:
+            children = list(obj._sublayers())
+        inner = {id(w) for child in children for w in child.weights}
+        for weight in obj.weights:
+            if id(weight) not in inner and id(weight) not in seen:
+                seen.add(id(weight))
+                ordered.append(weight)
+        for child in children:
+            visit(child)
+
+    visit(layer)
+    return ordered + [w for w in layer.weights if id(w) not in seen]
+
+
 def keras_trainable_weights(model: Any) -> list[torch.Tensor]:
     """The model's trainable weights in Keras's order (the optimizer variables' order)."""
     trainable = {id(w) for w in model.trainable_weights}
-    ordered, seen = [], set()
-    for _, _, weights in walk(model):
-        for weight in weights:
-            if id(weight) in trainable and id(weight) not in seen:
-                seen.add(id(weight))
-                ordered.append(weight)
-    by_layer = {id(w) for w in ordered}
-    return ordered + [w for w in model.trainable_weights if id(w) not in by_layer]
+    ordered = [w for w in keras_weights(model) if id(w) in trainable]
+    listed = {id(w) for w in ordered}
+    return ordered + [w for w in model.trainable_weights if id(w) not in listed]
 
 
 def _trainable_first(weights: list[torch.Tensor], layer: Any) -> list[torch.Tensor]:
@@ -179,10 +242,16 @@ def read_model(model: Any, h5: Any, source: str, skip_mismatch: bool = False,
     """
     assignments: list[tuple[torch.Tensor, np.ndarray]] = []
     problems: list[str] = []
+    elsewhere = other_paths(model)
     for path, layer, weights in walk(model):
         if by_name:
             path = _named_path(h5, path, layer.name)
         arrays, problem = _read_group(h5, path, layer, _ordered(layer, weights))
+        for other in elsewhere.get(id(layer), []) if problem is not None else []:
+            other_arrays, other_problem = _read_group(h5, other, layer, _ordered(layer, weights))
+            if other_problem is None:
+                arrays, problem = other_arrays, None
+                break
         if problem is None:
             assignments.extend(zip(_ordered(layer, weights), arrays))
         else:

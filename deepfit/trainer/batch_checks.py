@@ -29,10 +29,14 @@ class BatchMonitor:
     Args:
         sparse_classes: the class count of a single sparse-label output, or None.
         every: on accelerators, how many batches pass between reads of the flags.
+        data: check x and y for NaN/infinity (evaluation does not: its results are NaN, as in
+            Keras); sample weights are always checked.
     """
 
-    def __init__(self, sparse_classes: int | None = None, every: int = 16) -> None:
+    def __init__(self, sparse_classes: int | None = None, every: int = 16,
+                 data: bool = True) -> None:
         self.sparse_classes = sparse_classes
+        self.checked = ("x", "y", "sample_weight") if data else ("sample_weight",)
         self.every = every
         self._flags: dict[str, torch.Tensor] = {}
         self._since = 0
@@ -44,6 +48,8 @@ class BatchMonitor:
             self._first_step = step
         device = None
         for label, value in (("x", x), ("y", y), ("sample_weight", sample_weight)):
+            if label not in self.checked:
+                continue
             for leaf in tree.flatten(value) if value is not None else []:
                 if not isinstance(leaf, torch.Tensor) or not leaf.is_floating_point():
                     continue

@@ -48,8 +48,10 @@ class EvaluationMethods:
         validation.check_verbose(verbose)
         validation.check_positive_int("batch_size", batch_size)
         validation.check_positive_int("steps", steps)
-        batches = self._batches(x, y, sample_weight, batch_size or 32, False, self._device())
-        self._prepare(batches)
+        # NaN/inf in x or y give NaN results, as in Keras (nothing is trained on them).
+        batches = self._batches(x, y, sample_weight, batch_size or 32, False, self._device(),
+                                finite=False)
+        self._prepare(batches, finite=False)
         iterator = EpochIterator(batches, steps)
         callback_list = self._callback_list(callbacks, verbose, 1, iterator.steps,
                                             history=False, mode="test")
@@ -160,8 +162,8 @@ class EvaluationMethods:
                       return_dict: bool = False) -> Any:
         """The loss (and metrics) on one batch, without updating the weights."""
         self._require_compiled("test_on_batch")
-        batches = self._batches(x, y, sample_weight, None, False, self._device())
-        self._prepare(batches)
+        batches = self._batches(x, y, sample_weight, None, False, self._device(), finite=False)
+        self._prepare(batches, finite=False)
         self.reset_metrics()
         with torch.no_grad(), backend.internal():
             self._default_test_step(batches.first_batch())

@@ -485,7 +485,8 @@ class Trainer(EvaluationMethods):
         return train, val
 
     def _batches(self, x, y, sample_weight, batch_size, shuffle, device,
-                 class_weight=None, check_values=True, prefix="") -> ArrayBatches | IterableBatches:
+                 class_weight=None, check_values=True, prefix="", finite=True
+                 ) -> ArrayBatches | IterableBatches:
         if x is None:
             raise ValueError("x is required: pass input arrays or a dataset")
         if not data_adapter.is_array(x):
@@ -500,7 +501,8 @@ class Trainer(EvaluationMethods):
             sample_weight = tree.map_structure(lambda w: w.float(), sample_weight)
         validation.check_lengths(x, y, sample_weight)
         if check_values:
-            validation.check_finite(x, y, prefix)
+            if finite:
+                validation.check_finite(x, y, prefix)
             validation.check_sample_weight(sample_weight, y, f"{prefix}sample_weight")
         if class_weight is not None and y is not None:
             sample_weight = data_adapter.combine_class_weight(y, sample_weight, class_weight)
@@ -509,15 +511,19 @@ class Trainer(EvaluationMethods):
                             shard=distribute.current())
 
     def _prepare(self, batches: ArrayBatches | IterableBatches,
-                 val_batches: ArrayBatches | IterableBatches | None = None) -> Preparation:
+                 val_batches: ArrayBatches | IterableBatches | None = None,
+                 finite: bool = True) -> Preparation:
         """Build the model, optimizer and metrics on the first batch and check the targets (and
         the validation data's) — everything that can reject the data happens here, before any
-        weight changes. The model runs once, here; what that pass gave is returned."""
+        weight changes. The model runs once, here; what that pass gave is returned.
+        `finite=False` (evaluation) lets NaN/inf in x and y through: the results are NaN, as
+        in Keras."""
         first = batches.first_batch()
         x, y, sample_weight = first
         validation.check_text_inputs(x, self._declared_input_dtypes(x))
-        if isinstance(batches, IterableBatches):
+        if isinstance(batches, IterableBatches) and finite:
             validation.check_finite(x, y)
+        if isinstance(batches, IterableBatches):
             validation.check_sample_weight(sample_weight, y)
         callless = _without_call(self)
         if callless:  # only a custom train_step (Keras's GAN): nothing to call or check
@@ -540,7 +546,7 @@ class Trainer(EvaluationMethods):
             for source in (batches, val_batches):
                 if isinstance(source, IterableBatches):
                     source.monitor = batch_checks.BatchMonitor(validation.sparse_classes(
-                        self.compiled_loss.losses, pairs))
+                        self.compiled_loss.losses, pairs), data=finite or source is val_batches)
             if not self.compiled_metrics.built:
                 self.compiled_metrics.build(pairs)
         elif self.compiled_metrics is not None and not self.compiled_metrics.built and (

@@ -196,11 +196,23 @@ def test_subclassed_model_weights_use_attribute_paths(tmp_path):
     net(torch.as_tensor(x))
     net.save_weights(tmp_path / "net.weights.h5")
     with h5py.File(tmp_path / "net.weights.h5", "r") as h5:
-        assert sorted(h5) == ["hidden", "out", "vars"]
+        # As Keras: attributes in sorted order, and the model's `layers` list among them, so
+        # `out` (sorted after `layers`) is saved as the list's second Dense.
+        assert sorted(h5) == ["hidden", "layers", "vars"]
+        assert list(h5["layers"]) == ["dense_1"]
     twin = Net()
     twin(torch.as_tensor(x))
     twin.load_weights(tmp_path / "net.weights.h5")
     np.testing.assert_array_equal(twin.predict(x, verbose=0), net.predict(x, verbose=0))
+    # A file with `out` under its attribute name (older deepfit) loads too, as in Keras, which
+    # tries the next place it meets a layer when the first has nothing for it.
+    with h5py.File(tmp_path / "net.weights.h5", "r+") as h5:
+        h5.move("layers/dense_1", "out")
+        del h5["layers"]
+    other = Net()
+    other(torch.as_tensor(x))
+    other.load_weights(tmp_path / "net.weights.h5")
+    np.testing.assert_array_equal(other.predict(x, verbose=0), net.predict(x, verbose=0))
 
 
 def double(x):
