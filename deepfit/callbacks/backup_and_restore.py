@@ -10,11 +10,13 @@ with weights bitwise identical to a run that never stopped: the in-flight save i
 the previous backup is complete.
 
 Resuming is exact for in-memory data (arrays, tensors) with epochs that are whole passes over
-the data; for datasets and generators a resumed epoch skips the batches already done, which is
-exact only if the data source replays its order, and with `steps_per_epoch` a resumed epoch
-restarts the data. Exactness also needs the same thread settings (results of CPU kernels can
-depend on the thread count). The state of other callbacks (EarlyStopping's patience,
-ReduceLROnPlateau's wait) is not saved, as in Keras.
+the data, and for deepfit Datasets whose shuffles are seeded (`shuffle(n, seed=...)`: the backup
+holds how many passes each shuffle had begun, so the restarted pipeline replays the interrupted
+epoch's order and skips the batches already done); for other datasets and generators a resumed
+epoch skips the batches already done, which is exact only if the data source replays its order,
+and with `steps_per_epoch` a resumed epoch restarts the data. Exactness also needs the same
+thread settings (results of CPU kernels can depend on the thread count). The state of other
+callbacks (EarlyStopping's patience, ReduceLROnPlateau's wait) is not saved, as in Keras.
 
 Example:
     >>> model.fit(x, y, epochs=50,
@@ -189,11 +191,12 @@ class BackupAndRestore(Callback):
             ) as current:
                 shutil.copyfileobj(current, handle)
         order = self._data.order if (step > 0 and self._data is not None) else None
+        passes = self._data.shuffle_passes(step) if self._data is not None else None
         history, epochs = self._history(finished)
         with atomic_write(self._weights_path) as handle, h5py.File(handle, "w") as h5:
             weights_file.write_model(self.model, h5)
             training_state.write_state(h5.create_group(STATE_GROUP), self.model, epoch, step,
-                                       order, history, epochs)
+                                       order, history, epochs, shuffle_passes=passes)
 
     def _history(self, finished: tuple[int, Any] | None) -> tuple[dict, list]:
         """The History so far, with the epoch that just ended added if History has not yet

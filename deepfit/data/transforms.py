@@ -168,10 +168,11 @@ class Shuffle(_Unary):
         # Without a seed, draw one from NumPy's global RNG so that a global seed fixes it.
         self._seed = int(seed) if seed is not None else int(np.random.randint(0, 2**31 - 1))
         self._reshuffle = reshuffle
-        self._passes = itertools.count()
+        self.passes = 0  # passes begun: BackupAndRestore saves and restores it (shuffle_state)
 
     def _next_rng(self) -> np.random.Generator:
-        current = next(self._passes) if self._reshuffle else 0
+        current = self.passes if self._reshuffle else 0
+        self.passes += 1
         return np.random.default_rng([self._seed, current])
 
     def _index_iter(self):

@@ -41,6 +41,8 @@ class TrainingState:
         optimizer: the optimizer's `get_state()` dict (None without an optimizer).
         rng: the random generators' states.
         metrics: per metric of the model, its accumulators (None: start from zero).
+        shuffle_passes: the seeded Dataset shuffles' pass counters for the epoch to continue
+            (None: the data has none).
     """
 
     epoch: int
@@ -51,6 +53,7 @@ class TrainingState:
     optimizer: dict[str, Any] | None
     rng: dict[str, Any]
     metrics: list[dict[str, Any]] | None
+    shuffle_passes: list[int] | None = None
 
 
 # ----------------------------------------------------------------------------- random generators
@@ -131,7 +134,8 @@ def restore_metrics(model: Any, states: list[dict[str, Any]], device: torch.devi
 
 # ----------------------------------------------------------------------------- HDF5
 def write_state(group: Any, model: Any, epoch: int, step: int, order: torch.Tensor | None,
-                history: dict[str, list[Any]], epochs: list[int]) -> None:
+                history: dict[str, list[Any]], epochs: list[int],
+                shuffle_passes: list[int] | None = None) -> None:
     """Write the training position and the state around it into an empty HDF5 group.
 
     Args:
@@ -142,6 +146,7 @@ def write_state(group: Any, model: Any, epoch: int, step: int, order: torch.Tens
         order: the epoch's sample order, if it was shuffled.
         history: the History so far (`history.history`).
         epochs: the epochs recorded so far (`history.epoch`).
+        shuffle_passes: the seeded Dataset shuffles' pass counters for that epoch.
     """
     rng = capture_rng()
     meta: dict[str, Any] = {
@@ -150,6 +155,7 @@ def write_state(group: Any, model: Any, epoch: int, step: int, order: torch.Tens
         "python_rng": {k: v for k, v in rng["python"].items() if k != "internal"},
         "numpy_rng": {k: v for k, v in rng["numpy"].items() if k != "keys"},
         "optimizer": None, "metrics": [],
+        "shuffle_passes": None if shuffle_passes is None else [int(p) for p in shuffle_passes],
     }
     group.create_dataset("rng/python", data=rng["python"]["internal"])
     group.create_dataset("rng/numpy", data=rng["numpy"]["keys"])
@@ -215,7 +221,7 @@ def read_state(group: Any) -> TrainingState:
                for i, plain in enumerate(meta["metrics"])]
     return TrainingState(epoch=meta["epoch"], step=meta["step"], order=order,
                          history=meta["history"], epochs=meta["epochs"], optimizer=optimizer,
-                         rng=rng, metrics=metrics)
+                         rng=rng, metrics=metrics, shuffle_passes=meta.get("shuffle_passes"))
 
 
 def _read_tensors(group: Any, path: str, plain: dict[str, Any]) -> dict[str, Any]:

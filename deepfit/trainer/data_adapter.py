@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from deepfit import tree
+from deepfit.data.shuffle_state import set_shuffle_passes, shuffle_passes
 from deepfit.data.strings import TextArray, is_text, text_batch
 from deepfit.distribute import training as distribute_training
 
@@ -214,6 +215,9 @@ class IterableBatches:
         self.num_batches = _length(data)
         self._peeked: list[Any] = []
         self.monitor: Any = None  # a batch_checks.BatchMonitor, set by the trainer
+        # The seeded shuffles' pass counters when the current epoch's pass began (a backup
+        # taken mid-epoch records them, so a restarted run replays this epoch's order).
+        self.epoch_passes: list[int] | None = None
 
     def __len__(self) -> int:
         if self.num_batches is None:
@@ -222,12 +226,19 @@ class IterableBatches:
 
     def first_batch(self) -> Batch:
         if not self._peeked:
+            passes = shuffle_passes(self.data)
             iterator = self._new_iterator()
             try:
-                self._peeked.append((iterator, next(iterator)))
+                self._peeked.append((iterator, next(iterator), passes))
             except StopIteration:
                 raise ValueError("The data given to fit/evaluate/predict is empty") from None
         return self._convert(self._peeked[0][1])
+
+    def restore_passes(self, passes: list[int]) -> None:
+        """Set the seeded shuffles' pass counters (from a backup) for the next pass; a pass
+        already begun to look at the first batch is dropped."""
+        set_shuffle_passes(self.data, passes)
+        self._peeked = []
 
     def _new_iterator(self) -> Iterator[Any]:
         if _is_sequence_like(self.data):
@@ -238,10 +249,11 @@ class IterableBatches:
         """One pass; batches after the checked first one go through `monitor` (if set)."""
         start = 0
         if self._peeked:
-            iterator, first = self._peeked.pop()
+            iterator, first, self.epoch_passes = self._peeked.pop()
             yield self._convert(first)
             start = 1
         else:
+            self.epoch_passes = shuffle_passes(self.data)
             iterator = self._new_iterator()
         for step, element in enumerate(iterator, start=start):
             batch = self._convert(element)
@@ -286,10 +298,22 @@ class EpochIterator:
         self._warned = False
         self._resume: tuple[int, Any] = (0, None)
 
-    def start_at(self, step: int, order: torch.Tensor | None = None) -> None:
+    def start_at(self, step: int, order: torch.Tensor | None = None,
+                 passes: list[int] | None = None) -> None:
         """Make the next epoch resume an interrupted one: skip its first `step` batches, in the
-        sample `order` it had (shuffled arrays; iterables just skip batches)."""
+        sample `order` it had (shuffled arrays; iterables just skip batches, after their seeded
+        shuffles are set back to the epoch's pass, `passes`)."""
         self._resume = (int(step), order)
+        if passes is not None and isinstance(self.batches, IterableBatches):
+            self.batches.restore_passes(passes)
+
+    def shuffle_passes(self, step: int) -> list[int] | None:
+        """What a backup after `step` steps of the epoch records of a Dataset's seeded
+        shuffles: their counters when the epoch's pass began (mid-epoch), or now (between
+        epochs: the next pass). None for other data."""
+        if not isinstance(self.batches, IterableBatches):
+            return None
+        return self.batches.epoch_passes if step > 0 else shuffle_passes(self.batches.data)
 
     @property
     def order(self) -> torch.Tensor | None:

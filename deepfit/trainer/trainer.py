@@ -333,7 +333,8 @@ class Trainer(EvaluationMethods):
             found = found or state
         if found is None:
             return initial_epoch
-        epoch_iterator.start_at(found.step, found.order)
+        epoch_iterator.start_at(found.step, found.order,
+                                getattr(found, "shuffle_passes", None))
         if self.history is not None:
             self.history.history, self.history.epoch = found.history, list(found.epochs)
         return found.epoch

@@ -61,3 +61,24 @@ def test_two_outputs_report_their_own_losses():
     x = np.ones((4, 3), dtype="float32")
     history = model.fit(x, {"a": np.zeros((4, 1)), "b": np.zeros((4, 1))}, verbose=0)
     assert {"loss", "a_loss", "b_loss"} <= set(history.history)
+
+
+def test_sample_weight_dict_by_output_name_for_listed_outputs():
+    # Keras raises KeyError: 0 here (docs/differences.md); each output is weighted by its own.
+    inputs = deepfit.Input((3,))
+    model = deepfit.Model(inputs, [layers.Dense(1, name="out0")(inputs),
+                                   layers.Dense(1, name="out1")(inputs)])
+    model.compile("sgd", {"out0": "mse", "out1": "mae"})
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(10, 3)).astype("float32")
+    y = {"out0": rng.normal(size=(10, 1)).astype("float32"),
+         "out1": rng.normal(size=(10, 1)).astype("float32")}
+    w = {"out0": rng.uniform(0, 2, 10).astype("float32"),
+         "out1": rng.uniform(0, 2, 10).astype("float32")}
+    result = model.evaluate(x, y, sample_weight=w, batch_size=10, verbose=0, return_dict=True)
+    p0, p1 = model.predict(x, verbose=0)
+    out0 = np.sum((p0 - y["out0"])[:, 0] ** 2 * w["out0"]) / 10
+    out1 = np.sum(np.abs(p1 - y["out1"])[:, 0] * w["out1"]) / 10
+    np.testing.assert_allclose(result["out0_loss"], out0, rtol=1e-5)
+    np.testing.assert_allclose(result["out1_loss"], out1, rtol=1e-5)
+    np.testing.assert_allclose(result["loss"], out0 + out1, rtol=1e-5)
