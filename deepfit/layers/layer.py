@@ -71,6 +71,14 @@ class Layer(torch.nn.Module):
     #: Whether the input's mask (`_keras_mask`) passes on to the outputs (Keras's flag).
     supports_masking = False
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
+        instance = super().__new__(cls)
+        if cls.get_config is Layer.get_config:  # a user's layer without its own get_config
+            from deepfit.layers.auto_config import capture
+
+            object.__setattr__(instance, "_auto_config", capture(cls, args, kwargs))
+        return instance
+
     def __init__(
         self,
         *,
@@ -563,8 +571,13 @@ class Layer(torch.nn.Module):
         return (shape[0],) + tuple(out.shape[1:])
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor arguments that recreate this layer (without its weights)."""
+        """The constructor arguments that recreate this layer (without its weights). A user's
+        layer that does not write `get_config` gets the arguments it was built with, when they
+        are plain values (Keras's automatic config, `deepfit.layers.auto_config`)."""
         config_dict: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
+        auto = self.__dict__.get("_auto_config")
+        if auto is not None and type(self).get_config is Layer.get_config:
+            config_dict = {"name": self.name, **auto, "trainable": self.trainable}
         config_dict["dtype"] = "float32"
         if self.activity_regularizer is not None:
             from deepfit import regularizers
@@ -576,6 +589,10 @@ class Layer(torch.nn.Module):
                 self._declared_batch_size,
                 *self._declared_input_shape,
             )
+        if auto is not None and type(self).get_config is Layer.get_config:
+            from deepfit.layers.auto_config import accepts
+
+            return {k: v for k, v in config_dict.items() if k in auto or accepts(type(self), k)}
         return config_dict
 
     @classmethod

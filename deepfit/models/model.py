@@ -38,8 +38,8 @@ class Model(Trainer, Layer):
 
             return Functional.__new__(Functional)
         instance = super().__new__(cls)
-        if cls is not Model:
-            from deepfit.models.auto_config import capture
+        if cls is not Model and cls.get_config is Model.get_config:
+            from deepfit.layers.auto_config import capture
 
             object.__setattr__(instance, "_auto_config", capture(cls, args, kwargs))
         return instance
@@ -175,12 +175,12 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict[str, Any]:
         """`name` and `trainable`; for a subclass that does not write its own `get_config`,
         also the arguments its constructor was called with, when they are plain values
-        (Keras's automatic config, `deepfit.models.auto_config`)."""
+        (Keras's automatic config, `deepfit.layers.auto_config`)."""
         config = {"name": self.name, "trainable": self.trainable}
         auto = getattr(self, "_auto_config", None)
         if auto is None or type(self).get_config is not Model.get_config:
             return config
-        from deepfit.models.auto_config import accepts
+        from deepfit.layers.auto_config import accepts
 
         config = {"name": self.name, **auto, "trainable": self.trainable}
         return {k: v for k, v in config.items() if k in auto or accepts(type(self), k)}

@@ -168,3 +168,32 @@ def test_a_layer_used_twice_in_sequential_shares_its_weights():
     model.pop()
     model.pop()
     assert model.count_params() == 20
+
+
+def test_keras_files_of_the_textbook_resnet_open_both_ways(tmp_path):
+    # ResidualUnit writes no get_config: its constructor's arguments are the config, in Keras
+    # (Layer.__new__ records them) and in deepfit.
+    namespace = _resnet_namespace()
+    model = namespace["resnet"](32, _SMALL)
+    _shifted_weights(model)
+    assert model.layers[4].get_config()["filters"] == 8
+    x = np.random.default_rng(1).normal(size=(3, 32, 32, 3)).astype("float32")
+    model.save(str(tmp_path / "ours.keras"))
+    expected = run_keras("from functools import partial\n" + _RESNET + f"""
+custom = {{"ResidualUnit": ResidualUnit}}
+ours = keras.models.load_model(r"{tmp_path / 'ours.keras'}", custom_objects=custom)
+results["ours"] = ours.predict(inputs["x"], verbose=0)
+results["filters"] = [layer.get_config().get("filters", 0) for layer in ours.layers]
+theirs = resnet(32, {_SMALL})
+rng = np.random.default_rng(9)
+theirs.set_weights([w + rng.normal(0, 0.1, w.shape).astype("float32")
+                    for w in theirs.get_weights()])
+theirs.save(r"{tmp_path / 'theirs.keras'}")
+results["theirs"] = theirs.predict(inputs["x"], verbose=0)
+""", x=x)
+    np.testing.assert_allclose(expected["ours"], model.predict(x, verbose=0), atol=1e-5)
+    assert list(expected["filters"][4:8]) == _SMALL
+    loaded = deepfit.models.load_model(str(tmp_path / "theirs.keras"),
+                                       custom_objects={"ResidualUnit": namespace["ResidualUnit"]})
+    assert [layer.get_config()["filters"] for layer in loaded.layers[4:8]] == _SMALL
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), expected["theirs"], atol=1e-5)
