@@ -73,7 +73,8 @@ class Layer(torch.nn.Module):
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
         instance = super().__new__(cls)
-        if cls.get_config is Layer.get_config:  # a user's layer without its own get_config
+        if cls.get_config is Layer.get_config and not cls.__module__.startswith("deepfit."):
+            # A user's layer without its own get_config: Keras's automatic config.
             from deepfit.layers.auto_config import capture
 
             object.__setattr__(instance, "_auto_config", capture(cls, args, kwargs))

@@ -38,7 +38,7 @@ class Model(Trainer, Layer):
 
             return Functional.__new__(Functional)
         instance = super().__new__(cls)
-        if cls is not Model and cls.get_config is Model.get_config:
+        if cls.get_config is Model.get_config and not cls.__module__.startswith("deepfit."):
             from deepfit.layers.auto_config import capture
 
             object.__setattr__(instance, "_auto_config", capture(cls, args, kwargs))
