@@ -171,3 +171,68 @@ def load_pretrained(model: Any, fname: str, origin: str, file_hash: str | None) 
     """Load Keras's published weights file `fname` into `model` (by position)."""
     path = cached_or_download(fname, origin, file_hash, "models")
     model.load_weights(path)
+
+
+def validate_activation(classifier_activation: Any, weights: Any) -> None:
+    """Keras's rule: with pretrained weights the top's activation is softmax or None."""
+    from deepfit import activations
+
+    if weights is None:
+        return
+    chosen = activations.get(classifier_activation)
+    if chosen not in (activations.get("softmax"), activations.get(None)):
+        raise ValueError("Only `None` and `softmax` activations are allowed for the "
+                         "`classifier_activation` argument when using pretrained weights, "
+                         f"with `include_top=True`; Received: "
+                         f"classifier_activation={classifier_activation}")
+
+
+def image_input(input_tensor: Any, input_shape: Any, default_size: int, min_size: int,
+                include_top: bool, weights: Any) -> tuple[Any, Any]:
+    """(the checked input shape, the KerasTensor the model starts from): `input_tensor`
+    when given, else a new `Input`."""
+    import deepfit
+
+    if input_tensor is not None and input_shape is None:
+        input_shape = tuple(input_tensor.shape[1:])
+    shape = input_shape_for(input_shape, default_size, min_size, include_top, weights)
+    return shape, input_tensor if input_tensor is not None else deepfit.Input(shape)
+
+
+def pooled(x: Any, pooling: str | None, avg_name: str | None = None,
+           max_name: str | None = None) -> Any:
+    """The headless model's end: global average or max pooling, or the feature map as is."""
+    from deepfit import layers
+
+    if pooling == "avg":
+        return layers.GlobalAveragePooling2D(name=avg_name)(x)
+    if pooling == "max":
+        return layers.GlobalMaxPooling2D(name=max_name)(x)
+    return x
+
+
+CLASSIC_DOC = """Keras's `keras.applications.{name}`.
+
+    Args:
+        include_top: end with the classifier ({top}; then the input must be 224x224x3 with
+            ImageNet weights).
+        weights: None (random), 'imagenet' (Keras's published file, from the Keras cache or
+            downloaded with `get_file`), or a weights file path.
+        input_tensor: a KerasTensor to build on (e.g. `deepfit.Input(...)`).
+        input_shape: (rows, cols, 3), at least 32x32; default (224, 224, 3).
+        pooling: without the top, 'avg' or 'max' global pooling (None: the 4-D feature map).
+        classes: the number of classes of the top.
+        classifier_activation: the top's activation (softmax or None with ImageNet weights).
+        name: the model's name.
+
+    Returns:
+        A Functional model.
+
+    Example:
+        >>> model = {name}(weights=None, include_top=False, input_shape=(64, 64, 3))
+    """
+
+
+def caffe_preprocess_input(x: Any, data_format: str | None = None) -> Any:
+    """RGB to BGR, then the ImageNet mean subtracted ('caffe' mode: VGG, ResNet)."""
+    return preprocess_input(x, data_format=data_format, mode="caffe")

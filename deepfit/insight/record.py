@@ -45,7 +45,7 @@ def model_summary(model: Any) -> str | None:
     if summary is None:
         return None
     summary(print_fn=lines.append)
-    return "\n".join(lines)
+    return "\n".join(lines).rstrip("\n")
 
 
 def hyperparameters(model: Any, callback_list: Any, train_batches: Any,

@@ -96,17 +96,29 @@ class Model(Trainer, Layer):
     def summary(self, line_length: int | None = None, positions: Any = None,
                 print_fn: Any = None, expand_nested: bool = False,
                 show_trainable: bool = False, layer_range: Any = None) -> None:
-        """Print a table of layers, output shapes and parameter counts, with totals.
+        """Print a table of layers, output shapes and parameter counts, with totals, as Keras.
 
         Args:
-            line_length: total width of the table.
-            print_fn: called with the text instead of `print`.
+            line_length: total width of the table (default: Keras's, at most the terminal's).
+            positions: the columns' right ends as fractions of `line_length`.
+            print_fn: called with the whole text (ending with a newline, as Keras's
+                `print_fn` gets it) instead of printing it.
+            expand_nested: list nested models' layers under them.
             show_trainable: add a column saying whether each layer trains.
+            layer_range: (first, last) layer names or regexes: show only those layers.
+
+        Example:
+            >>> model.summary(expand_nested=True, show_trainable=True)
         """
         from deepfit.models.summary import format_summary
 
-        text = format_summary(self, line_length=line_length, show_trainable=show_trainable)
-        (print_fn or print)(text)
+        text = format_summary(self, line_length=line_length, positions=positions,
+                              expand_nested=expand_nested, show_trainable=show_trainable,
+                              layer_range=layer_range)
+        if print_fn is None:
+            print(text)
+        else:
+            print_fn(text + "\n")
 
     def explain_step(self, x: Any, y: Any = None, apply: bool = True,
                      verbose: bool = True) -> Any:

@@ -238,13 +238,23 @@ def check_same_features(train_x: Any, val_x: Any, expected: list[Any] | None) ->
     for index, (ours, theirs) in enumerate(zip(train, val)):
         spec = expected[index] if expected is not None and index < len(expected) else None
         reference = tuple(spec)[1:] if spec is not None else tuple(ours.shape[1:])
-        received = tuple(theirs.shape[1:])
+        received = _rank_adjusted(tuple(theirs.shape[1:]), reference)
         if len(reference) != len(received) or any(
             r is not None and r != v for r, v in zip(reference, received)
         ):
             where = "" if len(train) == 1 else f" (input {index})"
             raise ValueError(f"validation_data: x{where} has samples of shape {received} but the "
                              f"model expects {tuple(reference)}")
+
+
+def _rank_adjusted(received: tuple, reference: tuple) -> tuple:
+    """The sample shape the model sees: a missing or extra trailing axis of 1 is added or
+    dropped, as models adjust their inputs (a batch of scalars for an `Input(shape=(1,))`)."""
+    if len(received) == len(reference) - 1 and reference and reference[-1] == 1:
+        return (*received, 1)
+    if len(received) == len(reference) + 1 and received and received[-1] == 1:
+        return received[:-1]
+    return received
 
 
 def check_text_inputs(x: Any, declared_dtypes: list[Any] | None) -> None:

@@ -6,11 +6,6 @@ with a new head learns a generated two-class image folder (the transfer-learning
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -18,42 +13,25 @@ import pytest
 import deepfit
 from deepfit.applications import MobileNetV2, mobilenet_v2
 from deepfit.utils.file_utils import DownloadError
+from tests.applications.keras_side import run_keras_script
 
 needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None,
                                  reason="real Keras 3 (the 'parity' extra) is needed")
 X = np.random.default_rng(0).uniform(0, 255, (2, 96, 96, 3)).astype("float32")
 WEIGHTS_FILE = "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5"
 
-_KERAS = textwrap.dedent("""
-    import json, os, sys
-    os.environ["KERAS_BACKEND"] = "torch"
-    import numpy as np, keras
-    folder = sys.argv[1]
-    out = {}
-    for top, shape in ((True, (224, 224, 3)), (False, (96, 96, 3))):
-        m = keras.applications.MobileNetV2(weights=None, include_top=top, input_shape=shape)
-        out[str(top)] = [m.count_params(), [l.name for l in m.layers[1:]], m.name]
-    rng = np.random.default_rng(1)
-    m.set_weights([rng.normal(0, 0.1, w.shape).astype("float32") if "variance" not in w.path
-                   else rng.uniform(0.5, 1.5, w.shape).astype("float32") for w in m.weights])
-    target = os.path.join(folder, "home", ".keras", "models")
-    os.makedirs(target, exist_ok=True)
-    m.save(os.path.join(target, sys.argv[2]))
-    x = np.load(os.path.join(folder, "x.npy"))
-    np.save(os.path.join(folder, "keras.npy"), m.predict(x, verbose=0))
-    print(json.dumps(out))
-""")
+_KERAS = """
+for top, shape in ((True, (224, 224, 3)), (False, (96, 96, 3))):
+    m = keras.applications.MobileNetV2(weights=None, include_top=top, input_shape=shape)
+    out[str(top)] = [m.count_params(), [l.name for l in m.layers[1:]], m.name]
+save_random_weights(m, 0.1)
+"""
 
 
 @pytest.fixture(scope="module")
 def keras_side(tmp_path_factory):
     folder = tmp_path_factory.mktemp("mobilenet")
-    np.save(folder / "x.npy", X)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DEEPFIT_RUN_HOOK")}
-    result = subprocess.run([sys.executable, "-c", _KERAS, str(folder), WEIGHTS_FILE],
-                            capture_output=True, text=True, timeout=600, env=env)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return folder, json.loads(result.stdout.strip().splitlines()[-1])
+    return folder, run_keras_script(_KERAS, folder, X, WEIGHTS_FILE)
 
 
 @needs_keras
@@ -167,5 +145,5 @@ def test_keras_applications_namespace_under_deepfit_run():
 
     assert keras.applications.MobileNetV2 is MobileNetV2
     assert keras.applications.mobilenet_v2.preprocess_input is mobilenet_v2.preprocess_input
-    with pytest.raises(NotImplementedError, match="ResNet50"):
-        keras.applications.ResNet50  # noqa: B018 - the probe is the test
+    with pytest.raises(NotImplementedError, match="ConvNeXtXLarge"):
+        keras.applications.ConvNeXtXLarge  # noqa: B018 - the probe is the test

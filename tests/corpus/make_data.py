@@ -5,7 +5,7 @@
 writes
 - `OUT/keras_home/datasets/`: what `keras.datasets.*.load_data()` finds in Keras's cache
   (`$KERAS_HOME`): mnist.npz, fashion-mnist/*.gz, the CIFAR-10 archive, imdb.npz and
-  imdb_word_index.json;
+  imdb_word_index.json; `OUT/keras_home/models/`: a stand-in for VGG19's ImageNet weights;
 - `OUT/served/`: what the programs download (served from 127.0.0.1 by the harness):
   mnist.npz, flower_photos.tgz, a sunflower JPEG, aclImdb_v1.tar.gz, CSV files (auto-mpg,
   heart, ECG, FordA, NAB, creditcard), jena_climate_2009_2016.csv.zip, petfinder-mini.zip;
@@ -70,6 +70,41 @@ def keras_cache(datasets: pathlib.Path) -> None:
     cifar = cifar10_archive(_rng("cifar10"))
     (datasets / "cifar-10-batches-py-target_archive").write_bytes(cifar)
     imdb_files(datasets, _rng("imdb"))
+
+
+def vgg19_weights(path: pathlib.Path) -> None:
+    """A stand-in for Keras's `vgg19_weights_tf_dim_ordering_tf_kernels.h5` (what
+    `keras.applications.VGG19()` loads from `$KERAS_HOME/models`), in the same legacy HDF5
+    layout: `layer_names`, each layer's `weight_names` and its arrays. The real file holds
+    548 MB of ImageNet weights; here every array is one repeated value (a kernel averages its
+    inputs, biases are zero), which HDF5 stores as a fill value, so the file is a few KB."""
+    import h5py
+
+    layers = [("input_1", [])]
+    channels = 3
+    for block, (filters, convs) in enumerate(zip((64, 128, 256, 512, 512), (2, 2, 4, 4, 4)),
+                                             start=1):
+        for conv in range(1, convs + 1):
+            layers.append((f"block{block}_conv{conv}", [((3, 3, channels, filters), filters)]))
+            channels = filters
+        layers.append((f"block{block}_pool", []))
+    layers.append(("flatten", []))
+    for name, fan_in, units in (("fc1", 7 * 7 * 512, 4096), ("fc2", 4096, 4096),
+                                ("predictions", 4096, 1000)):
+        layers.append((name, [((fan_in, units), units)]))
+    with h5py.File(path, "w") as handle:
+        handle.attrs["layer_names"] = [name.encode() for name, _ in layers]
+        handle.attrs["backend"] = b"tensorflow"
+        handle.attrs["keras_version"] = b"2.2.4"
+        for name, weights in layers:
+            group = handle.create_group(name)
+            names = [f"{name}/kernel:0", f"{name}/bias:0"] if weights else []
+            group.attrs["weight_names"] = [n.encode() for n in names]
+            for kernel_shape, units in weights:
+                fan_in = int(np.prod(kernel_shape[:-1]))
+                group.create_dataset(names[0], shape=kernel_shape, dtype="float32",
+                                     fillvalue=1.0 / fan_in)
+                group.create_dataset(names[1], shape=(units,), dtype="float32", fillvalue=0.0)
 
 
 def cifar10_archive(rng: np.random.Generator) -> bytes:
@@ -332,6 +367,8 @@ def served_files(served: pathlib.Path) -> None:
 def make_all(out: pathlib.Path) -> pathlib.Path:
     """Write every stand-in under `out`; returns `out`."""
     keras_cache(out / "keras_home" / "datasets")
+    (out / "keras_home" / "models").mkdir(parents=True, exist_ok=True)
+    vgg19_weights(out / "keras_home" / "models" / "vgg19_weights_tf_dim_ordering_tf_kernels.h5")
     served_files(out / "served")
     shutil.copy(out / "keras_home" / "datasets" / "mnist.npz", out / "served" / "mnist.npz")
     digests = sorted(hashlib.sha256(path.read_bytes()).hexdigest()

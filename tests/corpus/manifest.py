@@ -268,6 +268,10 @@ PROGRAMS: dict[str, dict] = {
             SERVED,
         ),
         ("epochs = 500", "epochs = 3", FEWER),
+        # unseeded, three epochs: the test accuracy is mostly one class (Keras 0.4875 in two
+        # runs; deepfit 0.4875, 0.4875, 0.5125) but now and then the BatchNormalization moving
+        # statistics already fit (deepfit 0.9625 once), hence the wide band
+        tolerance={"sparse_categorical_accuracy": 0.5},
     ),
     "kio_text_classification_from_scratch": _example(
         "tensorflow/nlp/text_classification_from_scratch.py",

@@ -43,17 +43,10 @@ XFAIL: dict[str, str] = {
     "tf_load_data_pandas_dataframe": "NotProvidedError: keras.utils.plot_model is not "
                                      "provided (the rest runs: Keras itself stops later, at "
                                      f"fit on string columns) {_PLOT}",
-    "kg_functional_api": "NotProvidedError: keras.utils.plot_model is not provided (then "
-                         "keras.applications.VGG19)",
     "kg_training_with_built_in_methods": "NotProvidedError: keras.utils.plot_model is not "
                                          f"provided (the rest runs) {_PLOT}",
     "kg_understanding_masking_and_padding": "AttributeError: 'KerasTensor' object has no "
                                             f"attribute '_keras_mask' {_CORE}",
-    "kio_structured_data_classification_from_scratch": "NotProvidedError: "
-                                                       "keras.utils.plot_model is not "
-                                                       "provided",
-    "kio_timeseries_classification_from_scratch": "NotProvidedError: keras.utils.plot_model "
-                                                  "is not provided",
 }
 
 

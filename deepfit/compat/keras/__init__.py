@@ -67,7 +67,10 @@ saving = _namespace.make(
 applications = _namespace.make(
     "keras.applications", sources=["deepfit.applications"],
     modules={"mobilenet_v2": "deepfit.applications.mobilenet_v2",
-             "imagenet_utils": "deepfit.applications.imagenet_utils"})
+             "imagenet_utils": "deepfit.applications.imagenet_utils",
+             "resnet50": "deepfit.applications.resnet50",
+             "vgg16": "deepfit.applications.vgg16",
+             "vgg19": "deepfit.applications.vgg19"})
 random = _namespace.make("keras.random", sources=["deepfit.random"], wrap=_for_user)
 tree = _namespace.make("keras.tree", sources=["deepfit.tree"],
                       accept=lambda name, obj: callable(obj))

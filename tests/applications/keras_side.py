@@ -1,0 +1,49 @@
+"""Run a real-Keras (torch backend) script for the applications tests in its own process.
+
+The script gets `folder` (holding `x.npy`, the test images) and `weights_file`, and the helper
+`save_random_weights(model)`: random weights (BatchNormalization variances positive), saved
+as a legacy `.h5` where Keras's cache keeps ImageNet files (`folder/home/.keras/models/`), and
+the model's predictions on `x.npy` saved as `folder/keras.npy`. Whatever the script leaves in
+the dict `out` comes back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+
+_PRELUDE = textwrap.dedent("""
+    import json, os, sys
+    os.environ["KERAS_BACKEND"] = "torch"
+    import numpy as np, keras
+    folder, weights_file = sys.argv[1], sys.argv[2]
+    out = {}
+
+    def save_random_weights(model, scale):
+        rng = np.random.default_rng(1)
+        model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype("float32")
+                           if "variance" in w.path
+                           else rng.normal(0, scale, w.shape).astype("float32")
+                           for w in model.weights])
+        target = os.path.join(folder, "home", ".keras", "models")
+        os.makedirs(target, exist_ok=True)
+        model.save(os.path.join(target, weights_file))
+        x = np.load(os.path.join(folder, "x.npy"))
+        np.save(os.path.join(folder, "keras.npy"), model.predict(x, verbose=0))
+""")
+
+
+def run_keras_script(script: str, folder, images: np.ndarray, weights_file: str) -> dict:
+    """Run `script` (see the module docstring) with Keras; returns its `out` dict."""
+    np.save(folder / "x.npy", images)
+    code = _PRELUDE + textwrap.dedent(script) + "\nprint(json.dumps(out))\n"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DEEPFIT_RUN_HOOK")}
+    result = subprocess.run([sys.executable, "-c", code, str(folder), weights_file],
+                            capture_output=True, text=True, timeout=600, env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
