@@ -259,6 +259,9 @@ PROGRAMS: dict[str, dict] = {
             "model.fit(train_ds, epochs=5, validation_data=val_ds)",
             FEWER,
         ),
+        # five epochs of 240 rows: seeds 0-3 give deepfit accuracy 0.48, 0.56, 0.73, 0.80 and
+        # val_accuracy 0.45, 0.78, 0.85, 0.92; Keras (seeds 0, 1) 0.70, 0.68 and 0.80, 0.87
+        tolerance={"accuracy": 0.25, "val_accuracy": 0.35},
     ),
     "kio_timeseries_classification_from_scratch": _example(
         "timeseries/timeseries_classification_from_scratch.py",
@@ -268,10 +271,6 @@ PROGRAMS: dict[str, dict] = {
             SERVED,
         ),
         ("epochs = 500", "epochs = 3", FEWER),
-        # unseeded, three epochs: the test accuracy is mostly one class (Keras 0.4875 in two
-        # runs; deepfit 0.4875, 0.4875, 0.5125) but now and then the BatchNormalization moving
-        # statistics already fit (deepfit 0.9625 once), hence the wide band
-        tolerance={"sparse_categorical_accuracy": 0.5},
     ),
     "kio_text_classification_from_scratch": _example(
         "tensorflow/nlp/text_classification_from_scratch.py",
