@@ -433,7 +433,7 @@ try:
 except ImportError:
     print("no tensorflow_datasets")
 try:
-    from tensorflow.keras.applications import ResNet50
+    from tensorflow.keras.applications import ConvNeXtXLarge
 except NotImplementedError as err:
     print("error:", err)
 try:
@@ -454,7 +454,7 @@ def test_imports_resolve_to_deepfit(tutorial_run):
     assert "same Dense: True" in out and "same Sequential: True" in out
     assert "same module: True" in out and "Rescaling: Rescaling" in out
     assert "no tensorflow_datasets" in out
-    assert "error: keras.applications.ResNet50 is not provided by deepfit" in out
+    assert "error: keras.applications.ConvNeXtXLarge is not provided by deepfit" in out
     assert "import error: keras.no_such_module is not provided by deepfit" in out
     # The last line fails like an uncaught exception in `python script.py`: the script's
     # traceback, not the runner's frames.
