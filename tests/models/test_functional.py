@@ -106,12 +106,16 @@ def test_graph_errors_are_clear():
         model([torch.ones(1, 3), torch.ones(1, 3)])
 
 
-def test_summary_shows_connections():
-    inputs = deepfit.Input((3,), name="x")
-    out = layers.Dense(2, name="d")(inputs)
+def test_summary_shows_connections_of_a_graph_not_of_a_chain():
+    x, y = deepfit.Input((3,), name="x"), deepfit.Input((2,), name="y")
+    out = layers.Dense(2, name="d")(layers.Concatenate(name="cat")([x, y]))
     lines = []
-    deepfit.Model(inputs, out).summary(print_fn=lines.append)
-    assert "Connected to" in lines[0] and "x[0][0]" in lines[0]
+    deepfit.Model([x, y], out).summary(print_fn=lines.append, line_length=120)
+    assert "Connected to" in lines[0] and "x[0][0], y[0][0]" in lines[0]
+    assert "cat[0][0]" in lines[0]
+    lines = []
+    deepfit.Model(x, layers.Dense(2)(x)).summary(print_fn=lines.append)
+    assert "Connected to" not in lines[0]  # a plain chain, as Keras prints it
 
 
 def test_torch_modules_wrapped_in_a_graph_train():
