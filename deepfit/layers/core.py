@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -372,11 +373,15 @@ class Lambda(Layer):
     """Wraps a function of tensors as a layer (not serializable to a safe file).
 
     Args:
-        function: a callable `(inputs) -> outputs` on torch tensors.
+        function: a callable `(inputs) -> outputs` on torch tensors; one with a `mask`
+            parameter receives the input's mask.
         output_shape: optional; inferred by running the function otherwise.
+        mask: None (the layer drops masks), a callable `(inputs, mask) -> mask`, or a mask
+            tensor given to every output, as in Keras.
+        arguments: extra keyword arguments for `function`.
     """
 
-    def __init__(self, function: Callable[..., Any], output_shape: Any = None,
+    def __init__(self, function: Callable[..., Any], output_shape: Any = None, mask: Any = None,
                  arguments: dict | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not callable(function):
@@ -384,13 +389,30 @@ class Lambda(Layer):
         self.function = function
         self.output_shape_arg = output_shape
         self.arguments = dict(arguments or {})
+        self.mask = mask
+        self.supports_masking = mask is not None
+        self._function_takes_mask = _takes_mask(function)
 
-    def call(self, inputs: Any) -> Any:
+    def call(self, inputs: Any, mask: Any = None) -> Any:
+        if self._function_takes_mask:
+            return self.function(inputs, mask=mask, **self.arguments)
         return self.function(inputs, **self.arguments)
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        return self.mask(inputs, mask) if callable(self.mask) else self.mask
+
+
+def _takes_mask(function: Callable[..., Any]) -> bool:
+    try:
+        return "mask" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
 
 
 class Identity(Layer):
     """Returns its input unchanged."""
+
+    supports_masking = True
 
     def call(self, inputs: Any) -> Any:
         return inputs

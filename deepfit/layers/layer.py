@@ -27,7 +27,7 @@ import torch
 from deepfit import backend, config, tree
 from deepfit.backend.context import _state as _backend_state
 from deepfit.data.strings import is_text
-from deepfit.layers import call_context, storage, tracking
+from deepfit.layers import call_context, mask_propagation, storage, tracking
 from deepfit.layers.symbolic import KerasTensor, first_call_tensors, never_called_message
 
 _name_counts: dict[str, int] = {}
@@ -68,8 +68,8 @@ class Layer(torch.nn.Module):
 
     #: Cast integer, bool and float64 inputs to float32 on call (off for index inputs).
     autocast_inputs = True
-    #: Whether the input's mask (`_keras_mask`) passes on to the outputs (Keras's flag).
-    supports_masking = False
+    #: Whether a layer that drops an input's mask warns (Keras's warning); off for op nodes.
+    _warns_on_dropped_mask = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Layer:
         instance = super().__new__(cls)
@@ -142,7 +142,7 @@ class Layer(torch.nn.Module):
         inputs = args[0] if args else kwargs.get("inputs")
         if isinstance(inputs, torch.Tensor):
             if self.autocast_inputs and inputs.dtype != torch.float32 and _needs_cast(inputs):
-                inputs = inputs.float()
+                inputs = mask_propagation.keep(inputs, inputs.float())
                 args = (inputs, *args[1:]) if args else args
         elif _is_symbolic(inputs):
             from deepfit.models.functional import call_symbolic
@@ -193,33 +193,46 @@ class Layer(torch.nn.Module):
             training = outer
         if _accepts(type(self), "training"):
             kwargs["training"] = training
-        previous_mask = _mask_of(args[0] if args else None)
-        if previous_mask is not None and kwargs.get("mask") is None and _names_mask(type(self)):
-            kwargs["mask"] = previous_mask
-        if "mask" in kwargs and not _accepts(type(self), "mask"):
-            kwargs.pop("mask")
+        previous_mask = mask_propagation.prepare(self, args, kwargs, _accepts(type(self), "mask"))
         context.training = training
         try:
             outputs = self._forward(args, kwargs)
         finally:
             context.training = outer
-        if previous_mask is not None or type(self).compute_mask is not Layer.compute_mask:
-            _attach_mask(outputs, self.compute_mask(args[0] if args else None, previous_mask))
+        mask_propagation.propagate(self, args[0] if args else None, outputs, previous_mask)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
         return outputs
 
+    @property
+    def supports_masking(self) -> bool:
+        """Whether the layer passes masks on (`compute_mask`); as in Keras, True by default for
+        a layer that overrides `compute_mask`. Subclasses set it as a class or instance
+        attribute."""
+        found = self.__dict__.get("_supports_masking")
+        return found if found is not None else type(self).compute_mask is not Layer.compute_mask
+
+    @supports_masking.setter
+    def supports_masking(self, value: bool) -> None:
+        self.__dict__["_supports_masking"] = bool(value)
+
     def compute_mask(self, inputs: Any, previous_mask: Any = None) -> Any:
-        """The mask of the outputs: the input's mask when `supports_masking`, else None.
+        """The mask of the outputs, for a layer that supports masking: the input's mask.
 
         Args:
             inputs: the call's first input.
-            previous_mask: the mask that came with it (`inputs._keras_mask`), or None.
+            previous_mask: the mask given as `mask=`, else the one that came with `inputs`
+                (`inputs._keras_mask`, a list of masks for a list of inputs), or None.
 
         Returns:
-            A boolean tensor (True where a step is real), or None.
+            A boolean tensor (True where a step is real), a structure of them, or None.
+
+        Example:
+            >>> class Half(deepfit.layers.Layer):
+            ...     def compute_mask(self, inputs, mask=None):
+            ...         return None if mask is None else mask[:, ::2]
         """
-        return previous_mask if self.supports_masking else None
+        return previous_mask
 
     def _add_activity_loss(self, outputs: Any) -> None:
         for output in tree.flatten(outputs):
@@ -688,33 +701,6 @@ def _torch_dtype(dtype: Any, layer: Layer) -> torch.dtype:
         raise ValueError(f"Layer '{layer.name}': add_weight dtype must be a dtype name such as "
                          f"'float32' or 'int32', received {dtype!r}")
     return found
-
-
-def _mask_of(value: Any) -> torch.Tensor | None:
-    return getattr(value, "_keras_mask", None) if isinstance(value, torch.Tensor) else None
-
-
-def _attach_mask(outputs: Any, mask: Any) -> None:
-    """Masks ride on the output tensors as `_keras_mask`; a mask the layer set itself wins."""
-    if mask is None:
-        return
-    if isinstance(outputs, torch.Tensor):
-        if getattr(outputs, "_keras_mask", None) is None:
-            outputs._keras_mask = mask
-        return
-    masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(tree.flatten(outputs))
-    for output, item in zip(tree.flatten(outputs), masks):
-        _attach_mask(output, item)
-
-
-_names_mask_cache: dict[type, bool] = {}
-
-
-def _names_mask(cls: type) -> bool:
-    """Whether `cls.call` has a `mask` parameter of its own (Keras passes masks only then)."""
-    if cls not in _names_mask_cache:
-        _names_mask_cache[cls] = "mask" in inspect.signature(cls.call).parameters
-    return _names_mask_cache[cls]
 
 
 def _global_hooks() -> bool:

@@ -35,6 +35,7 @@ class Merge(Layer):
 
     #: How many inputs the layer takes (None: any number >= 1).
     _arity: int | None = None
+    supports_masking = True
 
     def call(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
         inputs = self._check_inputs(inputs)
@@ -47,9 +48,7 @@ class Merge(Layer):
                       for x in inputs]
         output = self._merge_function(inputs)
         if _mask_of(output) is None:
-            mask = self._output_mask(inputs)
-            if mask is not None:
-                output._keras_mask = mask
+            return _with_mask(output, self.compute_mask(inputs, [_mask_of(x) for x in inputs]))
         return output
 
     def _merge_function(self, inputs: list[torch.Tensor]) -> torch.Tensor:
@@ -84,19 +83,34 @@ class Merge(Layer):
             output = _elementwise_shape(output, shape[1:])
         return output
 
-    def _output_mask(self, inputs: list[torch.Tensor]) -> torch.Tensor | None:
-        masks = [_mask_of(x) for x in inputs]
-        if any(m is None for m in masks):
+    def compute_mask(self, inputs: Any, mask: Any = None) -> torch.Tensor | None:
+        """The union (OR) of the inputs' masks when every input has one, else None (Keras)."""
+        masks = _check_masks(inputs, mask)
+        if masks is None or any(m is None for m in masks):
             return None
         output = masks[0]
-        for mask in masks[1:]:
-            output = output | mask
+        for item in masks[1:]:
+            output = output | item
         return output
 
     def compute_output_shape(self, input_shape: list[tuple]) -> tuple:
         batches = {s[0] for s in input_shape} - {None}
         batch = next(iter(batches)) if len(batches) == 1 else None
         return (batch, *self._broadcast_shape([tuple(s) for s in input_shape]))
+
+
+def _check_masks(inputs: Any, mask: Any) -> list | None:
+    """Keras's checks of a merge layer's `compute_mask` arguments: lists of equal length."""
+    if mask is None:
+        return None
+    if not isinstance(mask, (list, tuple)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (list, tuple)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={_describe(inputs)}")
+    if len(mask) != len(inputs):
+        raise ValueError(f"The lists `inputs` and `mask` should have the same length. "
+                         f"Received: {len(inputs)} inputs and {len(mask)} masks")
+    return list(mask)
 
 
 def _with_mask(tensor: torch.Tensor, mask: torch.Tensor | None) -> torch.Tensor:
@@ -277,8 +291,7 @@ class Concatenate(Merge):
         inputs = self._check_inputs(inputs)
         self._check_shapes([tuple(x.shape) for x in inputs])
         output = torch.cat(list(inputs), dim=self.axis)
-        mask = self._concat_mask(inputs)
-        return _with_mask(output, mask)
+        return _with_mask(output, self.compute_mask(inputs, [_mask_of(x) for x in inputs]))
 
     def _check_shapes(self, shapes: list[tuple]) -> None:
         ranks = {len(s) for s in shapes}
@@ -295,9 +308,11 @@ class Concatenate(Merge):
         if len(reduced) != 1:
             raise error
 
-    def _concat_mask(self, inputs: list[torch.Tensor]) -> torch.Tensor | None:
-        masks = [_mask_of(x) for x in inputs]
-        if all(m is None for m in masks):
+    def compute_mask(self, inputs: Any, mask: Any = None) -> torch.Tensor | None:
+        """The inputs' masks (all True for an unmasked input) concatenated along `axis`, then
+        reduced over the last axis with `any`, as Keras does; None when no input has a mask."""
+        masks = _check_masks(inputs, mask)
+        if masks is None or all(m is None for m in masks):
             return None
         full = []
         for x, mask in zip(inputs, masks):
@@ -379,6 +394,10 @@ class Dot(Merge):
             raise ValueError(f"Dot '{self.name}': cannot take the dot product over axis 0 (the "
                              f"batch axis), received axes={self.axes}")
         return axes[0], axes[1]
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> None:
+        """A dot product has no steps left to mask (Keras)."""
+        return None
 
     def compute_output_shape(self, input_shape: list[tuple]) -> tuple:
         shape1, shape2 = list(input_shape[0]), list(input_shape[1])

@@ -213,6 +213,8 @@ class Rescaling(_AcceptsImageLists, Layer):
         tensor([[-1.,  1.]])
     """
 
+    supports_masking = True
+
     def __init__(self, scale: Any, offset: Any = 0.0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scale = self._check_value("scale", scale)
@@ -383,6 +385,8 @@ class Normalization(Layer):
         >>> layer(torch.tensor([1.0, 2.0, 3.0]))
         tensor([-1.4142, -0.7071,  0.0000])
     """
+
+    supports_masking = True
 
     def __init__(self, axis: int | Sequence[int] | None = -1, mean: Any = None,
                  variance: Any = None, invert: bool = False, **kwargs: Any) -> None:

@@ -32,7 +32,13 @@ def _dummy(tensor: KerasTensor, unknown: int) -> Any:
     shape = [1 if i == 0 else (unknown if d is None else d) for i, d in enumerate(tensor.shape)]
     if tensor.dtype is STRING:
         return dummy_text(shape, unknown)
-    return torch.zeros(shape, dtype=tensor.dtype, device=config.get_device())
+    if is_mask(tensor):  # every step real, so mask consumers see a usable mask
+        return torch.ones(shape, dtype=torch.bool, device=config.get_device())
+    dummy = torch.zeros(shape, dtype=tensor.dtype, device=config.get_device())
+    mask = tensor.__dict__.get("_keras_mask")
+    if mask is not None:
+        dummy._keras_mask = _dummy(mask, unknown)
+    return dummy
 
 
 def _run_on_dummies(layer: Layer, args: tuple, kwargs: dict, unknown: int) -> Any:
@@ -64,6 +70,7 @@ def call_symbolic(layer: Layer, args: tuple, kwargs: dict) -> Any:
 
     outputs = _zip_map(symbolic, first, second)
     node.outputs = outputs
+    _attach_symbolic_masks(outputs, first, second, layer, node)
     layer._output_shape = _shapes(outputs)
     layer._inbound_nodes = getattr(layer, "_inbound_nodes", []) + [node]
     return outputs
@@ -98,10 +105,36 @@ def _zip_map(fn: Any, a: Any, b: Any) -> Any:
     return type(a)(_zip_map(fn, x, y) for x, y in zip(a, b))
 
 
+def _attach_symbolic_masks(outputs: Any, first: Any, second: Any, layer: Layer,
+                           node: Node) -> None:
+    """Give each symbolic output whose dummy runs carried a mask a symbolic `_keras_mask`,
+    computed with the output when the model runs (Keras's KerasTensor masks)."""
+    flat = zip(tree.flatten(outputs), tree.flatten(first), tree.flatten(second))
+    for index, (symbolic, a, b) in enumerate(flat):
+        mask_a, mask_b = getattr(a, "_keras_mask", None), getattr(b, "_keras_mask", None)
+        if isinstance(mask_a, torch.Tensor) and isinstance(mask_b, torch.Tensor):
+            shape = (symbolic.shape[0],
+                     *(d if d == e else None for d, e in zip(mask_a.shape[1:], mask_b.shape[1:])))
+            mask = KerasTensor(shape, torch.bool, name=f"{layer.name}_mask", history=(node, index))
+            mask.__dict__["_mask_of"] = symbolic
+            symbolic.__dict__["_keras_mask"] = mask
+
+
+def is_mask(tensor: KerasTensor) -> bool:
+    """Whether `tensor` is the symbolic mask of another KerasTensor (`x._keras_mask`)."""
+    return "_mask_of" in tensor.__dict__
+
+
 def _shapes(outputs: Any) -> Any:
     if isinstance(outputs, KerasTensor):
         return outputs.shape
     return [t.shape for t in tree.flatten(outputs)]
+
+
+def _with_mask(value: torch.Tensor, mask: Any) -> torch.Tensor:
+    value = value.view_as(value)  # the caller's tensor keeps its own attributes
+    value._keras_mask = torch.as_tensor(mask, device=value.device).bool()
+    return value
 
 
 def _producer(tensor: KerasTensor) -> Node | None:
@@ -207,6 +240,11 @@ class Functional(Model):
             values[id(tensor)] = value.to(tensor.dtype) if (
                 tensor.dtype.is_floating_point and value.dtype != tensor.dtype) else value
 
+        if mask is not None:  # Keras: masks given to the model ride on its inputs
+            for tensor, item in zip(self._input_tensors, tree.flatten(mask)):
+                if item is not None and isinstance(values[id(tensor)], torch.Tensor):
+                    values[id(tensor)] = _with_mask(values[id(tensor)], item)
+
         def lookup(value: Any) -> Any:
             return values[id(value)] if isinstance(value, KerasTensor) else value
 
@@ -217,6 +255,9 @@ class Functional(Model):
             result = node.layer(*args, **kwargs)
             for symbolic, actual in zip(tree.flatten(node.outputs), tree.flatten(result)):
                 values[id(symbolic)] = actual
+                mask = symbolic.__dict__.get("_keras_mask")
+                if mask is not None:
+                    values[id(mask)] = getattr(actual, "_keras_mask", None)
         return tree.map_structure(lambda t: values[id(t)], self._outputs_struct)
 
     def _flatten_inputs(self, inputs: Any) -> list[Any]:

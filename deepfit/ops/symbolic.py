@@ -41,6 +41,7 @@ def _layer_class() -> type:
         the list of inputs and are put back in their places before the op runs."""
 
         autocast_inputs = False
+        _warns_on_dropped_mask = False  # ops drop masks silently, as Keras's ops do
 
         def __init__(self, function: Callable[..., Any], args: tuple, kwargs: dict,
                      **layer_kwargs: Any) -> None:

@@ -22,7 +22,7 @@ def clone_layer(layer: Any) -> Any:
     if isinstance(layer, Model):
         return clone_model(layer)
     if isinstance(layer, Lambda):
-        return Lambda(layer.function, output_shape=layer.output_shape_arg,
+        return Lambda(layer.function, output_shape=layer.output_shape_arg, mask=layer.mask,
                       arguments=layer.arguments, name=layer.name, trainable=layer.trainable)
     return type(layer).from_config(layer.get_config())
 

@@ -98,6 +98,16 @@ class Bidirectional(Layer):
             return (*output, *states) if self.merge_mode is None else (output, *states)
         return output
 
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The step mask for each sequence output (`return_sequences`); none for states."""
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        step_mask = mask if self.return_sequences else None
+        outputs = [step_mask] if self.merge_mode is not None else [step_mask, step_mask]
+        if self.return_state:
+            outputs += [None] * (2 * len(self.forward_layer.state_size))
+        return outputs if len(outputs) > 1 else outputs[0]
+
     def _call_directions(self, sequences, initial_state, mask, training) -> tuple:
         forward_state = backward_state = None
         if initial_state is not None:

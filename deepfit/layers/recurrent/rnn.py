@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from deepfit import regularizers
+from deepfit import regularizers, tree
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent.base import _BASE_CONFIG_KEYS, _fused_call, _incompatible, _step_loop
 from deepfit.layers.recurrent.cells import _CELLS, GRUCell, LSTMCell, SimpleRNNCell, _RecurrentCell
@@ -93,6 +93,14 @@ class RNN(Layer):
             output._keras_mask = mask
         result = (output, *states) if self.return_state else output
         return result
+
+    def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
+        """The step mask passes on with `return_sequences`; states carry none (Keras)."""
+        mask = tree.flatten(mask)[0] if mask is not None else None
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None] * len(self.state_size)
+        return output_mask
 
     def _check_input(self, sequences: torch.Tensor) -> None:
         if sequences.dim() != self._input_rank:
