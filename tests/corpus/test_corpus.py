@@ -45,8 +45,6 @@ XFAIL: dict[str, str] = {
                                      f"fit on string columns) {_PLOT}",
     "kg_training_with_built_in_methods": "NotProvidedError: keras.utils.plot_model is not "
                                          f"provided (the rest runs) {_PLOT}",
-    "kg_understanding_masking_and_padding": "AttributeError: 'KerasTensor' object has no "
-                                            f"attribute '_keras_mask' {_CORE}",
 }
 
 
