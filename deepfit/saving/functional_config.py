@@ -54,6 +54,11 @@ class _Graph:
         if id(tensor) in self.inputs:
             layer = self.inputs[id(tensor)]
             return ("input", id(layer)), layer, 0
+        if "_mask_of" in tensor.__dict__:
+            raise NotImplementedError(
+                f"Saving a Functional model whose layer is given a mask explicitly "
+                f"(mask=x._keras_mask, here {tensor}) is not supported by deepfit; let the "
+                f"mask propagate on its own, or save the weights only (save_weights)")
         node, index = tensor.history
         return node, node.layer, index
 

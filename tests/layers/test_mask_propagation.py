@@ -233,3 +233,11 @@ def test_model_call_mask_argument_rides_on_the_inputs():
     short = model(x[:, :1])
     assert np.allclose(np.asarray(masked)[1], np.asarray(short)[1], atol=1e-6)
     assert not np.allclose(np.asarray(model(x))[1], np.asarray(short)[1], atol=1e-6)
+
+
+def test_saving_a_graph_with_an_explicit_mask_is_a_clear_error():
+    inputs = deepfit.Input(shape=(None,), dtype="int32")
+    hidden = layers.Embedding(10, 4, mask_zero=True)(inputs)
+    model = deepfit.Model(inputs, layers.LSTM(2)(ops.relu(hidden), mask=hidden._keras_mask))
+    with pytest.raises(NotImplementedError, match="mask explicitly"):
+        model.get_config()
