@@ -97,11 +97,11 @@ def get_file(
         extract: unpack a tar/tar.gz/tgz/tar.bz2/zip archive, in the layouts of Keras 3 and
             tf.keras 2 at once: unpacked into `<stem>_extracted/` (Keras 3), each top-level
             member linked next to the archive (tf.keras 2: `Path(archive).with_suffix('')`).
-            With a dotted `fname` the archive's path is returned (as tf.keras 2 did; Keras 3
-            tutorials use its parent). With no `fname`, or one without a dot, the archive is
-            stored as `<name>_archive` and the folder `cache_subdir/<name>` is returned (as
-            Keras 3 does); with `untar`, when the archive's top folder is `fname`, that folder
-            is returned (as tf.keras 2 did).
+            Returns what Keras 3 returns: with a dotted `fname` (`'data.csv.zip'`) the folder
+            `cache_subdir/<fname up to its first dot>_extracted`; with no `fname`, or one
+            without a dot, the archive is stored as `<name>_archive` and the folder
+            `cache_subdir/<name>` is returned; with `untar`, when the archive's top folder is
+            `fname`, that folder is returned (as tf.keras 2 did).
         archive_format: 'auto' (tar then zip), 'tar', 'zip', a list of them, or None.
         cache_dir: the cache root; defaults to `deepfit_home()`, after a look in Keras's
             cache (`$KERAS_HOME`, `~/.keras`) for a copy of the file.
@@ -201,8 +201,8 @@ def archive_layout(datadir: str, fname: str, named: bool, untar: bool, extract: 
     extracted = os.path.join(datadir, f"{stem}_extracted")
     if untar and named and "." not in fname:  # tf.keras 2: fname + '.tar.gz', returns fname
         return Layout(path + ".tar.gz", path, extracted, path)
-    if named and "." in fname:  # Keras 3 unpacks into <stem>_extracted; tf.keras 2 returned
-        return Layout(path, path, extracted, "")  # the archive: return the archive
+    if named and "." in fname:  # Keras 3 unpacks into, and returns, <stem>_extracted
+        return Layout(path, extracted, extracted, "")
     # No dot or no name: Keras 3 keeps `<fname>_archive` and returns the folder `<fname>`.
     return Layout(path + "_archive", path, extracted, path)
 
