@@ -42,14 +42,24 @@ def is_internal() -> bool:
 
 
 @contextmanager
-def internal() -> Iterator[None]:
-    """Mark the enclosed code as library-internal: tensors stay plain torch tensors."""
+def _internal_as(value: bool) -> Iterator[None]:
     outer = getattr(_state, "internal", False)
-    _state.internal = True
+    _state.internal = value
     try:
         yield
     finally:
         _state.internal = outer
+
+
+def internal() -> Any:
+    """Mark the enclosed code as library-internal: tensors stay plain torch tensors."""
+    return _internal_as(True)
+
+
+def user_code() -> Any:
+    """Mark the enclosed code as the user's (a `Dataset.map` function run by `fit`): `tf.*`
+    functions hand it `EagerTensor`s, as they do outside training."""
+    return _internal_as(False)
 
 
 def internal_step(step: Callable[..., Any]) -> Callable[..., Any]:

@@ -52,6 +52,15 @@ class TensorShape(tuple):
         """Whether every dimension is known."""
         return all(d is not None for d in self)
 
+    def is_compatible_with(self, other: Any) -> bool:
+        """Whether the shapes could be the same: equal ranks, and equal dimensions wherever
+        both are known (a None shape, TensorFlow's unknown rank, fits every shape)."""
+        if other is None:
+            return True
+        other = TensorShape(other)
+        return len(self) == len(other) and all(
+            a is None or b is None or a == b for a, b in zip(self, other))
+
     def __eq__(self, other: Any) -> bool:
         if isinstance(other, list):
             other = tuple(other)
@@ -73,3 +82,24 @@ class TensorShape(tuple):
         if len(self) == 1:
             return f"({self[0]},)"
         return "(" + ", ".join(str(d) for d in self) + ")"
+
+
+def set_shape(actual: Iterable[int], shape: Any) -> None:
+    """TensorFlow's eager `tensor.set_shape(shape)`: nothing to change, but a shape that does
+    not fit the values' raises.
+
+    Args:
+        actual: the values' shape.
+        shape: the supplied shape (dimensions may be None; None itself fits any shape).
+
+    Raises:
+        ValueError: the shapes are incompatible.
+    """
+    current = TensorShape(actual)
+    if shape is not None and not current.is_compatible_with(_dims(shape)):
+        raise ValueError(f"Tensor's shape {current} is not compatible with supplied shape "
+                         f"{_dims(shape)}.")
+
+
+def _dims(shape: Any) -> list[int | None]:
+    return [None if d is None else int(d) for d in shape]

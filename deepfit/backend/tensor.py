@@ -28,7 +28,7 @@ import torch
 
 from deepfit.backend import context
 from deepfit.backend.device import DeviceName
-from deepfit.backend.shape import TensorShape
+from deepfit.backend.shape import TensorShape, set_shape
 
 _TORCH_DEVICE = torch.Tensor.device
 
@@ -56,6 +56,11 @@ class EagerTensor(torch.Tensor):
     def get_shape(self) -> TensorShape:
         """TensorFlow's alias of `.shape`."""
         return self.shape
+
+    def set_shape(self, shape: Any) -> None:
+        """TensorFlow's `set_shape`: checks that `shape` fits (None dimensions fit any size);
+        an eager tensor's shape is already fully known, so nothing changes."""
+        set_shape(torch.Tensor.size(self), shape)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         array = self.numpy()

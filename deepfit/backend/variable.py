@@ -212,3 +212,12 @@ for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__
     setattr(Variable, _name, _binary(_name))
 for _name in ("__neg__", "__abs__"):
     setattr(Variable, _name, _unary(_name))
+
+
+def _getitem(self: torch.Tensor, key: Any) -> Any:
+    # `layer.kernel[:, 0].numpy()`: a slice of a variable is an eager tensor in user code.
+    result = torch.Tensor.__getitem__(self, key)
+    return result if context.is_internal() else to_eager(result)
+
+
+Variable.__getitem__ = _getitem

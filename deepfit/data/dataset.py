@@ -288,6 +288,19 @@ class Dataset:
         """
         raise NotImplementedError
 
+    @property
+    def element_spec(self) -> Any:
+        """The `TensorSpec` of each array of an element, in the element's structure, as
+        `tf.data` reports it (read from the first element: see `deepfit.data.spec`).
+
+        Example:
+            >>> Dataset.from_tensor_slices(np.zeros((10, 3), "float32")).batch(4).element_spec
+            TensorSpec(shape=(None, 3), dtype=tf.float32, name=None)
+        """
+        from deepfit.data.spec import element_spec
+
+        return element_spec(self)
+
     def __len__(self) -> int:
         size = self.cardinality()
         if size == INFINITE_CARDINALITY:

@@ -24,6 +24,13 @@ class EagerArray(np.ndarray):
         """This array as a plain `np.ndarray` (no copy)."""
         return self.view(np.ndarray)
 
+    def set_shape(self, shape: Any) -> None:
+        """TensorFlow's `set_shape`: checks that `shape` fits (None dimensions fit any size);
+        the array's shape is already known, so nothing changes."""
+        from deepfit.backend.shape import set_shape
+
+        set_shape(self.shape, shape)
+
 
 def eager(element: Any) -> Any:
     """Every NumPy array in a nested element viewed as an `EagerArray` (no copies)."""

@@ -324,7 +324,10 @@ class Map(_Unary):
         return None
 
     def _apply(self, element: Any) -> Any:
-        return structure.normalize(structure.call_with_element(self._fn, element))
+        from deepfit.backend.context import user_code
+
+        with user_code():  # the function is the user's, even when fit iterates the data
+            return structure.normalize(structure.call_with_element(self._fn, element))
 
     def _elements(self):
         if self._workers <= 1:

@@ -27,6 +27,7 @@ from deepfit.compat.tensorflow import (
     math,
     nn,
     random,
+    signal,
     strings,
     test,
 )
@@ -136,11 +137,12 @@ from deepfit.compat.tensorflow.ops import (
 from deepfit.compat.tensorflow.ops import tf_print as print  # noqa: A001 - tf.print
 from deepfit.compat.tensorflow.placement import device
 from deepfit.compat.tensorflow.random import set_seed as _set_seed
+from deepfit.data.spec import TensorSpec
 from deepfit.data.strings import STRING as string
 
 __all__ = [
-    "DType", "GradientTape", "Tensor", "Variable", "__version__", "abs", "add", "argmax",
-    "argmin", "argsort", "as_dtype",
+    "DType", "GradientTape", "Tensor", "TensorSpec", "Variable", "__version__", "abs", "add",
+    "argmax", "argmin", "argsort", "as_dtype",
     "autograph", "bfloat16", "bool", "boolean_mask", "cast", "clip_by_value", "compat",
     "complex128", "complex64", "concat", "config", "constant", "convert_to_tensor", "cos",
     "data", "device", "divide", "double", "dtypes", "equal", "errors", "executing_eagerly", "exp",
@@ -152,8 +154,8 @@ __all__ = [
     "minimum", "multiply", "negative", "newaxis", "nn", "norm", "not_equal", "one_hot", "ones",
     "ones_like", "pow", "print", "python", "random", "range", "rank", "reduce_all", "reduce_any",
     "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum",
-    "reshape", "reverse", "round", "saved_model", "shape", "sigmoid", "sign", "sin", "size",
-    "sort", "sqrt",
+    "reshape", "reverse", "round", "saved_model", "shape", "sigmoid", "sign", "signal", "sin",
+    "size", "sort", "sqrt",
     "square", "squeeze", "stack", "stop_gradient", "string", "strings", "subtract", "tanh",
     "test", "tile", "transpose",
     "truediv", "uint16", "uint32", "uint64", "uint8", "unstack", "version", "where", "zeros",
