@@ -35,9 +35,10 @@ XFAIL: dict[str, str] = {
     "tf_images_classification": "NotProvidedError: tf.lite is not provided (the last cells "
                                 "convert to TensorFlow Lite and run its interpreter; deepfit "
                                 "does not fake the .tflite format)",
-    "tf_structured_data_time_series": "NotADirectoryError: get_file(fname='*.csv.zip', "
-                                      "extract=True) returns the archive, Keras 3 returns the "
-                                      f"'<name>_extracted' folder {_FILES}",
+    "tf_structured_data_time_series": "AttributeError: 'MeanAbsoluteError' object has no "
+                                      "attribute 'metrics' (model.metrics[1].metrics: Keras 3's "
+                                      "model.metrics is [loss tracker, CompileMetrics], "
+                                      "deepfit's lists each compiled metric)",
     "tf_structured_data_imbalanced_data": "fn = 641 vs Keras 209 in one run, 257 in another "
                                           f"(Dense(bias_initializer=None) works) {_NOISY}",
     "tf_load_data_pandas_dataframe": "NotProvidedError: keras.utils.plot_model is not "
