@@ -58,11 +58,17 @@ class Loss:
         return str(self._dtype).replace("torch.", "")
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> torch.Tensor:
-        """Per-sample losses, weighted by `sample_weight`, reduced by `self.reduction`."""
+        """Per-sample losses, weighted by `sample_weight`, reduced by `self.reduction`.
+
+        As in Keras, a mask riding on `y_pred` (`_keras_mask`, e.g. padded steps of a sequence
+        model's output) leaves those entries out of the loss."""
+        in_mask = getattr(y_pred, "_keras_mask", None)
         y_pred = _float_tensor(y_pred, self._dtype)
         if not isinstance(y_true, torch.Tensor):
             y_true = torch.as_tensor(y_true, device=y_pred.device)
         values, mask = self._values_and_mask(y_true, y_pred)
+        if in_mask is not None:
+            mask = in_mask if mask is None else in_mask & mask
         return for_user(reduce_weighted_values(values, sample_weight, mask, self.reduction))
 
     def _values_and_mask(self, y_true: Any, y_pred: torch.Tensor):
@@ -125,7 +131,8 @@ class LossFunctionWrapper(Loss):
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> torch.Tensor:
         if sample_weight is None and self.reduction == "sum_over_batch_size" and isinstance(
             y_pred, torch.Tensor
-        ) and isinstance(y_true, torch.Tensor) and y_pred.dtype == self._dtype:
+        ) and isinstance(y_true, torch.Tensor) and y_pred.dtype == self._dtype and getattr(
+            y_pred, "_keras_mask", None) is None:
             head = BY_LOSS.get(self.fn)
             value = head.mean(y_true, y_pred, **self._fn_kwargs) if head is not None else None
             if value is not None:

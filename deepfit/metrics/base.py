@@ -326,9 +326,10 @@ class MeanMetricWrapper(Mean):
 
     @torch.no_grad()
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
-        if sample_weight is None and not self._fresh and isinstance(y_pred, torch.Tensor) and (
-            isinstance(y_true, torch.Tensor)
-        ) and self._fast_update(y_true, y_pred):
+        in_mask = getattr(y_pred, "_keras_mask", None)  # Keras: masked outputs weigh 0
+        if sample_weight is None and in_mask is None and not self._fresh and isinstance(
+            y_pred, torch.Tensor
+        ) and isinstance(y_true, torch.Tensor) and self._fast_update(y_true, y_pred):
             return
         device = self.prepare(y_pred, y_true)
         y_pred = self._tensor(y_pred, device)
@@ -340,7 +341,17 @@ class MeanMetricWrapper(Mean):
             weight = self._tensor(sample_weight, device, self._dtype)
             mask, weight = squeeze_or_expand_to_same_rank(mask.to(self._dtype), weight)
             sample_weight = weight * mask
+        if in_mask is not None:
+            sample_weight = self._masked_weight(in_mask, sample_weight, device)
         super().update_state(values, sample_weight=sample_weight)
+
+    def _masked_weight(self, mask: torch.Tensor, sample_weight: Any, device: Any) -> Any:
+        mask = mask.to(device=device, dtype=self._dtype)
+        if sample_weight is None:
+            return mask
+        weight = self._tensor(sample_weight, device, self._dtype)
+        mask, weight = squeeze_or_expand_to_same_rank(mask, weight)
+        return weight * mask
 
     def _values(self, y_true: torch.Tensor, y_pred: torch.Tensor):
         return self._fn(y_true, y_pred, **self._fn_kwargs), None

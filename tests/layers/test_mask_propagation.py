@@ -241,3 +241,33 @@ def test_saving_a_graph_with_an_explicit_mask_is_a_clear_error():
     model = deepfit.Model(inputs, layers.LSTM(2)(ops.relu(hidden), mask=hidden._keras_mask))
     with pytest.raises(NotImplementedError, match="mask explicitly"):
         model.get_config()
+
+
+def test_a_masked_output_leaves_padded_steps_out_of_losses_and_metrics():
+    y = np.random.default_rng(0).normal(size=(4, 5, 1)).astype("float32")
+    build = """
+model = keras.Sequential([keras.Input((5,), dtype="int32"),
+                          layers.Embedding(10, 4, mask_zero=True, name="emb"),
+                          layers.LSTM(3, return_sequences=True, name="lstm"),
+                          layers.Dense(1, name="out")])
+model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse", metrics=["mae"])
+"""
+    scope = {"keras": deepfit, "layers": layers}
+    exec(build, scope)
+    model = scope["model"]
+    weights = {f"{layer.name}__{i}": w for layer in model.layers
+               for i, w in enumerate(layer.get_weights())}
+    expected = run_keras("given = inputs\n" + build + """
+for layer in model.layers:
+    count = len(layer.get_weights())
+    if count:
+        layer.set_weights([given[f"{layer.name}__{i}"] for i in range(count)])
+results["before"] = model.evaluate(given["x"], given["y"], verbose=0)
+history = model.fit(given["x"], given["y"], epochs=2, batch_size=2, shuffle=False, verbose=0)
+results["loss"] = history.history["loss"]
+results["mae"] = history.history["mae"]
+""", x=IDS, y=y, **weights)
+    np.testing.assert_allclose(model.evaluate(IDS, y, verbose=0), expected["before"], atol=1e-5)
+    history = model.fit(IDS, y, epochs=2, batch_size=2, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(history["loss"], expected["loss"], atol=1e-5)
+    np.testing.assert_allclose(history["mae"], expected["mae"], atol=1e-5)
