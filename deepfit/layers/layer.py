@@ -193,7 +193,9 @@ class Layer(torch.nn.Module):
             training = outer
         if _accepts(type(self), "training"):
             kwargs["training"] = training
-        previous_mask = mask_propagation.prepare(self, args, kwargs, _accepts(type(self), "mask"))
+        previous_mask = mask_propagation.prepare(self, args, kwargs)
+        if "mask" in kwargs and not _accepts(type(self), "mask"):
+            kwargs.pop("mask")
         context.training = training
         try:
             outputs = self._forward(args, kwargs)

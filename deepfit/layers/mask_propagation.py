@@ -42,23 +42,22 @@ def mask_of(value: Any) -> Any:
     return None
 
 
-def prepare(layer: Any, args: tuple, kwargs: dict, accepts_mask: bool) -> Any:
+def prepare(layer: Any, args: tuple, kwargs: dict) -> Any:
     """Fill `kwargs["mask"]` from the first argument where the layer's `call` names `mask`,
-    drop a `mask=` it cannot take, and return the previous mask (None when there is none)."""
+    and return the previous mask (None when there is none)."""
     explicit = kwargs.get("mask")
     previous = explicit if explicit is not None else mask_of(args[0] if args else None)
     if previous is not None and explicit is None and names_mask(type(layer)):
         kwargs["mask"] = previous
-    if "mask" in kwargs and not accepts_mask:
-        kwargs.pop("mask")
     return previous
 
 
 def propagate(layer: Any, inputs: Any, outputs: Any, previous: Any) -> None:
     """Attach the layer's output mask(s) after a call, or warn that a mask was dropped."""
+    own_compute_mask = type(layer).compute_mask is not _base_compute_mask()
+    if previous is None and not own_compute_mask:
+        return  # the common case: nothing to hand on, nothing to make
     if layer.supports_masking:
-        if previous is None and type(layer).compute_mask is _base_compute_mask():
-            return
         attach(outputs, layer.compute_mask(inputs, previous))
     elif previous is not None and layer._warns_on_dropped_mask:
         warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an "
@@ -96,7 +95,12 @@ def names_mask(cls: type) -> bool:
     return _names_mask_cache[cls]
 
 
-def _base_compute_mask() -> Any:
-    from deepfit.layers.layer import Layer
+_base: list[Any] = []
 
-    return Layer.compute_mask
+
+def _base_compute_mask() -> Any:
+    if not _base:
+        from deepfit.layers.layer import Layer
+
+        _base.append(Layer.compute_mask)
+    return _base[0]
