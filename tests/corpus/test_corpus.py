@@ -24,8 +24,9 @@ REFERENCE = json.loads((pathlib.Path(__file__).parent / "reference.json").read_t
 WORKERS = 2
 TIMEOUT = 200
 
-# name -> why it fails today: the error deepfit raises, or the numbers that differ. Strict: an
-# entry whose program passes fails the suite until it is removed.
+# name -> why it fails today: the error deepfit raises, or the numbers that differ. An error
+# entry is strict (once the program passes, the suite fails until the entry is removed); a
+# numbers entry is not, as another machine's float rounding may land inside the band.
 XFAIL: dict[str, str] = {
     "tf_images_classification": "NotProvidedError: tf.lite is not provided (the last cells "
                                 "convert to TensorFlow Lite and run its interpreter; deepfit "
@@ -68,7 +69,8 @@ def _params():
     for name in PROGRAMS:
         marks = [pytest.mark.corpus]
         if name in XFAIL:
-            marks.append(pytest.mark.xfail(reason=XFAIL[name], strict=True))
+            strict = not XFAIL[name].startswith("numbers differ")
+            marks.append(pytest.mark.xfail(reason=XFAIL[name], strict=strict))
         yield pytest.param(name, marks=marks, id=name)
 
 
