@@ -205,8 +205,17 @@ def _same_weights(model, expected):
     return all(np.array_equal(a, b) for a, b in zip(model.get_weights(), expected))
 
 
-def test_ctrl_c_stops_after_the_step_keeps_history_and_resumes_exactly(tmp_path,
-                                                                       uninterrupted):
+@pytest.fixture()
+def default_sigint():
+    """Python's own Ctrl-C handler while the test runs, whatever the runner started with (a
+    background job starts with SIGINT ignored), and the runner's handler back afterwards."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
+def test_ctrl_c_stops_after_the_step_keeps_history_and_resumes_exactly(tmp_path, uninterrupted,
+                                                                       default_sigint):
     backup, log = tmp_path / "backup", tmp_path / "log.csv"
     model = _model()
     interrupt = _At(2, 1, lambda: os.kill(os.getpid(), signal.SIGINT))
@@ -293,7 +302,7 @@ def test_checkpoint_kept_or_deleted_and_argument_checks(tmp_path):
         BackupAndRestore(tmp_path, save_freq=0)
 
 
-def test_a_second_ctrl_c_interrupts_at_once_and_the_handler_is_restored():
+def test_a_second_ctrl_c_interrupts_at_once_and_the_handler_is_restored(default_sigint):
     def twice():
         os.kill(os.getpid(), signal.SIGINT)
         os.kill(os.getpid(), signal.SIGINT)
@@ -303,7 +312,8 @@ def test_a_second_ctrl_c_interrupts_at_once_and_the_handler_is_restored():
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
 
 
-def test_preemption_in_process_raises_system_exit_75_and_restores_handlers(tmp_path):
+def test_preemption_in_process_raises_system_exit_75_and_restores_handlers(tmp_path,
+                                                                          default_sigint):
     from deepfit.trainer.signals import TrainingPreempted
 
     def previous(signum, frame):
