@@ -290,7 +290,8 @@ class FusedDenseStep:
         self.head = head
         self.flatten = flatten
         self.device = links[0].kernel.device
-        self.in_features = links[0].kernel.shape[0]
+        self.in_features = links[0].kernel.size(0)
+        self.out_features = links[-1].kernel.size(1)
         self.params = tuple(p for link in links for p in (link.kernel, link.bias)
                             if p is not None)
         self.watched = tuple(model.modules())
@@ -362,7 +363,7 @@ class FusedDenseStep:
         return True
 
     def _labels_fit(self, rows: int, y: torch.Tensor) -> bool:
-        return self.head.head.labels_fit(y, rows, self.links[-1].kernel.shape[1])
+        return self.head.head.labels_fit(y, rows, self.out_features)
 
     def _buffers(self, rows: int) -> _Buffers:
         found = self.buffers.get(rows)
