@@ -16,17 +16,38 @@ import pytest
 
 from tests.difftest.compare import compare
 from tests.difftest.generator import generate_many
-from tests.difftest.harness import keras_available, run_keras, run_ours
+from tests.difftest.harness import keras_available, one_thread, run_ours, stream_keras
 from tests.difftest.known import known_causes
 
 SLICE = generate_many(0, int(os.environ.get("DIFFTEST_SLICE", "100")))
+
+
+class _StreamedResults:
+    """Keras's results, read from its streaming process as tests ask for them (in order, so
+    deepfit checks one spec while Keras runs the next)."""
+
+    def __init__(self, specs: list[dict]) -> None:
+        self._stream = stream_keras(specs)
+        self._results: dict[str, dict] = {}
+
+    def __getitem__(self, spec_id: str) -> dict:
+        while spec_id not in self._results:
+            spec, result, _ = next(self._stream)
+            self._results[spec["id"]] = result
+        return self._results[spec_id]
+
+    def close(self) -> None:
+        self._stream.close()
 
 
 @pytest.fixture(scope="module")
 def keras_results():
     if not keras_available():
         pytest.skip("real Keras (the parity extra) is not installed")
-    return run_keras(SLICE)
+    results = _StreamedResults(SLICE)
+    with one_thread():
+        yield results
+    results.close()
 
 
 @pytest.mark.parametrize("spec", SLICE, ids=[s["id"] for s in SLICE])
