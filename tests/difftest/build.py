@@ -109,13 +109,18 @@ def fit_arguments(spec: dict) -> tuple[Any, Any, dict]:
     if validation is not None:
         kwargs["validation_data"] = (_structure(spec, validation[0]),
                                      _targets(spec, validation[1]))
+    targets = _targets(spec, y)
     if sample_weight is not None:
         if len(y) > 1:
-            sample_weight = {out["name"]: sample_weight for out in spec["outputs"]}
+            # Lists in output order: Keras needs `sample_weight` shaped like `y`, and a dict of
+            # both raises KeyError: 0 there (docs/differences.md), which would leave the spec
+            # compared on nothing else. Validation keeps its dict `y`.
+            targets = list(y)
+            sample_weight = [sample_weight] * len(y)
         kwargs["sample_weight"] = sample_weight
     if "class_weight" in fit:
         kwargs["class_weight"] = {int(k): v for k, v in fit["class_weight"].items()}
-    return _structure(spec, x), _targets(spec, y), kwargs
+    return _structure(spec, x), targets, kwargs
 
 
 def _error(stage: str, exc: BaseException) -> dict:

@@ -83,6 +83,12 @@ def compare(spec: dict, theirs: dict, ours: dict) -> list[str]:
     if sorted(ours["evaluate_dict"]) != sorted(theirs["evaluate_dict"]):
         found.append(f"evaluate_keys: {sorted(ours['evaluate_dict'])} != "
                      f"{sorted(theirs['evaluate_dict'])}")
+        common = sorted(set(ours["evaluate_dict"]) & set(theirs["evaluate_dict"]))
+        ours_list = [ours["evaluate_dict"][k] for k in common]
+        theirs_list = [theirs["evaluate_dict"][k] for k in common]
+        if not _close(ours_list, theirs_list, rtol, atol):
+            found.append(f"evaluate: {common} {np.round(ours_list, 6).tolist()} != "
+                         f"{np.round(theirs_list, 6).tolist()}")
     else:
         ours_list, theirs_list = _flat(ours["evaluate"]), _flat(theirs["evaluate"])
         if not _close(ours_list, theirs_list, rtol, atol):

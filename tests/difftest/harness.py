@@ -150,6 +150,7 @@ def run_ours(spec: dict, theirs: dict) -> dict:
     from deepfit.compat import keras as K
 
     deepfit.utils.set_random_seed(spec["seed"])
+    K.backend.clear_session(free_memory=False)  # as the Keras side: fresh automatic names
     initial = theirs.get("initial_weights")
     return run_spec(K, spec, initial_weights=initial)
 

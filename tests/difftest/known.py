@@ -1,41 +1,46 @@
-"""Known causes of differences — owned by other parts of issue 15's work, or Keras bugs listed
-in docs/differences.md: a spec whose every difference one of these rules explains is an
-expected failure (xfail) naming the cause; once a fix lands the spec simply passes. A
-difference no rule explains is a failure.
+"""Known causes of differences — owned by another part of issue 15's work, or explained (a
+Keras bug listed in docs/differences.md, or float noise with its reason): a spec whose every
+difference one of these rules explains is an expected failure (xfail) naming the cause; once a
+fix lands the spec simply passes. A difference no rule explains is a failure.
 
-Each rule looks at the spec's features and the difference strings from compare.py.
+Each rule explains only the differences it names (never "anything in a spec with feature X"),
+so it cannot hide a second, unrelated difference in the same spec.
 
 Example:
-    >>> known_causes({"kind": "functional", "outputs": [{}, {}], "fit": {"sample_weight": True}},
-    ...              ["accepts_what_keras_refuses: fit"])  # doctest: +ELLIPSIS
-    {'Keras bug: a sample_weight dict ...'}
+    >>> known_causes({"outputs": [{}, {}], "compile": {"optimizer": "sgd"}},
+    ...              ["history_keys: missing ['out1_auc_1'] extra ['out1_auc']"])
+    {"two metrics of one default name across outputs are not numbered ('_1') (metrics)"}
 """
 
 from __future__ import annotations
 
-import json
+import ast
+import re
 
-MULTI_OUTPUT = "multi-output models lack per-output '<name>_loss' logs (trainer)"
-UNIQUE_NAMES = "two metrics of one default name are not made unique ('_1') (trainer)"
-CLASS_WEIGHT = "class_weight weighs classes without a key wrongly (trainer)"
-MASKS = "masks lost after Embedding(mask_zero=True) (core)"
-KERAS_DICT_SAMPLE_WEIGHT = (
-    "Keras bug: a sample_weight dict by output name for a model whose outputs are a list "
-    "raises KeyError: 0 in Keras (docs/differences.md); deepfit weights each output")
+UNIQUE_NAMES = ("two metrics of one default name across outputs are not numbered ('_1') "
+                "(metrics)")
 
 
-def _class_weight_incomplete(spec: dict) -> bool:
-    weights = spec["fit"].get("class_weight")
-    return weights is not None and len(weights) < spec["outputs"][0]["classes"]
+def _key_lists(difference: str) -> tuple[list[str], list[str]]:
+    """(Keras's keys deepfit lacks, deepfit's keys Keras lacks) from a history_keys or
+    evaluate_keys difference of compare.py."""
+    if difference.startswith("history_keys:"):
+        missing, extra = re.match(r"history_keys: missing (\[.*\]) extra (\[.*\])$",
+                                  difference).groups()
+        return ast.literal_eval(missing), ast.literal_eval(extra)
+    ours, theirs = re.match(r"evaluate_keys: (\[.*\]) != (\[.*\])$", difference).groups()
+    ours, theirs = ast.literal_eval(ours), ast.literal_eval(theirs)
+    return sorted(set(theirs) - set(ours)), sorted(set(ours) - set(theirs))
 
 
-def _masked(spec: dict) -> bool:
-    return '"mask_zero": true' in json.dumps(spec)
-
-
-def _missing_keys(difference: str) -> list[str]:
-    text = difference.split("missing", 1)[1].split("extra", 1)[0]
-    return [k.strip(" '[]") for k in text.split(",") if k.strip(" '[]")]
+def _only_numbering(difference: str) -> bool:
+    """Keras's keys are deepfit's with a '_<n>' number added, one for one: Keras numbers a
+    metric object's default name per session ('true_positives', 'true_positives_1'), so the
+    same metric class in two outputs gives 'out1_true_positives_1'; deepfit does not yet."""
+    missing, extra = _key_lists(difference)
+    if not missing or len(missing) != len(extra):
+        return False
+    return sorted(re.sub(r"_\d+$", "", key) for key in missing) == sorted(extra)
 
 
 BIAS_BEFORE_BATCH_NORM = (
@@ -67,40 +72,15 @@ def _drift_only(difference: str) -> bool:
         ("history: val_", "evaluate:"))
 
 
-def _dict_sample_weight_for_listed_outputs(spec: dict) -> bool:
-    """The harness passes one sample_weight per output, by output name, for several outputs;
-    functional specs list their outputs (tests/difftest/build.py)."""
-    return bool(spec["fit"].get("sample_weight")) and len(spec["outputs"]) > 1 and (
-        spec["kind"] == "functional")
-
-
 def known_causes(spec: dict, differences: list[str]) -> set[str]:
     """The known causes explaining all `differences`, or an empty set if one is unexplained."""
-    causes: set[str] = set()
-    spec_wide = set()
-    if _class_weight_incomplete(spec):
-        spec_wide.add(CLASS_WEIGHT)
-    if _masked(spec):
-        spec_wide.add(MASKS)
-    multi = len(spec["outputs"]) > 1
     if differences and _bias_before_batch_norm(spec) and all(map(_drift_only, differences)):
         return {BIAS_BEFORE_BATCH_NORM}
+    causes: set[str] = set()
     for difference in differences:
-        if difference == "accepts_what_keras_refuses: fit" and (
-                _dict_sample_weight_for_listed_outputs(spec)):
-            causes.add(KERAS_DICT_SAMPLE_WEIGHT)
-        elif difference.startswith(("history_keys", "evaluate_keys")) and multi:
-            missing = _missing_keys(difference) if "missing" in difference else []
-            if any(key.rstrip("0123456789").endswith("_") and key[-1].isdigit()
-                   for key in missing):
-                causes.add(UNIQUE_NAMES)
-            causes.add(MULTI_OUTPUT)
-        elif spec_wide:
-            causes |= spec_wide
-        elif multi and difference.startswith(("history:", "evaluate:")) and (
-            MULTI_OUTPUT in causes
-        ):
-            continue
+        if (difference.startswith(("history_keys:", "evaluate_keys:"))
+                and len(spec["outputs"]) > 1 and _only_numbering(difference)):
+            causes.add(UNIQUE_NAMES)
         else:
             return set()
     return causes

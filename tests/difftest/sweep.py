@@ -17,7 +17,7 @@ import time
 from typing import Any
 
 from tests.difftest.compare import compare, kind
-from tests.difftest.generator import generate_many
+from tests.difftest.generator import generate, generate_many
 from tests.difftest.harness import one_thread, run_ours, stream_keras
 from tests.difftest.known import known_causes
 
@@ -66,11 +66,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--seeds", default="",
+                        help="comma-separated seeds to run instead of --start/--n (triage)")
     parser.add_argument("--every", type=int, default=50, help="progress and report interval")
     parser.add_argument("--out", default="difftest-report.json")
     args = parser.parse_args(argv)
     began = time.time()
-    specs = generate_many(args.start, args.n)
+    if args.seeds:
+        specs = [generate(int(seed)) for seed in args.seeds.split(",")]
+    else:
+        specs = generate_many(args.start, args.n)
     by_id = {spec["id"]: spec for spec in specs}
     report: dict[str, Any] = {}
     seconds = {"wall": 0.0, "keras": 0.0, "deepfit": 0.0}
