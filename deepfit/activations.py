@@ -374,14 +374,21 @@ def serialize(activation: Callable) -> str | dict[str, Any]:
 
 def _accepts_symbolic(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
     """`fn` that, given a symbolic KerasTensor, records a Functional graph node (as
-    `keras.activations.relu(x)` does between layers) instead of computing."""
+    `keras.activations.relu(x)` does between layers) instead of computing; given a NumPy
+    array, list or number (user code: `keras.activations.relu(np.array(...))`), computes on it
+    as a tensor and hands back an eager tensor, as Keras does."""
 
     @functools.wraps(fn)
     def activation(x: Any, *args: Any, **kwargs: Any) -> Any:
-        if not isinstance(x, torch.Tensor) and type(x).__name__ == "KerasTensor":
-            from deepfit.ops.symbolic import call_symbolic
+        if not isinstance(x, torch.Tensor):
+            if type(x).__name__ == "KerasTensor":
+                from deepfit.ops.symbolic import call_symbolic
 
-            return call_symbolic(fn, (x, *args), kwargs)
+                return call_symbolic(fn, (x, *args), kwargs)
+            from deepfit.backend.tensor import for_user
+            from deepfit.ops.core import convert_to_tensor
+
+            return for_user(fn(convert_to_tensor(x), *args, **kwargs))
         return fn(x, *args, **kwargs)
 
     return activation

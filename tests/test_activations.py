@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 
+import deepfit
 from deepfit import activations
 
 os.environ["KERAS_BACKEND"] = "torch"
@@ -208,3 +209,18 @@ def test_serialize_roundtrip():
     assert activations.get("my_act", custom_objects={"my_act": my_act}) is my_act
     with pytest.raises(ValueError, match="named function"):
         activations.serialize(lambda x: x)
+
+
+def test_activations_called_on_arrays_from_user_code_compute_as_keras_does():
+    # Keras (torch backend): relu(np.array([-1., 2.])) -> tensor([0., 2.], dtype=float64);
+    # softmax([[1., 2.]]) -> [[0.2689, 0.7311]]; a Python list becomes float32.
+    relu = activations.relu(np.array([-1.0, 2.0]))
+    assert relu.dtype == torch.float64 and relu.numpy().tolist() == [0.0, 2.0]
+    soft = activations.softmax(np.array([[1.0, 2.0]]))
+    np.testing.assert_allclose(soft.numpy(), [[0.26894142, 0.73105858]], rtol=1e-7)
+    assert activations.get("sigmoid")([0.0]).dtype == torch.float32
+
+
+def test_keras_tensor_repr_names_the_dtype_as_keras_does():
+    text = repr(deepfit.Input((3,), dtype="bool"))
+    assert "shape=(None, 3), dtype=bool, sparse=False, ragged=False" in text

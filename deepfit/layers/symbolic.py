@@ -44,7 +44,9 @@ class KerasTensor:
         return len(self.shape)
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+        dtype = str(self.dtype).removeprefix("torch.")  # Keras's name: 'float32', 'bool'
+        return (f"<KerasTensor shape={self.shape}, dtype={dtype}, sparse=False, ragged=False, "
+                f"name={self.name}>")
 
     # Python operators record `deepfit.ops` calls, as on Keras's KerasTensor.
     def __add__(self, other: Any) -> Any:
