@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import deepfit
 from deepfit import layers
@@ -82,3 +83,20 @@ def test_sample_weight_dict_by_output_name_for_listed_outputs():
     np.testing.assert_allclose(result["out0_loss"], out0, rtol=1e-5)
     np.testing.assert_allclose(result["out1_loss"], out1, rtol=1e-5)
     np.testing.assert_allclose(result["loss"], out0 + out1, rtol=1e-5)
+
+
+def test_bias_right_before_batch_normalization_gets_only_rounding_noise():
+    # Why known.py's BIAS_BEFORE_BATCH_NORM rule is float noise, not a bug: in training mode
+    # BatchNormalization subtracts the batch mean, so the loss does not depend on the bias of
+    # the layer feeding it; its gradient is rounding noise (Adam then scales it to steps of the
+    # learning rate, differently in each library), while the kernel's gradient is not.
+    rng = np.random.default_rng(3)
+    x = torch.tensor(rng.normal(size=(16, 4)), dtype=torch.float32)
+    y = torch.tensor(rng.normal(size=(16, 1)), dtype=torch.float32)
+    dense = layers.Dense(5, bias_initializer="ones")
+    norm = layers.BatchNormalization()
+    head = layers.Dense(1)
+    loss = torch.mean((head(norm(dense(x), training=True)) - y) ** 2)
+    kernel_grad, bias_grad = torch.autograd.grad(loss, [dense.kernel, dense.bias])
+    # float32 rounding of a sum that is zero in exact arithmetic: ~1e-7 of the kernel's scale
+    assert float(bias_grad.abs().max()) < 1e-5 * float(kernel_grad.abs().max())
