@@ -91,8 +91,14 @@ def compare(spec: dict, theirs: dict, ours: dict) -> list[str]:
                          f"{np.round(theirs_list, 6).tolist()}")
     else:
         ours_list, theirs_list = _flat(ours["evaluate"]), _flat(theirs["evaluate"])
-        if not _close(ours_list, theirs_list, rtol, atol):
-            found.append(f"evaluate: {np.round(ours_list, 6).tolist()} != "
+        keys = [k for k in sorted(ours["evaluate_dict"]) if not _close(
+            ours["evaluate_dict"][k], theirs["evaluate_dict"][k], rtol, atol)]
+        if keys:
+            found.append("evaluate: " + ", ".join(
+                f"{k} {ours['evaluate_dict'][k]:.6g} != {theirs['evaluate_dict'][k]:.6g}"
+                for k in keys))
+        elif not _close(ours_list, theirs_list, rtol, atol):
+            found.append(f"evaluate_order: {np.round(ours_list, 6).tolist()} != "
                          f"{np.round(theirs_list, 6).tolist()}")
     if not all(_close(a, b, rtol, atol) for a, b in zip(_flat(ours["predict"]),
                                                          _flat(theirs["predict"]))):

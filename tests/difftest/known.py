@@ -43,6 +43,70 @@ def _only_numbering(difference: str) -> bool:
     return sorted(re.sub(r"_\d+$", "", key) for key in missing) == sorted(extra)
 
 
+LOGITS_CROSSENTROPY = (
+    "deliberate: a crossentropy of a sigmoid/softmax output is computed from the activation's "
+    "logits, as Keras's TensorFlow backend does; Keras's torch backend clips the probabilities "
+    "to [1e-7, 1 - 1e-7], which differs once outputs saturate (docs/differences.md)")
+
+
+def _difference_keys(difference: str) -> list[str] | None:
+    """The metric keys a 'history:' or 'evaluate:' difference names (None for other kinds)."""
+    if difference.startswith("history: "):
+        return [difference.split(" ", 2)[1]]
+    if difference.startswith("evaluate: "):
+        return [part.strip().split(" ", 1)[0]
+                for part in difference[len("evaluate: "):].split(", ")]
+    return None
+
+
+def _only_crossentropy_metrics(differences: list[str]) -> bool:
+    """Every difference is the value of a crossentropy metric (never the loss, weights or
+    predictions: those would mean a difference in training, not in reporting)."""
+    for difference in differences:
+        keys = _difference_keys(difference)
+        if not keys or not all("crossentropy" in key for key in keys):
+            return False
+    return True
+
+
+DIVERGED = (
+    "float noise, not a bug: the training diverges in Keras itself (its loss passes 1e6 and "
+    "keeps growing), which amplifies each library's rounding epoch after epoch; the first "
+    "epoch agrees")
+
+
+def _history_values(difference: str) -> tuple[str, list[float], list[float]] | None:
+    """(key, deepfit's values, Keras's values) of a 'history:' difference."""
+    match = re.match(r"history: (\S+) (\[.*\]) != (\[.*\])$", difference)
+    if not match:
+        return None
+    ours, theirs = (ast.literal_eval(text.replace("nan", "None").replace("inf", "None"))
+                    for text in match.groups()[1:])
+    return match.group(1), ours, theirs
+
+
+def _diverged(differences: list[str]) -> bool:
+    """Keras's own training loss explodes (>= 1e6 at the end, 100x its first epoch), every
+    history value agrees within 1e-3 in the first epoch, and nothing but values differ."""
+    parsed = {}
+    for difference in differences:
+        if difference.startswith("history: "):
+            values = _history_values(difference)
+            if values is None:
+                return False
+            parsed[values[0]] = values[1:]
+        elif difference not in ("predict", "weights") and not difference.startswith("evaluate:"):
+            return False
+    if "loss" not in parsed:
+        return False
+    theirs = parsed["loss"][1]
+    if None in theirs or len(theirs) < 2 or not (
+            abs(theirs[-1]) >= 1e6 and abs(theirs[-1]) >= 100 * abs(theirs[0])):
+        return False
+    return all(a is not None and b is not None and abs(a[0] - b[0]) <= 1e-3 * abs(b[0])
+               for a, b in parsed.values())
+
+
 BIAS_BEFORE_BATCH_NORM = (
     "float noise, not a bug: a bias right before BatchNormalization has a zero gradient in exact "
     "arithmetic, and an adaptive optimizer scales each library's rounding noise in it up to "
@@ -76,6 +140,10 @@ def known_causes(spec: dict, differences: list[str]) -> set[str]:
     """The known causes explaining all `differences`, or an empty set if one is unexplained."""
     if differences and _bias_before_batch_norm(spec) and all(map(_drift_only, differences)):
         return {BIAS_BEFORE_BATCH_NORM}
+    if differences and _diverged(differences):
+        return {DIVERGED}
+    if differences and _only_crossentropy_metrics(differences):
+        return {LOGITS_CROSSENTROPY}
     causes: set[str] = set()
     for difference in differences:
         if (difference.startswith(("history_keys:", "evaluate_keys:"))

@@ -100,3 +100,16 @@ def test_bias_right_before_batch_normalization_gets_only_rounding_noise():
     kernel_grad, bias_grad = torch.autograd.grad(loss, [dense.kernel, dense.bias])
     # float32 rounding of a sum that is zero in exact arithmetic: ~1e-7 of the kernel's scale
     assert float(bias_grad.abs().max()) < 1e-5 * float(kernel_grad.abs().max())
+
+
+def test_saturated_sigmoid_crossentropy_comes_from_the_logits():
+    # Keras's TensorFlow backend computes it from the sigmoid's logits; its torch backend clips
+    # at 1e-7 and would give -log(1e-7) ~ 16.1 here (docs/differences.md, found in s1511).
+    logits = np.array([[40.0], [-30.0]], dtype="float32")
+    y = np.array([[0.0], [1.0]], dtype="float32")
+    model = deepfit.Sequential([deepfit.Input((1,)), layers.Dense(1, activation="sigmoid",
+                                                                  kernel_initializer="ones",
+                                                                  use_bias=False)])
+    model.compile("sgd", "mse", metrics=[deepfit.metrics.BinaryCrossentropy()])
+    result = model.evaluate(logits, y, verbose=0, return_dict=True)
+    assert result["binary_crossentropy"] == pytest.approx(35.0, rel=1e-5)  # mean of 40 and 30
