@@ -40,7 +40,7 @@ $(PEERS)/bin/python:
 	$(PYTHON) -m venv $(PEERS)
 	$(PEERS)/bin/python -m pip install --disable-pip-version-check -q -c constraints.txt \
 		torch==2.13.0 numpy keras tensorflow-cpu jax jaxlib pillow \
-		pandas matplotlib seaborn ipython pydot scikit-learn
+		pandas matplotlib seaborn ipython pydot scikit-learn lightning
 
 bench-peers: $(PEERS)/bin/python
 

@@ -25,19 +25,22 @@ sys.path.insert(0, str(HERE))
 
 from workloads import WORKLOADS  # noqa: E402
 
-PEERS = ["keras-tensorflow", "keras-torch", "keras-jax", "torch-loop", "jax-scan"]
+PEERS = ["keras-tensorflow", "keras-torch", "keras-jax", "torch-loop", "lightning", "jax-scan"]
+KERAS = ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax"]
+TORCH_PEERS = ["torch-loop", "lightning"]
 SYSTEMS_FOR = {
     "mlp32": ["deepfit", *PEERS],
     "mlp256": ["deepfit", *PEERS],
-    "sigmoid": ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax"],
-    "celsius": ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax"],
-    "convnet": ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax"],
-    "flowers": ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax"],
+    "sigmoid": KERAS,
+    "celsius": KERAS,
+    "convnet": [*KERAS, *TORCH_PEERS],
+    "flowers": KERAS,
+    **{name: [*KERAS, *TORCH_PEERS] for name in ("lstm", "gru", "bigru", "bow", "resnet")},
 }
 FLOWERS_TITLE = ("Flowers: 2,000 JPEGs 256x256 from a folder, 4 augmentation layers, "
                  "Flatten → 256 → 128 → 5")
 NEEDS = {"keras-tensorflow": "tensorflow", "keras-torch": "torch", "keras-jax": "jax",
-         "torch-loop": "torch", "jax-scan": "jax"}
+         "torch-loop": "torch", "lightning": "lightning", "jax-scan": "jax"}
 
 CELSIUS_SCRIPT = """
 import numpy as np
@@ -76,14 +79,24 @@ def _environment() -> dict[str, str]:
     return env
 
 
-def measure(system: str, workload: str, python: str) -> dict | None:
+def measure(system: str, workload: str, python: str, max_samples: int | None = None,
+            device: str | None = None, timeout: float | None = None) -> dict:
+    """One worker process's result, or {"error": its last line}."""
     env = _environment()
-    proc = subprocess.run([python, str(HERE / "worker.py"), "--system", system,
-                           "--workload", workload], capture_output=True, text=True, env=env)
+    extra = ["--max-samples", str(max_samples)] if max_samples else []
+    extra += ["--device", device] if device else []
+    try:
+        proc = subprocess.run([python, str(HERE / "worker.py"), "--system", system,
+                               "--workload", workload, *extra], capture_output=True, text=True,
+                              env=env, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["?"]
         return {"error": tail[0]}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    # Lightning's progress bar may share stdout: the result is the last JSON line.
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    return json.loads(lines[-1]) if lines else {"error": "no result printed"}
 
 
 def matmul_gflops() -> float:
@@ -132,8 +145,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--peers-python", default=str(HERE.parent / ".venv-peers/bin/python"))
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--workloads", default=",".join(SYSTEMS_FOR))
+    parser.add_argument("--workloads", default=",".join(SYSTEMS_FOR),
+                        help=f"comma-separated, from: {', '.join(SYSTEMS_FOR)}")
     parser.add_argument("--out", default="bench-results")
+    parser.add_argument("--max-samples", type=int, default=None,
+                        help="a smoke run: each workload on its first N samples only")
     args = parser.parse_args()
 
     gflops = matmul_gflops()
@@ -144,7 +160,11 @@ def main() -> None:
         if not ok:
             results["skipped"][system] = why
             print(f"note: skipping {system}: {why}")
-    for name in [w for w in args.workloads.split(",") if w and w != "none"]:
+    names = [w for w in args.workloads.split(",") if w and w != "none"]
+    unknown = [w for w in names if w not in SYSTEMS_FOR]
+    if unknown:
+        parser.error(f"unknown workload(s) {unknown}; choose from {list(SYSTEMS_FOR)}")
+    for name in names:
         systems = [s for s in SYSTEMS_FOR[name] if status[s][0]]
         samples: dict[str, list[float]] = {s: [] for s in systems}
         errors: dict[str, str] = {}
@@ -153,13 +173,14 @@ def main() -> None:
             for system in systems:
                 if system in errors:
                     continue
-                outcome = measure(system, name, python_for(system, args.peers_python))
+                outcome = measure(system, name, python_for(system, args.peers_python),
+                                  args.max_samples)
                 if "error" in outcome:
                     errors[system] = outcome["error"]
                 else:
                     samples[system].append(outcome["seconds_per_epoch"])
         medians = {s: statistics.median(v) for s, v in samples.items() if v}
-        flops = _flops_per_epoch(name)
+        flops = _flops_per_epoch(name, args.max_samples)
         floor = flops / (gflops * 1e9)
         title = FLOWERS_TITLE if name == "flowers" else WORKLOADS[name].title
         results["workloads"][name] = {"title": title, "seconds_per_epoch": medians,
@@ -177,13 +198,13 @@ def main() -> None:
     print(f"\nwrote {out / 'results.json'} (matmul peak here: {gflops:.0f} GFLOP/s)")
 
 
-def _flops_per_epoch(name: str) -> float:
+def _flops_per_epoch(name: str, max_samples: int | None = None) -> float:
     if name == "flowers":
         dense = 256 * 256 * 3 * 256 + 256 * 128 + 128 * 5
         return 6.0 * dense * 2000
     workload = WORKLOADS[name]
     x, _ = workload.data()
-    return workload.flops_per_sample * len(x)
+    return workload.flops_per_sample * min(len(x), max_samples or len(x))
 
 
 def print_workload(name: str, title: str, medians: dict, errors: dict, floor: float) -> None:

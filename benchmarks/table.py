@@ -10,7 +10,8 @@ import json
 import sys
 from pathlib import Path
 
-COLUMNS = ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax", "torch-loop", "jax-scan"]
+COLUMNS = ["deepfit", "keras-tensorflow", "keras-torch", "keras-jax", "torch-loop", "lightning",
+           "jax-scan"]
 
 
 def markdown(results: dict) -> str:

@@ -5,7 +5,7 @@ model in deepfit and in Keras (`k` is either module), plus deterministic data fo
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -44,6 +44,26 @@ def digits_images(samples: int = 8000) -> tuple[np.ndarray, np.ndarray]:
     return rng.random((samples, 28, 28, 1), dtype=np.float32), rng.integers(0, 10, samples)
 
 
+def tokens(samples: int, seed: int = 3) -> tuple[np.ndarray, np.ndarray]:
+    """IMDB-shaped text: `samples` sequences of 200 token ids in [1, 20000), binary labels
+    tied to the tokens (whether most of the first 50 are in the lower half of the vocabulary)."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(1, VOCABULARY, (samples, SEQUENCE), dtype=np.int64)
+    y = ((x[:, :50] < VOCABULARY // 2).mean(axis=1) > 0.5).astype("float32")
+    return x, y
+
+
+def small_images(samples: int, seed: int = 4) -> tuple[np.ndarray, np.ndarray]:
+    """CIFAR-shaped data: 32x32x3 in [0, 1], 10 classes tied to the pixels."""
+    rng = np.random.default_rng(seed)
+    x = rng.random((samples, 32, 32, 3), dtype=np.float32)
+    y = x[:, :10, 0, 0].argmax(axis=1).astype("int64")
+    return x, y
+
+
+VOCABULARY, SEQUENCE, EMBED = 20000, 200, 128
+
+
 def build_mlp(k: Any) -> Any:
     return k.Sequential([k.Input((784,)), k.layers.Dense(128, activation="relu"),
                          k.layers.Dense(10, activation="softmax")])
@@ -71,6 +91,69 @@ def build_convnet(k: Any) -> Any:
     return k.Model(inputs, outputs)
 
 
+def _text_model(k: Any, recurrent: Any) -> Any:
+    return k.Sequential([k.Input((SEQUENCE,), dtype="int32"),
+                         k.layers.Embedding(VOCABULARY, EMBED), recurrent,
+                         k.layers.Dense(1, activation="sigmoid")])
+
+
+def build_lstm(k: Any) -> Any:
+    return _text_model(k, k.layers.LSTM(64))
+
+
+def build_gru(k: Any) -> Any:
+    return _text_model(k, k.layers.GRU(64))
+
+
+def build_bigru(k: Any) -> Any:
+    return _text_model(k, k.layers.Bidirectional(k.layers.GRU(64)))
+
+
+def build_bow(k: Any) -> Any:
+    return _text_model(k, k.layers.GlobalAveragePooling1D())
+
+
+def _residual_block(k: Any, x: Any, filters: int, stride: int) -> Any:
+    layers = k.layers
+    y = layers.Conv2D(filters, 3, strides=stride, padding="same", use_bias=False)(x)
+    y = layers.Activation("relu")(layers.BatchNormalization()(y))
+    y = layers.BatchNormalization()(
+        layers.Conv2D(filters, 3, padding="same", use_bias=False)(y))
+    shortcut = x
+    if stride != 1:
+        shortcut = layers.BatchNormalization()(
+            layers.Conv2D(filters, 1, strides=stride, use_bias=False)(x))
+    return layers.Activation("relu")(layers.Add()([y, shortcut]))
+
+
+def build_resnet(k: Any) -> Any:
+    """A small ResNet: a 16-filter stem, three residual stages (16, 32, 64 filters; the last
+    two halve the size with a 1x1 projection shortcut), global average pooling, Dense(10)."""
+    layers = k.layers
+    inputs = k.Input((32, 32, 3))
+    x = layers.Conv2D(16, 3, padding="same", use_bias=False)(inputs)
+    x = layers.Activation("relu")(layers.BatchNormalization()(x))
+    for filters, stride in ((16, 1), (32, 2), (64, 2)):
+        x = _residual_block(k, x, filters, stride)
+    x = layers.GlobalAveragePooling2D()(x)
+    return k.Model(inputs, layers.Dense(10, activation="softmax")(x))
+
+
+def _conv_macs(size: int, kernel: int, channels_in: int, channels_out: int) -> int:
+    return size * size * kernel * kernel * channels_in * channels_out
+
+
+#: multiply-accumulates of one forward pass of build_resnet on one image
+RESNET_MACS = (_conv_macs(32, 3, 3, 16) + 2 * _conv_macs(32, 3, 16, 16)
+               + _conv_macs(16, 3, 16, 32) + _conv_macs(16, 3, 32, 32) + _conv_macs(16, 1, 16, 32)
+               + _conv_macs(8, 3, 32, 64) + _conv_macs(8, 3, 64, 64) + _conv_macs(8, 1, 32, 64)
+               + 64 * 10)
+
+
+def _recurrent_macs(gates: int, units: int = 64) -> int:
+    return SEQUENCE * gates * units * (EMBED + units) + units
+
+
 @dataclass
 class Workload:
     """One benchmark: a model, its data, how it's compiled and fitted, and its FLOPs."""
@@ -87,6 +170,18 @@ class Workload:
     whole_fit: bool = False
     flops_per_sample: float = 0.0
     metrics: list[str] = field(default_factory=lambda: ["accuracy"])
+    #: samples of the untimed warm-up fit before the timed one
+    warmup: int = 4096
+
+    def limited(self, samples: int) -> Workload:
+        """This workload on its first `samples` samples only (smoke runs of the harness)."""
+        data = self.data
+
+        def head() -> tuple[np.ndarray, np.ndarray]:
+            x, y = data()
+            return x[:samples], y[:samples]
+
+        return replace(self, data=head, warmup=min(self.warmup, samples))
 
 
 WORKLOADS = {
@@ -106,5 +201,25 @@ WORKLOADS = {
         Workload("convnet", "MNIST convnet (2x Conv2D+MaxPool), batch 128, 8,000 digits",
                  build_convnet, digits_images, "adam", "sparse_categorical_crossentropy", 128, 1,
                  flops_per_sample=6 * (26 * 26 * 9 * 32 + 11 * 11 * 9 * 32 * 64 + 1600 * 10)),
+        Workload("lstm", "Embedding 20k×128 → LSTM(64) → Dense(1), Adam, batch 64, 3,200 "
+                 "sequences of 200", build_lstm, lambda: tokens(3200), "adam",
+                 "binary_crossentropy", 64, 1, flops_per_sample=6 * _recurrent_macs(4),
+                 warmup=640),
+        Workload("gru", "Embedding 20k×128 → GRU(64) → Dense(1), Adam, batch 64, 3,200 "
+                 "sequences of 200", build_gru, lambda: tokens(3200), "adam",
+                 "binary_crossentropy", 64, 1, flops_per_sample=6 * _recurrent_macs(3),
+                 warmup=640),
+        Workload("bigru", "Embedding 20k×128 → Bidirectional(GRU(64)) → Dense(1), Adam, "
+                 "batch 64, 1,600 sequences of 200", build_bigru, lambda: tokens(1600), "adam",
+                 "binary_crossentropy", 64, 1, flops_per_sample=12 * _recurrent_macs(3),
+                 warmup=640),
+        Workload("bow", "Embedding 20k×128 → GlobalAveragePooling1D → Dense(1), Adam, "
+                 "batch 64, 12,800 sequences of 200", build_bow, lambda: tokens(12800), "adam",
+                 "binary_crossentropy", 64, 1, flops_per_sample=6 * (SEQUENCE * EMBED + EMBED),
+                 warmup=1280),
+        Workload("resnet", "ResNet (3 stages, BatchNorm, skips) on 32×32×3, Adam, batch 128, "
+                 "2,048 images", build_resnet, lambda: small_images(2048), "adam",
+                 "sparse_categorical_crossentropy", 128, 1, flops_per_sample=6 * RESNET_MACS,
+                 warmup=512),
     ]
 }
