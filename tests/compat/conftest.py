@@ -117,6 +117,12 @@ def tutorial_env(home: dict) -> dict:
 _SCRIPTS: dict[str, dict] = {}
 
 
+def corpus_program(name: str) -> str:
+    """The corpus's copy of an official program, tests/corpus/programs/<name>.py (code verbatim
+    but for its `# corpus:` lines): one copy for the corpus and these tests."""
+    return (REPO / "tests" / "corpus" / "programs" / f"{name}.py").read_text()
+
+
 def tutorial(name: str, source: str, args: tuple = (), cost: float = 1.0) -> pytest.MarkDecorator:
     """Register a script to run and return the marker tying a test to its result.
 

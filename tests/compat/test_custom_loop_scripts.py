@@ -7,21 +7,12 @@ built Functionally, sample weights, test_step, the GAN with two optimizers)."""
 
 from __future__ import annotations
 
-import pathlib
 import re
 
-from tests.compat.conftest import assert_ran, epoch_logs, tutorial
+from tests.compat.conftest import assert_ran, corpus_program, epoch_logs, tutorial
 
 NUM = r"[-\d.e+]+"
-PROGRAMS = pathlib.Path(__file__).parents[1] / "corpus" / "programs"
-
-
-def _program(name: str) -> str:
-    """The corpus's copy of an official program (code verbatim but for its `# corpus:` lines)."""
-    return (PROGRAMS / f"{name}.py").read_text()
-
-
-@tutorial("tf_quickstart_beginner.py", _program("tf_quickstart_beginner"))
+@tutorial("tf_quickstart_beginner.py", corpus_program("tf_quickstart_beginner"))
 def test_quickstart_beginner(tutorial_run):
     result, _ = tutorial_run
     assert_ran(result)
@@ -34,7 +25,7 @@ def test_quickstart_beginner(tutorial_run):
     assert evaluation and float(evaluation.group(1)) > 0.9
 
 
-@tutorial("tf_quickstart_advanced.py", _program("tf_quickstart_advanced"), cost=2.0)
+@tutorial("tf_quickstart_advanced.py", corpus_program("tf_quickstart_advanced"), cost=2.0)
 def test_quickstart_advanced(tutorial_run):
     result, _ = tutorial_run
     assert_ran(result)
@@ -48,7 +39,7 @@ def test_quickstart_advanced(tutorial_run):
 
 
 @tutorial("custom_training_loop_guide.py",
-          _program("kg_writing_a_custom_training_loop_in_tensorflow"), cost=3.0)
+          corpus_program("kg_writing_a_custom_training_loop_in_tensorflow"), cost=3.0)
 def test_custom_training_loop_guide(tutorial_run):
     result, workdir = tutorial_run
     assert_ran(result)
@@ -70,7 +61,7 @@ def test_custom_training_loop_guide(tutorial_run):
 
 
 
-@tutorial("custom_train_step_guide.py", _program("kg_custom_train_step_in_tensorflow"),
+@tutorial("custom_train_step_guide.py", corpus_program("kg_custom_train_step_in_tensorflow"),
           cost=4.0)
 def test_custom_train_step_guide(tutorial_run):
     result, _ = tutorial_run
