@@ -107,6 +107,39 @@ def _diverged(differences: list[str]) -> bool:
                for a, b in parsed.values())
 
 
+KERAS_NAN_COSINE = (
+    "Keras bug: CosineSimilarity's gradient is NaN for an all-zero prediction row (torch and "
+    "JAX backends), so Keras's weights turn NaN; deepfit's is finite, as on Keras's TensorFlow "
+    "backend (docs/differences.md)")
+
+
+def _cosine_loss(spec: dict) -> bool:
+    losses = spec["compile"]["loss"]
+    if not isinstance(losses, dict) or "obj" in losses:
+        losses = {"": losses}  # one loss, not one per output
+    losses = list(losses.values())
+    return any(isinstance(loss, dict) and loss["obj"] == "losses.CosineSimilarity"
+               or loss == "cosine_similarity" for loss in losses)
+
+
+def _keras_went_nan(differences: list[str]) -> bool:
+    """Keras's History is NaN from the first epoch where deepfit's is finite, and nothing but
+    values differ (NaN weights make evaluate, predict and the weights differ too)."""
+    saw_loss = False
+    for difference in differences:
+        if difference.startswith("history: "):
+            values = _history_values(difference)
+            if values is None or None not in values[2] or None in values[1]:
+                return False
+            saw_loss |= values[0] == "loss"
+        elif difference.startswith("evaluate: "):
+            if not all(part.endswith("!= nan") for part in difference.split(", ")):
+                return False
+        elif difference not in ("predict", "weights"):
+            return False
+    return saw_loss
+
+
 BIAS_BEFORE_BATCH_NORM = (
     "float noise, not a bug: a bias right before BatchNormalization has a zero gradient in exact "
     "arithmetic, and an adaptive optimizer scales each library's rounding noise in it up to "
@@ -140,6 +173,8 @@ def known_causes(spec: dict, differences: list[str]) -> set[str]:
     """The known causes explaining all `differences`, or an empty set if one is unexplained."""
     if differences and _bias_before_batch_norm(spec) and all(map(_drift_only, differences)):
         return {BIAS_BEFORE_BATCH_NORM}
+    if differences and _keras_went_nan(differences) and _cosine_loss(spec):
+        return {KERAS_NAN_COSINE}
     if differences and _diverged(differences):
         return {DIVERGED}
     if differences and _only_crossentropy_metrics(differences):

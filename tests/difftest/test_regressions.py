@@ -113,3 +113,15 @@ def test_saturated_sigmoid_crossentropy_comes_from_the_logits():
     model.compile("sgd", "mse", metrics=[deepfit.metrics.BinaryCrossentropy()])
     result = model.evaluate(logits, y, verbose=0, return_dict=True)
     assert result["binary_crossentropy"] == pytest.approx(35.0, rel=1e-5)  # mean of 40 and 30
+
+
+def test_cosine_similarity_of_a_zero_prediction_has_a_finite_gradient():
+    # Keras (torch and JAX backends) gives NaN here (docs/differences.md, found in s1606).
+    y_true = torch.tensor([[0.3, 1.0], [1.0, 2.0]])
+    y_pred = torch.tensor([[0.0, 0.0], [0.5, -1.0]], requires_grad=True)
+    loss = deepfit.losses.CosineSimilarity()(y_true, y_pred)
+    (grad,) = torch.autograd.grad(loss, [y_pred])
+    assert torch.isfinite(grad).all()
+    # the second row alone: -cos / 2, as a hand computation
+    cos = (1.0 * 0.5 + 2.0 * -1.0) / (np.sqrt(5.0) * np.sqrt(1.25))
+    assert float(loss) == pytest.approx(-cos / 2, rel=1e-6)
