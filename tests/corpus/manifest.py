@@ -149,6 +149,18 @@ PROGRAMS: dict[str, dict] = {
             SERVED,
         ),
         ("EPOCHS = 100", "EPOCHS = 3", FEWER),
+        # The last fit trains on ~25 frauds drawn ~820 times each per epoch (one fraud missed
+        # is ~800 false negatives) and EarlyStopping(patience=10) on val_prc ends it anywhere
+        # from epoch 15 to 30, so its last epoch varies a lot from seed to seed on both
+        # engines. From the same weights and batches deepfit's numbers equal Keras's
+        # (tests/trainer/test_imbalanced_workflow.py). CORPUS_SEED 0-6 and the reference gave
+        # Keras (TensorFlow) fn 155-775, fp 485-1549, loss 0.073-0.136, val cross entropy
+        # 0.030-0.111, val_fn 0, val_fp 1-5; seeds 0-8 gave deepfit fn 106-1325, fp 417-2132,
+        # loss 0.071-0.179, val cross entropy 0.021-0.171, val_fn 0-1, val_fp 0-8. On 7
+        # validation frauds val_precision was 0.58-0.91 on Keras (1.0 in a run of the last
+        # fit alone) and 0.47-1.0 on deepfit.
+        tolerance={"fn": 1200, "fp": 1700, "loss": 0.12, "val_loss": 0.13, "entropy": 0.13,
+                   "val_fn": 1, "val_fp": 5, "val_precision": 0.35},
     ),
     "tf_generative_autoencoder": _tf(
         "generative/autoencoder.ipynb",

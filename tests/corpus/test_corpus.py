@@ -35,10 +35,6 @@ XFAIL: dict[str, str] = {
                                       "attribute 'metrics' (model.metrics[1].metrics: Keras 3's "
                                       "model.metrics is [loss tracker, CompileMetrics], "
                                       "deepfit's lists each compiled metric)",
-    "tf_structured_data_imbalanced_data": "numbers differ, not yet explained: the last fit's "
-                                          "false negatives are 641 (seed 0; 615 and 1,305 "
-                                          "unseeded) against Keras's 209 and 257, accuracy "
-                                          "0.966 against 0.983",
 }
 
 
