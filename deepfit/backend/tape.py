@@ -40,6 +40,11 @@ def _tapes() -> list[GradientTape]:
     return tapes
 
 
+def recording() -> bool:
+    """Whether a GradientTape is recording on this thread (it wants dense gradients)."""
+    return bool(_tapes())
+
+
 class GradientTape:
     """Record operations for automatic differentiation (`with GradientTape() as tape:`).
 

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import constraints, initializers, regularizers
+from deepfit.backend.tape import recording
 from deepfit.layers.layer import Layer
 
 
@@ -27,6 +28,22 @@ def _positive_int(name: str, value: Any) -> int:
         raise ValueError(f"Embedding: {name} must be a positive int, received {value!r} "
                          f"(of type {type(value).__name__})")
     return value
+
+
+def _adds_into_dense_grad(weight: torch.Tensor, ids: torch.Tensor) -> bool:
+    """Whether backward will add this weight's gradient into an existing dense `.grad` on CPU
+    (the optimizer's flat gradient buffer), where a sparse gradient is the cheaper form.
+
+    Why: a dense embedding gradient costs a zero fill of the whole matrix, the scatter of the
+    looked-up rows, then a second full pass adding it into `.grad`; a sparse one is added into
+    `.grad` row by row (same sums, only the looked-up rows touched). Under a GradientTape the
+    gradient is handed to the user, so it stays dense (as Keras's is).
+    """
+    grad = weight.grad
+    if grad is None or grad.layout != torch.strided or recording():
+        return False
+    return (type(ids) is torch.Tensor and weight.device.type == "cpu" and weight.requires_grad
+            and torch.is_grad_enabled() and not torch.compiler.is_compiling())
 
 
 class Embedding(Layer):
@@ -91,7 +108,8 @@ class Embedding(Layer):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         ids = inputs if inputs.dtype in (torch.int32, torch.int64) else inputs.long()
-        outputs = F.embedding(ids, self.embeddings)
+        sparse = _adds_into_dense_grad(self.embeddings, ids)
+        outputs = F.embedding(ids, self.embeddings, sparse=sparse)
         if self.mask_zero:
             outputs._keras_mask = self.compute_mask(ids)
         return outputs
