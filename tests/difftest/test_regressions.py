@@ -125,3 +125,24 @@ def test_cosine_similarity_of_a_zero_prediction_has_a_finite_gradient():
     # the second row alone: -cos / 2, as a hand computation
     cos = (1.0 * 0.5 + 2.0 * -1.0) / (np.sqrt(5.0) * np.sqrt(1.25))
     assert float(loss) == pytest.approx(-cos / 2, rel=1e-6)
+
+
+def test_evaluate_list_has_one_value_per_metric_of_a_repeated_name():
+    # Keras lists [loss, acc, acc, acc_1] here (docs/differences.md, found in s950, s996, ...).
+    x, y = _binary_data()
+    model = deepfit.Sequential([deepfit.Input((4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy",
+                  metrics=["binary_accuracy", deepfit.metrics.BinaryAccuracy(threshold=0.3)])
+    values = model.evaluate(x, y, verbose=0)
+    named = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert values == [named["loss"], named["binary_accuracy"], named["binary_accuracy_1"]]
+
+
+def test_layer_normalization_of_two_features_is_ill_conditioned_near_ties():
+    # Why known.py's ILL_CONDITIONED rule is float noise: over 2 features the output is about
+    # +-1 except within ~sqrt(epsilon) of a tie, where its slope reaches 1/sqrt(epsilon).
+    norm = layers.LayerNormalization(epsilon=1e-6)
+    x = torch.tensor([[0.3, 0.3 + 1e-6], [0.3, 0.3 + 2e-6]])
+    out = norm(x).detach().numpy()
+    slope = (out[1, 1] - out[0, 1]) / 1e-6
+    assert slope > 100  # a 1e-6 change in the input moves the output by more than 1e-4
