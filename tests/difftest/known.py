@@ -202,6 +202,8 @@ def known_causes(spec: dict, differences: list[str]) -> set[str]:
     """The known causes explaining all `differences`, or an empty set if one is unexplained."""
     if differences and _bias_before_batch_norm(spec) and all(map(_drift_only, differences)):
         return {BIAS_BEFORE_BATCH_NORM}
+    if differences and _diverged(differences):
+        return {DIVERGED}
     if _keras_repeats_a_name(differences):
         return {KERAS_EVALUATE_LIST}
     if differences and _two_feature_layer_norm(spec) and all(
@@ -210,8 +212,6 @@ def known_causes(spec: dict, differences: list[str]) -> set[str]:
         return {ILL_CONDITIONED}
     if differences and _keras_went_nan(differences) and _cosine_loss(spec):
         return {KERAS_NAN_COSINE}
-    if differences and _diverged(differences):
-        return {DIVERGED}
     if differences and _only_crossentropy_metrics(differences):
         return {LOGITS_CROSSENTROPY}
     causes: set[str] = set()
