@@ -18,6 +18,8 @@ Example:
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 _state = threading.local()
@@ -33,14 +35,18 @@ class CallContext:
     Attributes:
         losses: every loss added by a layer during this call (`add_loss`, activity
             regularizers), in order; the layers keep their own share in `layer.losses`.
+        observer: `observer(layer, outputs)` is called after every layer call under this
+            context (fit's preparation pass counts FLOPs with it, including layers a subclass
+            creates during the call); None almost always.
     """
 
-    __slots__ = ("entry_layer", "training", "losses")
+    __slots__ = ("entry_layer", "training", "losses", "observer")
 
     def __init__(self, entry_layer: Any, training: bool | None = None) -> None:
         self.entry_layer = entry_layer
         self.training = training
         self.losses: list[Any] = []
+        self.observer = getattr(_state, "observer", None)
 
 
 def current() -> CallContext | None:
@@ -59,6 +65,26 @@ def leave(context: CallContext) -> None:
     """Close `context` (the entry layer's call has returned or raised)."""
     if getattr(_state, "context", None) is context:
         _state.context = None
+
+
+@contextmanager
+def observing(observer: Callable[[Any, Any], None]) -> Iterator[None]:
+    """Give the next outermost call's context `observer` (see `CallContext.observer`).
+
+    Args:
+        observer: called as `observer(layer, outputs)` after each layer call.
+
+    Example:
+        >>> seen = []
+        >>> with observing(lambda layer, outputs: seen.append(layer.name)):
+        ...     model(x)
+    """
+    outer = getattr(_state, "observer", None)
+    _state.observer = observer
+    try:
+        yield
+    finally:
+        _state.observer = outer
 
 
 def current_training() -> bool | None:

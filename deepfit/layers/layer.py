@@ -204,6 +204,8 @@ class Layer(torch.nn.Module):
         mask_propagation.propagate(self, args[0] if args else None, outputs, previous_mask)
         if self.activity_regularizer is not None:
             self._add_activity_loss(outputs)
+        if context.observer is not None:
+            context.observer(self, outputs)
         return outputs
 
     @property

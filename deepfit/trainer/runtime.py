@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from deepfit import config
+from deepfit.layers import call_context
 from deepfit.layers.layer import Layer
 
 #: Below this many floating-point operations per step, one thread is faster or as fast.
@@ -46,9 +47,11 @@ class FlopCounter:
     """Counts forward FLOPs per sample while the model runs a batch of any size, so that fit's
     one preparation pass also measures the work of a step.
 
-    Every module present on entry is watched; layers that exist only after the pass (made by
-    a subclass during its first call) make the count incomplete (`per_sample` is None). Calls
-    made while the model itself builds (a Sequential's dummy sample) do not count.
+    deepfit layers are counted through the call context's observer, so layers a subclass
+    creates during this very call count too; plain torch modules with a `kernel` are watched
+    with forward hooks, and one made during the pass makes the count incomplete (`per_sample`
+    is None). Calls made while the model itself builds (a Sequential's dummy sample) do not
+    count.
 
     Example:
         >>> with FlopCounter(model) as counter:
@@ -62,22 +65,27 @@ class FlopCounter:
         self.total = 0.0
         self._watched: set[int] = set()
         self._handles: list[Any] = []
+        self._observing: Any = None
         self._complete = False
 
     def __enter__(self) -> FlopCounter:
         for module in self.model.modules():
-            self._watched.add(id(module))
-            # deepfit layers may get their kernel on this very call (built on first use)
-            if isinstance(module, Layer) or isinstance(getattr(module, "kernel", None),
-                                                       torch.Tensor):
-                self._handles.append(module.register_forward_hook(self._count))
+            if not isinstance(module, Layer) and isinstance(getattr(module, "kernel", None),
+                                                            torch.Tensor):
+                self._watched.add(id(module))
+                self._handles.append(module.register_forward_hook(
+                    lambda layer, _inputs, output: self._count(layer, output)))
+        self._observing = call_context.observing(self._count)
+        self._observing.__enter__()
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
+        self._observing.__exit__(*exc_info)
         for handle in self._handles:
             handle.remove()
         self._handles = []
-        self._complete = all(id(module) in self._watched for module in self.model.modules()
+        self._complete = all(isinstance(module, Layer) or id(module) in self._watched
+                             for module in self.model.modules()
                              if isinstance(getattr(module, "kernel", None), torch.Tensor))
 
     @property
@@ -85,7 +93,7 @@ class FlopCounter:
         """The FLOPs counted per sample, or None when the count missed layers."""
         return self.total if self._complete else None
 
-    def _count(self, layer: torch.nn.Module, _inputs: Any, output: Any) -> None:
+    def _count(self, layer: torch.nn.Module, output: Any) -> None:
         kernel = getattr(layer, "kernel", None)
         if isinstance(kernel, torch.Tensor) and isinstance(output, torch.Tensor) and (
             output.dim() > 0 and getattr(self.model, "built", True)

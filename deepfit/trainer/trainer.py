@@ -633,7 +633,7 @@ class Trainer(EvaluationMethods):
             self.built = True
             return
         if not self.built or not self.weights:
-            with torch.no_grad():
+            with layer_states_kept(self), torch.no_grad():  # a stateful RNN keeps its state
                 self(x, training=False)
 
     def _flops_per_step(self, prepared: Preparation) -> float:

@@ -85,3 +85,27 @@ def test_the_pass_counts_the_flops_of_one_sample_on_the_whole_batch(make):
     assert prepared.flops_per_sample == runtime.estimate_flops_per_sample(model, x[:1])
     assert prepared.flops_per_sample > 0
     assert tuple(prepared.y_pred.shape)[0] == 8
+
+
+class _LayersOnFirstCall(deepfit.Model):
+    """A subclass that makes its layers inside its first call (no __init__ layers)."""
+
+    def call(self, x):
+        if not hasattr(self, "hidden"):
+            self.hidden = layers.Dense(6, activation="relu")
+            self.out = layers.Dense(2)
+        return self.out(self.hidden(x))
+
+
+def test_layers_made_during_the_first_call_are_counted_on_that_pass():
+    model = _LayersOnFirstCall()
+    prepared = first_pass(model, (torch.zeros(8, 5), None, None))
+    assert prepared.flops_per_sample == 2.0 * (5 * 6 + 6 * 2)  # hand count: 2 x multiply-adds
+
+
+def test_fit_runs_a_subclass_that_makes_layers_on_first_call_once_before_training():
+    x = np.random.default_rng(0).random((32, 5), dtype=np.float32)
+    model = _LayersOnFirstCall()
+    model.compile("adam", "mse")
+    count, _ = _forwards_before_training(model, x, x[:, :2])
+    assert count == 1  # the FLOP count no longer needs a second, one-sample probe
