@@ -86,6 +86,10 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -m venv --system-site-packages "$VENV" || { echo "gpu_check: venv failed"; exit 2; }
 fi
 PY="$VENV/bin/python"
+# If the machine's Python is itself a venv, --system-site-packages does not reach its packages:
+# a .pth file in the new venv points at them (pip then counts torch, JAX, numpy as installed).
+"$PYTHON" -c "import sysconfig; p = sysconfig.get_paths(); print(p['purelib']); print(p['platlib'])" \
+    >"$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/_machine_site.pth"
 # (found, not imported: Keras's import needs a backend chosen)
 if ! "$PY" -c "import importlib.util as u, sys
 sys.exit(any(u.find_spec(m) is None for m in ('keras', 'pytest', 'h5py', 'PIL')))"; then
