@@ -9,6 +9,7 @@ averaged gradients equal those of one process training on the whole batch.
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
 import torch
@@ -44,7 +45,7 @@ def all_reduce_metrics(metrics: list[Any], context: DistributedContext) -> None:
     tensors = []
     for metric in metrics:
         tensors += list(getattr(metric, "variables", []))
-    counts = [m for m in metrics if hasattr(m, "count") and isinstance(m.count, int)]
+    counts = [m for m in metrics if isinstance(getattr(m, "count", None), numbers.Real)]
     count_tensor = torch.tensor([float(m.count) for m in counts], dtype=torch.float64)
     totals = [m.total for m in counts if isinstance(getattr(m, "total", None), torch.Tensor)]
     context.all_reduce_sum(tensors + totals + [count_tensor])

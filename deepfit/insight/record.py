@@ -65,7 +65,9 @@ def hyperparameters(model: Any, callback_list: Any, train_batches: Any,
     if compiled is not None:
         names = [loss_name(loss) for loss in compiled.losses if loss is not None]
         found["loss"] = names[0] if len(names) == 1 else names
-    metrics = getattr(model, "metrics_names", None)
+    # The logged names (Keras 3's `metrics_names` are 'loss', 'compile_metrics').
+    state = getattr(model, "_trainer_state", None)
+    metrics = list(getattr(state, "lazy_logs", None) or ())
     if metrics:
         found["metrics"] = [name for name in metrics if name != "loss"]
     found["epochs"] = params.get("epochs")

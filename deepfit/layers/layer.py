@@ -31,6 +31,8 @@ from deepfit.layers import call_context, mask_propagation, storage, tracking
 from deepfit.layers.symbolic import KerasTensor, first_call_tensors, never_called_message
 
 _name_counts: dict[str, int] = {}
+# Values that may hold metrics Keras tracks (`tracking.track_metrics`).
+_METRIC_CANDIDATES = (tracking.Metric, list, tuple)
 
 
 def unique_name(base: str) -> str:
@@ -397,6 +399,8 @@ class Layer(torch.nn.Module):
         if isinstance(value, torch.nn.Parameter) and self.__dict__.get("_automatic_names"):
             self._rename_weight(value, name)
         super().__setattr__(name, value)
+        if isinstance(value, _METRIC_CANDIDATES) or "_tracked_metrics" in self.__dict__:
+            tracking.track_metrics(self, name, value)
         if isinstance(value, torch.nn.Parameter) and "_weight_names" in self.__dict__ and (
                 name not in self._weight_trainable):
             self._weight_names.append(name)
@@ -507,6 +511,18 @@ class Layer(torch.nn.Module):
                 f"an input shape before counting its parameters"
             )
         return int(sum(w.numel() for w in self.weights))
+
+    # ----------------------------------------------------------------- metrics
+    @property
+    def metrics(self) -> list[Any]:
+        """The metrics this layer keeps in its attributes, then its sublayers' (Keras's
+        `Layer.metrics`)."""
+        if not tracking.metrics_seen:
+            return []
+        found = tracking.own_metrics(self)
+        for layer in self._sublayers():
+            found.extend(layer.metrics)
+        return found
 
     # ----------------------------------------------------------------- losses
     @property

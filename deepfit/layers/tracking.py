@@ -27,6 +27,8 @@ from typing import Any
 
 import torch
 
+from deepfit.metrics.base import Metric
+
 
 def _holds_weights(value: Any) -> bool:
     if isinstance(value, (torch.nn.Module, torch.nn.Parameter)):
@@ -152,3 +154,50 @@ def children(module: torch.nn.Module) -> Iterator[torch.nn.Module]:
             yield from children(child)
         else:
             yield child
+
+
+# ----------------------------------------------------------------------------- metrics
+#: Whether any layer has held a metric in an attribute: until one does, a model lists no
+#: layer metrics without searching its layers.
+metrics_seen = False
+
+
+def track_metrics(layer: torch.nn.Module, name: str, value: Any) -> None:
+    """Keras tracks the metrics a layer keeps in its attributes (`self.tracker = Mean()`, or a
+    list of them): they join `layer.metrics` in the order assigned. A new value of the same
+    attribute replaces the metrics it held.
+
+    Args:
+        layer: the layer whose attribute is set.
+        name: the attribute's name.
+        value: its new value.
+    """
+    global metrics_seen
+    found = _metric_items(value)
+    held = layer.__dict__.get("_tracked_metrics")
+    if held is None:
+        if not found:
+            return
+        held = layer.__dict__["_tracked_metrics"] = {}
+    if found:
+        held[name] = found
+        metrics_seen = True
+    else:
+        held.pop(name, None)
+
+
+def _metric_items(value: Any) -> list[Any]:
+    if isinstance(value, Metric):
+        # compile's own metrics are listed by the trainer, not as an attribute
+        return [] if getattr(value, "_compiled", False) else [value]
+    if isinstance(value, (list, tuple)) and value and all(
+        isinstance(item, Metric) for item in value
+    ):
+        return list(value)
+    return []
+
+
+def own_metrics(layer: torch.nn.Module) -> list[Any]:
+    """The metrics `layer` keeps in its own attributes, in the order assigned."""
+    held = layer.__dict__.get("_tracked_metrics")
+    return [metric for group in held.values() for metric in group] if held else []

@@ -62,6 +62,8 @@ class Metric:
 
     def __init__(self, name: str | None = None, dtype: Any = None) -> None:
         self.name = name or _snake_case(type(self).__name__)
+        # Keras numbers default names per session ('auc', 'auc_1'); compile does it per model.
+        self._auto_named = not name
         self._dtype = _resolve_dtype(dtype)
         self._state_shapes: dict[str, tuple[int, ...]] = {}
         self._device: torch.device | None = None

@@ -90,11 +90,11 @@ def restore_rng(state: dict[str, Any]) -> None:
 
 # ----------------------------------------------------------------------------- metrics
 def capture_metrics(model: Any) -> list[dict[str, Any]]:
-    """The running accumulators of each of `model.metrics` (the loss tracker first)."""
+    """The running accumulators of each metric of the model (the loss tracker first)."""
     from deepfit.trainer.logs import LossTracker
 
     captured = []
-    for metric in model.metrics:
+    for metric in model._leaf_metrics():
         if isinstance(metric, LossTracker):
             total = metric.total
             captured.append({"total": None if total is None else total.detach().clone(),
@@ -105,12 +105,12 @@ def capture_metrics(model: Any) -> list[dict[str, Any]]:
 
 
 def restore_metrics(model: Any, states: list[dict[str, Any]], device: torch.device) -> None:
-    """Set `model.metrics`' accumulators (freshly reset) to what `capture_metrics` saw.
+    """Set the model's metrics' accumulators (freshly reset) to what `capture_metrics` saw.
 
     Metrics whose state cannot be matched (a different number of metrics, or a metric that
     has not chosen its concrete kind yet) are left at zero.
     """
-    metrics = model.metrics
+    metrics = model._leaf_metrics()
     if len(metrics) != len(states):
         return
     for metric, state in zip(metrics, states):

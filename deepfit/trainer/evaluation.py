@@ -16,9 +16,10 @@ import torch
 
 from deepfit import backend, tree
 from deepfit.callbacks import CallbackList
+from deepfit.callbacks.logs import flatten_logs
 from deepfit.trainer import data_adapter, validation
 from deepfit.trainer.data_adapter import EpochIterator, unpack_x_y_sample_weight
-from deepfit.trainer.logs import LazyLogs, floats
+from deepfit.trainer.logs import LazyLogs, flat_step_logs, floats
 
 
 class EvaluationMethods:
@@ -72,11 +73,11 @@ class EvaluationMethods:
             for step, batch in iterator:
                 if callback_list is not None:
                     callback_list.on_test_batch_begin(step)
-                step_logs = (self.test_step(_as_data(batch)) if custom
+                step_logs = (flat_step_logs(self.test_step(_as_data(batch))) if custom
                              else self._default_test_step(batch))
                 if callback_list is not None:
                     callback_list.on_test_batch_end(step, step_logs)
-        return self._epoch_logs(step_logs)
+        return flatten_logs(self._epoch_logs(step_logs))
 
     def _default_test_step(self, batch: tuple) -> LazyLogs:
         x, y, sample_weight = batch
@@ -177,7 +178,7 @@ class EvaluationMethods:
             return _to_numpy(self(tensors, training=False))
 
     def _batch_result(self, return_dict: bool) -> Any:
-        logs = floats(self.get_metrics_result())
+        logs = flatten_logs(floats(self.get_metrics_result()))
         if return_dict:
             return logs
         values = self._in_keras_order(logs)

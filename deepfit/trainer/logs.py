@@ -9,31 +9,47 @@ Example:
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import torch
 
+from deepfit.metrics.base import Mean, Metric
 
-class LossTracker:
-    """The running mean of the batch losses, weighted by batch size, as Keras's loss tracker.
 
-    The sum stays a device tensor and the count a Python int, so an update costs one kernel and
-    no host sync.
+class LossTracker(Mean):
+    """The running mean of the batch losses, weighted by batch size: Keras's loss tracker
+    (a `Mean` named 'loss', `model.metrics[0]`).
+
+    The sum stays a device tensor and the count a Python number, so an update costs one kernel
+    and no host sync.
+
+    Args:
+        name: its name in the logs.
     """
 
     def __init__(self, name: str = "loss") -> None:
-        self.name = name
+        Metric.__init__(self, name=name)  # its own state below, not Mean's
         self.total: torch.Tensor | None = None
-        self.count = 0
+        self.count: float = 0
 
-    def update_state(self, value: torch.Tensor, sample_weight: int = 1) -> None:
-        value = value.detach()
-        if self.total is None:
-            self.total = value.to(torch.float32) * sample_weight
+    def update_state(self, value: Any, sample_weight: Any = 1) -> None:
+        """Add one batch's loss, counted `sample_weight` times (the batch size; 1 when None).
+
+        Args:
+            value: the batch's loss (a scalar tensor or number).
+            sample_weight: its weight: a number, or per-sample weights for per-sample values.
+        """
+        if type(sample_weight) is int and isinstance(value, torch.Tensor):  # the trainer's
+            value, weight = value.detach(), sample_weight
         else:
-            self.total.add_(value, alpha=sample_weight)
-        self.count += sample_weight
+            value, weight = _weighted_sum(value, 1 if sample_weight is None else sample_weight)
+        if self.total is None:
+            self.total = value.to(torch.float32) * weight
+        else:
+            self.total.add_(value, alpha=weight)
+        self.count += weight
 
     def result(self) -> torch.Tensor:
         if self.total is None:
@@ -43,6 +59,18 @@ class LossTracker:
     def reset_state(self) -> None:
         self.total = None
         self.count = 0
+
+
+def _weighted_sum(value: torch.Tensor, weight: Any) -> tuple[torch.Tensor, float]:
+    """(value, a plain weight) so that `value * weight` adds to the total and `weight` to the
+    count; per-sample weights of per-sample values are summed here (a custom step's own)."""
+    value = value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    if isinstance(weight, numbers.Real):
+        return value, weight
+    weights = torch.as_tensor(weight, dtype=torch.float32, device=value.device)
+    if weights.numel() == 1:
+        return value, float(weights)
+    return (value.float() * weights).sum() / weights.sum(), float(weights.sum())
 
 
 class LazyLogs(Mapping):
@@ -70,9 +98,12 @@ def to_python(value: Any) -> Any:
 
 
 def floats(logs: Mapping[str, Any]) -> dict[str, Any]:
-    """Logs with tensor values turned into Python numbers (one host sync for all values)."""
+    """Logs with tensor values turned into Python numbers (one host sync for all values);
+    nested dicts (a custom step's `{'compile_metrics': {...}}`) keep their layout."""
     keys = list(logs)
     values = [logs[key] for key in keys]
+    if any(isinstance(v, Mapping) for v in values):
+        return _nested_floats(dict(zip(keys, values)))
     tensors = [v for v in values if isinstance(v, torch.Tensor) and v.numel() == 1]
     if tensors:
         flat = [t.detach().float().reshape(()) for t in tensors]
@@ -83,3 +114,60 @@ def floats(logs: Mapping[str, Any]) -> dict[str, Any]:
         values = [next(lookup) if isinstance(v, torch.Tensor) and v.numel() == 1
                   else to_python(v) for v in values]
     return dict(zip(keys, values))
+
+
+def _nested_floats(logs: Mapping[str, Any]) -> dict[str, Any]:
+    paths: list[tuple[str, ...]] = []
+    leaves: dict[str, Any] = {}
+
+    def collect(mapping: Mapping[str, Any], prefix: tuple[str, ...]) -> None:
+        for key, value in mapping.items():
+            if isinstance(value, Mapping):
+                collect(value, (*prefix, key))
+            else:
+                paths.append((*prefix, key))
+                leaves[str(len(leaves))] = value
+
+    collect(logs, ())
+    converted = iter(floats(leaves).values())
+    rebuilt: dict[str, Any] = {}
+    for path in paths:
+        node = rebuilt
+        for key in path[:-1]:
+            node = node.setdefault(key, {})
+        node[path[-1]] = next(converted)
+    return rebuilt
+
+
+class FlatStepLogs(dict):
+    """A custom step's logs with nested dicts merged in (as Keras hands them to batch
+    callbacks), keeping the step's own layout as `nested` for the epoch's logs."""
+
+    nested: Mapping[str, Any]
+
+
+def flat_step_logs(logs: Any) -> Any:
+    """`logs` of a custom train/test step, flattened when they nest dicts (Keras 3's
+    `{m.name: m.result() for m in self.metrics}` gives `{'compile_metrics': {...}}`).
+
+    Args:
+        logs: what the step returned.
+
+    Returns:
+        `logs` itself, or a `FlatStepLogs` when a value is a dict.
+    """
+    if not isinstance(logs, Mapping) or not any(isinstance(v, Mapping) for v in logs.values()):
+        return logs
+    flat = FlatStepLogs()
+    _merge_sorted(logs, flat)
+    flat.nested = logs
+    return flat
+
+
+def _merge_sorted(logs: Mapping[str, Any], into: dict[str, Any]) -> None:
+    for key in sorted(logs):
+        value = logs[key]
+        if isinstance(value, Mapping):
+            _merge_sorted(value, into)
+        else:
+            into[key] = value

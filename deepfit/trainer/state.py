@@ -75,8 +75,7 @@ class TrainerState:
         model = self.model
         metrics = model.compiled_metrics
         self.has_metrics = bool(metrics is not None and metrics.metrics)
-        tracked = [self.loss_tracker] + model._compiled_metric_objects()
-        self.lazy_logs = LazyLogs({m.name: m.result for m in tracked})
+        self.lazy_logs = LazyLogs(dict(self._result_sources()))
         self.regularizers = _regularizers(model)
         self.constrained = model._has_constraints()
         self.may_have_losses = model._has_losses()
@@ -86,6 +85,18 @@ class TrainerState:
             self.loss_scaler = None
         elif self.loss_scaler is None:
             self.loss_scaler = mixed_precision.LossScaler()
+
+    def _result_sources(self) -> list[tuple[str, Any]]:
+        """(log key, bound `result`) of each of the model's metrics, the compiled ones by their
+        keys: what `get_metrics_result` reads, without walking the model at every read."""
+        model = self.model
+        if model.__dict__.get("_trainer_state") is not self:  # compile is still making it
+            return [(self.loss_tracker.name, self.loss_tracker.result)]
+        sources = []
+        for metric in model.metrics:
+            inner = getattr(metric, "result_sources", None)
+            sources += inner() if inner is not None else [(metric.name, metric.result)]
+        return sources
 
     def attach(self, batches: Any) -> None:
         """Run the coming steps through DistributedDataParallel when `batches` are sharded."""

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +24,7 @@ import torch
 from deepfit import backend, distribute, mixed_precision, optimizers, tree
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
+from deepfit.layers import tracking
 from deepfit.trainer import (
     batch_checks,
     data_adapter,
@@ -41,7 +43,7 @@ from deepfit.trainer.data_adapter import (
     unpack_x_y_sample_weight,
 )
 from deepfit.trainer.evaluation import EvaluationMethods, _as_data, _batch_size
-from deepfit.trainer.logs import LazyLogs, floats
+from deepfit.trainer.logs import LazyLogs, flat_step_logs, floats
 from deepfit.trainer.preparation import Preparation, first_pass
 from deepfit.trainer.state import TrainerState, layer_states_kept
 
@@ -111,38 +113,52 @@ class Trainer(EvaluationMethods):
 
     @property
     def metrics(self) -> list[Any]:
-        """As Keras orders them: the loss tracker, the compiled metrics (once built on the first
-        batch), then each output's loss tracker for several outputs."""
-        state = self._trainer_state
-        found: list[Any] = [state.loss_tracker] if state is not None else []
-        return found + self._compiled_metric_objects()
-
-    def _compiled_metric_objects(self) -> list[Any]:
+        """As Keras 3 lists them: once compiled, the loss tracker ('loss'), the compiled
+        metrics as one `CompileMetrics` ('compile_metrics', when compile was given metrics;
+        its `.metrics` are the metric objects, from the first batch on) and each output's loss
+        tracker for several outputs (from the first batch on); then the metrics kept in the
+        model's attributes and its layers' (not those of nested models)."""
         found: list[Any] = []
-        if self.compiled_metrics is not None:
-            found += self.compiled_metrics.metrics
-        if self.compiled_loss is not None:
-            found += self.compiled_loss.metrics
+        state = self._trainer_state
+        if self.compiled and state is not None:
+            found.append(state.loss_tracker)
+            if self.compiled_metrics is not None and self.compiled_metrics.configured:
+                found.append(self.compiled_metrics)
+            if self.compiled_loss is not None:
+                found += self.compiled_loss.metrics
+        if tracking.metrics_seen:
+            found += tracking.own_metrics(self)
+            found += [metric for layer in self._flatten_layers()[1:]
+                      if not isinstance(layer, Trainer) for metric in tracking.own_metrics(layer)]
         return found
 
+    def _leaf_metrics(self) -> list[Any]:
+        """`metrics` with the compiled metrics' own metrics in place of their container (the
+        objects that hold state: to save, restore or sum over processes)."""
+        return [leaf for metric in self.metrics
+                for leaf in (metric.metrics if isinstance(metric, CompileMetrics) else [metric])]
+
     def _in_keras_order(self, logs: Mapping[str, Any]) -> list[Any]:
-        """Log values as a list, as Keras's evaluate/train_on_batch return them: 'loss', then
-        each output's loss and the other names sorted for several outputs, else the metrics in
-        compile order (then any other key, sorted)."""
-        names = self.metrics_names
-        per_output = [m.name for m in self.compiled_loss.metrics] if self.compiled_loss else []
-        if per_output:
-            names = names[:1] + per_output
+        """Log values as a list, as Keras's evaluate/train_on_batch return them: the values of
+        the names of `metrics` (the compiled metrics' own names, unprefixed) in that order,
+        then every other key sorted — a name listed twice gives its value twice, as in Keras."""
+        names: list[str] = []
+        for metric in self.metrics:
+            if isinstance(metric, CompileMetrics):
+                names += [inner.name for inner in metric.metrics]
+            else:
+                names.append(metric.name)
+        listed = set(names)
         ordered = [logs[name] for name in names if name in logs]
-        return ordered + [logs[key] for key in sorted(logs) if key not in names]
+        return ordered + [logs[key] for key in sorted(logs) if key not in listed]
 
     @property
     def metrics_names(self) -> list[str]:
-        """Names of `metrics`, in the order evaluate returns their values."""
+        """The names of `metrics` ('loss', 'compile_metrics', ...), as in Keras 3."""
         return [metric.name for metric in self.metrics]
 
     def reset_metrics(self) -> None:
-        """Reset the loss tracker and every compiled metric."""
+        """Reset every metric of `metrics`."""
         for metric in self.metrics:
             metric.reset_state()
 
@@ -342,7 +358,8 @@ class Trainer(EvaluationMethods):
     def _select_train_step(self) -> Any:
         # Steps run library-internally: the model's outputs stay plain torch tensors.
         if type(self).train_step is not Trainer.train_step:
-            return backend.internal_step(lambda batch: self.train_step(_as_data(batch)))
+            return backend.internal_step(
+                lambda batch: flat_step_logs(self.train_step(_as_data(batch))))
         return backend.internal_step(self._default_train_step)
 
     def _default_train_step(self, batch: tuple) -> LazyLogs:
@@ -432,19 +449,38 @@ class Trainer(EvaluationMethods):
         with torch.no_grad():
             pairs = self.compiled_loss.flat_targets(y, y_pred) if self.compiled_loss else (
                 [(y, y_pred)])
-            self.compiled_metrics.update_state(pairs, sample_weight)
+            self.compiled_metrics.update_pairs(pairs, sample_weight)
 
     def get_metrics_result(self) -> dict[str, torch.Tensor]:
-        """Each metric's current result, by name (values stay on the device)."""
-        return {metric.name: metric.result() for metric in self.metrics}
+        """Each metric's current result by name, a metric whose result is a dict (the compiled
+        metrics) giving its entries (values stay on the device).
+
+        Returns:
+            `{'loss': ..., 'accuracy': ...}`.
+        """
+        found: dict[str, Any] = {}
+        for metric in self.metrics:
+            result = metric.result()
+            if isinstance(result, Mapping):
+                found.update(result)
+            else:
+                found[metric.name] = result
+        return found
 
     def _epoch_logs(self, step_logs: Any) -> dict[str, Any]:
+        """The logs of an epoch as Keras makes them: the metrics' results, or a custom step's
+        last logs when their keys differ from those (nested dicts stay nested until the
+        callbacks flatten them), as Python numbers."""
         distributed = self._trainer_state.distributed
         if distributed is not None and isinstance(step_logs, LazyLogs):
-            distribute_training.all_reduce_metrics(self.metrics, distributed)
-        logs = self.get_metrics_result() if isinstance(step_logs, LazyLogs) else step_logs
-        values = floats(logs)
-        return {key: values[key] for key in sorted(values)}
+            distribute_training.all_reduce_metrics(self._leaf_metrics(), distributed)
+        if isinstance(step_logs, LazyLogs):
+            return floats(step_logs)
+        step_logs = getattr(step_logs, "nested", step_logs)
+        results = self.get_metrics_result()
+        if isinstance(step_logs, Mapping) and set(step_logs) == set(results):
+            return floats(results)
+        return floats(step_logs) if isinstance(step_logs, Mapping) else step_logs
 
     # ================================================================= preparation
     def _require_compiled(self, method: str) -> None:
@@ -550,6 +586,7 @@ class Trainer(EvaluationMethods):
                         self.compiled_loss.losses, pairs), data=finite or source is val_batches)
             if not self.compiled_metrics.built:
                 self.compiled_metrics.build(pairs)
+            self.compiled_loss.built = True
         elif self.compiled_metrics is not None and not self.compiled_metrics.built and (
             y is not None
         ):
@@ -572,8 +609,8 @@ class Trainer(EvaluationMethods):
             return
         loss, loss_weights, metrics, weighted_metrics = deferred
         named = not isinstance(y_pred, (list, tuple))
-        if isinstance(y_pred, dict):
-            names = list(y_pred)
+        if isinstance(y_pred, dict):  # in Keras's flattening order: sorted keys
+            names = list(y_pred) if isinstance(y_pred, OrderedDict) else sorted(y_pred)
         elif isinstance(y_pred, (list, tuple)):
             names = [f"output_{index + 1}" for index in range(len(y_pred))]
         else:

@@ -31,10 +31,6 @@ XFAIL: dict[str, str] = {
     "tf_images_classification": "NotProvidedError: tf.lite is not provided (the last cells "
                                 "convert to TensorFlow Lite and run its interpreter; deepfit "
                                 "does not fake the .tflite format)",
-    "tf_structured_data_time_series": "AttributeError: 'MeanAbsoluteError' object has no "
-                                      "attribute 'metrics' (model.metrics[1].metrics: Keras 3's "
-                                      "model.metrics is [loss tracker, CompileMetrics], "
-                                      "deepfit's lists each compiled metric)",
 }
 
 

@@ -147,7 +147,8 @@ __all__ = [
     "complex128", "complex64", "concat", "config", "constant", "convert_to_tensor", "cos",
     "data", "device", "divide", "double", "dtypes", "equal", "errors", "executing_eagerly", "exp",
     "expand_dims", "eye", "fill", "float16", "float32", "float64", "floor", "function",
-    "gather", "get_logger", "greater", "greater_equal", "half", "identity", "image", "int16",
+    "gather", "get_logger", "greater", "greater_equal", "half", "identity", "image",
+    "initializers", "int16",
     "int32", "int64", "int8", "io", "is_tensor", "keras", "less", "less_equal", "linalg",
     "linspace", "logical_and", "losses", "metrics", "optimizers", "logical_not", "logical_or",
     "math", "matmul", "maximum",
@@ -208,6 +209,8 @@ saved_model = _namespace.make(
 )
 errors = _namespace.make("tf.errors")
 
-# TensorFlow 2 keeps tf.metrics, tf.losses and tf.optimizers as aliases of Keras's modules.
+# TensorFlow 2 keeps tf.metrics, tf.losses, tf.optimizers and tf.initializers as aliases of
+# Keras's modules.
 _namespace.install(globals(), _namespace.Lookup("tf", modules={
-    name: f"deepfit.compat.keras.{name}" for name in ("metrics", "losses", "optimizers")}))
+    name: f"deepfit.compat.keras.{name}"
+    for name in ("metrics", "losses", "optimizers", "initializers")}))
