@@ -141,16 +141,16 @@ class Trainer(EvaluationMethods):
     def _in_keras_order(self, logs: Mapping[str, Any]) -> list[Any]:
         """Log values as a list, as Keras's evaluate/train_on_batch return them: the values of
         the names of `metrics` (the compiled metrics' own names, unprefixed) in that order,
-        then every other key sorted — a name listed twice gives its value twice, as in Keras."""
-        names: list[str] = []
+        then every other key sorted. A name two metrics share gives its value once (Keras
+        repeats it: docs/differences.md)."""
+        names: dict[str, None] = {}
         for metric in self.metrics:
             if isinstance(metric, CompileMetrics):
-                names += [inner.name for inner in metric.metrics]
+                names.update(dict.fromkeys(inner.name for inner in metric.metrics))
             else:
-                names.append(metric.name)
-        listed = set(names)
+                names[metric.name] = None
         ordered = [logs[name] for name in names if name in logs]
-        return ordered + [logs[key] for key in sorted(logs) if key not in listed]
+        return ordered + [logs[key] for key in sorted(logs) if key not in names]
 
     @property
     def metrics_names(self) -> list[str]:
