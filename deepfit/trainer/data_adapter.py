@@ -291,10 +291,16 @@ class EpochIterator:
     """
 
     def __init__(self, batches: ArrayBatches | IterableBatches,
-                 steps_per_epoch: int | None = None) -> None:
+                 steps_per_epoch: int | None = None, steps_per_execution: int = 1) -> None:
         self.batches = batches
         self.steps_per_epoch = steps_per_epoch
+        self.steps_per_execution = steps_per_execution
+        # Keras starts an execution of N batches at every N-th step below steps_per_epoch and
+        # lets it run its N batches: an epoch takes steps_per_epoch rounded up to N batches.
+        self._epoch_batches = (None if steps_per_epoch is None else
+                               -(-steps_per_epoch // steps_per_execution) * steps_per_execution)
         self._iterator: Iterator[Batch] | None = None
+        self._seen = 0  # batches taken from `_iterator` (steps_per_epoch: carried over epochs)
         self._warned = False
         self._resume: tuple[int, Any] = (0, None)
 
@@ -337,8 +343,8 @@ class EpochIterator:
                                      start=first)
             return
         if self._iterator is None:
-            self._iterator = self.batches.epoch()
-        for step in range(first, self.steps_per_epoch):
+            self._iterator, self._seen = self.batches.epoch(), 0
+        for step in range(first, self._epoch_batches):
             try:
                 batch = next(self._iterator)
             except StopIteration:
@@ -352,7 +358,11 @@ class EpochIterator:
                     )
                     self._warned = True
                 return
+            self._seen += 1
             yield step, batch
+        known = self.batches.num_batches
+        if known and self._seen >= known:  # the data is used up: the next epoch starts it anew
+            self._iterator = None
 
 
 def combine_class_weight(y: torch.Tensor, sample_weight: torch.Tensor | None,

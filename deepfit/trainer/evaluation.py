@@ -17,7 +17,7 @@ import torch
 from deepfit import backend, tree
 from deepfit.callbacks import CallbackList
 from deepfit.callbacks.logs import flatten_logs
-from deepfit.trainer import data_adapter, validation
+from deepfit.trainer import data_adapter, execution, validation
 from deepfit.trainer.data_adapter import EpochIterator, unpack_x_y_sample_weight
 from deepfit.trainer.logs import LazyLogs, flat_step_logs, floats
 
@@ -53,7 +53,7 @@ class EvaluationMethods:
         batches = self._batches(x, y, sample_weight, batch_size or 32, False, self._device(),
                                 finite=False)
         self._prepare(batches, finite=False)
-        iterator = EpochIterator(batches, steps)
+        iterator = EpochIterator(batches, steps, self._steps_per_execution())
         callback_list = self._callback_list(callbacks, verbose, 1, iterator.steps,
                                             history=False, mode="test")
         callback_list.on_test_begin()
@@ -69,7 +69,14 @@ class EvaluationMethods:
         self.reset_metrics()
         step_logs: Any = {}
         custom = type(self).test_step is not EvaluationMethods.test_step
+        per_execution = iterator.steps_per_execution
         with torch.no_grad(), backend.internal():
+            if per_execution > 1:
+                step_fn = ((lambda batch: flat_step_logs(self.test_step(_as_data(batch))))
+                           if custom else self._default_test_step)
+                step_logs = execution.test_epoch(iterator, per_execution, step_fn,
+                                                 callback_list)
+                return flatten_logs(self._epoch_logs(step_logs))
             for step, batch in iterator:
                 if callback_list is not None:
                     callback_list.on_test_batch_begin(step)
@@ -78,6 +85,9 @@ class EvaluationMethods:
                 if callback_list is not None:
                     callback_list.on_test_batch_end(step, step_logs)
         return flatten_logs(self._epoch_logs(step_logs))
+
+    def _steps_per_execution(self) -> int:
+        return execution.check_steps_per_execution(getattr(self, "steps_per_execution", 1))
 
     def _default_test_step(self, batch: tuple) -> LazyLogs:
         x, y, sample_weight = batch
@@ -122,13 +132,20 @@ class EvaluationMethods:
         first_x = batches.first_batch()[0]
         validation.check_text_inputs(first_x, self._declared_input_dtypes(first_x))
         self._ensure_built(first_x)
-        iterator = EpochIterator(batches, steps)
+        per_execution = self._steps_per_execution()
+        iterator = EpochIterator(batches, steps, per_execution)
         callback_list = self._callback_list(callbacks, verbose, 1, iterator.steps,
                                             history=False, mode="predict")
         callback_list.on_predict_begin()
         outputs: list[Any] = []
         custom = type(self).predict_step is not EvaluationMethods.predict_step
         with torch.no_grad(), backend.internal():
+            if per_execution > 1:
+                outputs = execution.predict_batches(
+                    iterator, per_execution,
+                    (lambda batch: self.predict_step(_as_data(batch))) if custom
+                    else (lambda batch: self(batch[0], training=False)), callback_list)
+                iterator = ()  # every batch is done
             for step, batch in iterator:
                 callback_list.on_predict_batch_begin(step)
                 batch_out = (self.predict_step(_as_data(batch)) if custom

@@ -58,6 +58,7 @@ class TrainerState:
         self.step_device = torch.device("cpu")
         self.loss_scaler: mixed_precision.LossScaler | None = None
         self.fused: Any = None
+        self.compiled_call: Any = None  # jit_compile's CompiledCall, kept across fits
         self.ready = False
         # compile's per-output arguments of a subclassed model, resolved on its first call
         self.deferred_compile: tuple | None = None

@@ -27,7 +27,9 @@ from deepfit.distribute import training as distribute_training
 from deepfit.layers import tracking
 from deepfit.trainer import (
     batch_checks,
+    compiled_step,
     data_adapter,
+    execution,
     fused_dense,
     nan_guard,
     profiler,
@@ -60,6 +62,8 @@ class Trainer(EvaluationMethods):
         self.stop_training = False
         self.history: Any = None
         self._compile_config: dict[str, Any] | None = None
+        self.steps_per_execution = 1  # batches per execution (see deepfit.trainer.execution)
+        self.jit_compile = False  # compile's jit_compile, resolved (see .compiled_step)
         self.__dict__["_trainer_state"] = None  # a TrainerState from compile on
 
     # ================================================================= compile
@@ -84,12 +88,22 @@ class Trainer(EvaluationMethods):
             metrics: metric names or objects ('accuracy' is resolved from the label shapes).
             loss_weights: scalar weights for the losses of several outputs.
             weighted_metrics: metrics that take `sample_weight`/`class_weight` into account.
-            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss: accepted for Keras
-                compatibility (deepfit always runs eagerly on PyTorch).
+            run_eagerly: accepted for Keras compatibility (deepfit's steps run eagerly
+                unless `jit_compile=True`).
+            steps_per_execution: batches per execution, as in Keras: the batch-level
+                callbacks and the progress bar see every N-th batch (with the logs of the
+                last one); every batch is still one optimizer step.
+            jit_compile: True to run the training step's forward pass through
+                `torch.compile` (falling back to eager, with one warning, when it cannot
+                compile); "auto" (the default) and False run eagerly — compiling was not
+                faster on CPU (benchmarks/NOTES.md).
+            auto_scale_loss: accepted for Keras compatibility (mixed_float16 scales the loss).
 
         Example:
             >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
         """
+        per_execution = execution.check_steps_per_execution(steps_per_execution)
+        compiled_steps = compiled_step.resolve_jit_compile(jit_compile, run_eagerly)
         resolved_optimizer = optimizers.get(optimizer)
         # A subclassed model's outputs are known on its first call: per-output arguments wait.
         deferred = waits_for_outputs(self, loss, loss_weights)
@@ -99,6 +113,8 @@ class Trainer(EvaluationMethods):
         self.compiled_loss = compiled_loss
         self.compiled_metrics = CompileMetrics(metrics, weighted_metrics, self.output_names)
         self.loss = loss
+        self.steps_per_execution = per_execution
+        self.jit_compile = compiled_steps
         self.__dict__["_trainer_state"] = None
         self._compile_config = {
             "optimizer": optimizer if isinstance(optimizer, str) else None,
@@ -244,9 +260,10 @@ class Trainer(EvaluationMethods):
         if learning_rate is not None:
             self.optimizer.learning_rate = float(learning_rate)
 
-        epoch_iterator = EpochIterator(train_batches, steps_per_epoch)
-        val_iterator = None if val_batches is None else EpochIterator(val_batches,
-                                                                        validation_steps)
+        per_execution = execution.check_steps_per_execution(self.steps_per_execution)
+        epoch_iterator = EpochIterator(train_batches, steps_per_epoch, per_execution)
+        val_iterator = None if val_batches is None else EpochIterator(
+            val_batches, validation_steps, per_execution)
         callback_list = self._callback_list(callbacks, verbose, epochs, epoch_iterator.steps)
         state = self._trainer_state
         state.nan_guard = nan_guard.guard_for(self, callback_list.callbacks, debug_nan)
@@ -302,6 +319,7 @@ class Trainer(EvaluationMethods):
         initial_epoch = self._resume(callback_list, epoch_iterator, initial_epoch)
         training_logs: dict[str, Any] = {}
         distributed = distribute.current() is not None
+        per_execution = epoch_iterator.steps_per_execution
         state.stopped_at = (initial_epoch, 0)
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
@@ -311,15 +329,20 @@ class Trainer(EvaluationMethods):
             step_logs: Any = state.lazy_logs
             if timing is not None:
                 batches = timing.timed_batches(epoch_iterator)
-            for step, batch in batches:
-                callback_list.on_train_batch_begin(step)
-                step_logs = step_fn(batch)
-                callback_list.on_train_batch_end(step, step_logs)
-                if distributed:
-                    signals.agree_to_stop(self)
-                if self.stop_training or state.interrupted:
-                    state.stopped_at = (epoch, step + 1)
-                    break
+            if per_execution > 1:
+                step_logs = execution.train_epoch(
+                    self, batches, per_execution, step_fn, callback_list, epoch,
+                    signals.agree_to_stop if distributed else None)
+            else:
+                for step, batch in batches:
+                    callback_list.on_train_batch_begin(step)
+                    step_logs = step_fn(batch)
+                    callback_list.on_train_batch_end(step, step_logs)
+                    if distributed:
+                        signals.agree_to_stop(self)
+                    if self.stop_training or state.interrupted:
+                        state.stopped_at = (epoch, step + 1)
+                        break
             if state.interrupted:  # Ctrl-C or preemption: no partial epoch in the History
                 break
             training_logs = self._epoch_logs(step_logs)
@@ -597,6 +620,7 @@ class Trainer(EvaluationMethods):
         state.sync()
         state.attach(batches)
         state.fused = fused_dense.plan(self)
+        compiled_step.attach(self)
         state.ready = True
         return prepared
 

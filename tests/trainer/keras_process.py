@@ -57,14 +57,16 @@ def keras_available() -> bool:
         return False
 
 
-def run_keras(code: str, timeout: float = 300, **arrays: np.ndarray) -> dict[str, Any]:
+def run_keras(code: str, timeout: float = 300, python: str | None = None,
+              backend: str = "torch", **arrays: np.ndarray) -> dict[str, Any]:
     """Run `code` with `keras`, `np` and `inputs` (the given arrays) defined; whatever it puts
     into the dict `result` comes back (arrays and lists of arrays as NumPy, other lists, dicts
-    and strings through JSON).
+    and strings through JSON). `python` and `backend` pick another interpreter and Keras
+    backend (e.g. the peers' venv with JAX, for what Keras's torch backend refuses).
 
     Skips the calling test when Keras is not installed.
     """
-    if not keras_available():
+    if python is None and not keras_available():
         pytest.skip("the parity extra (keras) is not installed")
     with tempfile.TemporaryDirectory() as folder:
         given = os.path.join(folder, "inputs.npz")
@@ -74,9 +76,9 @@ def run_keras(code: str, timeout: float = 300, **arrays: np.ndarray) -> dict[str
         np.savez(given, **arrays)
         with open(script, "w") as handle:
             handle.write(_PRELUDE + textwrap.dedent(code) + _EPILOGUE)
-        env = {**os.environ, "KERAS_BACKEND": "torch", "CUDA_VISIBLE_DEVICES": ""}
+        env = {**os.environ, "KERAS_BACKEND": backend, "CUDA_VISIBLE_DEVICES": ""}
         env.pop("PYTHONPATH", None)
-        done = subprocess.run([sys.executable, script, given, out_arrays, out_plain],
+        done = subprocess.run([python or sys.executable, script, given, out_arrays, out_plain],
                               capture_output=True, text=True, timeout=timeout, env=env)
         if done.returncode != 0:
             raise AssertionError(f"the Keras snippet failed:\n{done.stderr[-4000:]}")

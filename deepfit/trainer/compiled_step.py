@@ -1,0 +1,117 @@
+"""`jit_compile`: the training step's forward pass under `torch.compile`, with an automatic
+fallback to eager when compilation fails.
+
+What is compiled: the model's call inside the autograd training step (torch.compile's
+AOTAutograd compiles its backward too); the loss, the optimizer's flat-buffer update and the
+metrics stay as they are. The hand-written fused step of Dense chains
+(`deepfit.trainer.fused_dense`) is kept under `jit_compile=True`: it is already a compiled
+step and is faster than torch.compile's on this CPU (benchmarks/NOTES.md, "Compiled steps").
+
+`jit_compile="auto"` (the default) runs eagerly — as Keras's torch backend resolves it — since
+torch.compile did not pay off on any CPU workload measured (the numbers are in
+benchmarks/NOTES.md): the first step costs tens of seconds of compilation and the steady steps
+were not faster.
+
+When torch.compile cannot compile the step (no C++ compiler, an operation it does not
+support, ...), one warning says so and the step runs eagerly from then on, the failed step
+included: the History is the eager one. A compiled step gives the eager History up to float32
+rounding (fused kernels sum in another order); dropout draws the same random numbers as
+eagerly (`fallback_random`).
+
+Example:
+    >>> model.compile(optimizer="adam", loss="mse", jit_compile=True)
+    >>> model.fit(x, y)                      # the forward pass runs as a compiled graph
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import torch
+
+#: torch.compile options (inductor's, for this compilation only): dropout masks from torch's
+#: own generator, so a compiled fit draws the same masks as an eager one.
+_OPTIONS = {"fallback_random": True}
+
+
+def resolve_jit_compile(value: Any, run_eagerly: bool) -> bool:
+    """Whether fit compiles its steps, from compile's `jit_compile` and `run_eagerly`.
+
+    Args:
+        value: True, False or "auto" (None: "auto", as Keras reads it).
+        run_eagerly: compile's `run_eagerly`.
+
+    Returns:
+        True to compile the training step.
+
+    Raises:
+        ValueError: for any other value.
+    """
+    if not (isinstance(value, bool) or value is None or value == "auto"):
+        raise ValueError(f"compile(jit_compile=...): expected True, False or 'auto', "
+                         f"received {value!r}")
+    if value is True and run_eagerly:
+        warnings.warn("If `run_eagerly` is True, then `jit_compile` cannot also be True. "
+                      "Disabling `jit_compile`.", stacklevel=3)
+        return False
+    return value is True  # "auto": eager, measured faster on CPU (benchmarks/NOTES.md)
+
+
+class CompiledCall:
+    """`model(x, training=True)` through torch.compile, falling back to eager for good on
+    the first failure to compile.
+
+    Args:
+        model: the model whose call is compiled.
+
+    Attributes:
+        compiled_calls: calls that ran the compiled graph.
+        failure: why compilation failed (None while it has not).
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.compiled_calls = 0
+        self.failure: str | None = None
+        self._compiled = torch.compile(self._call, options=_OPTIONS)
+
+    def _call(self, x: Any, training: bool = True) -> Any:
+        return self.model(x, training=training)
+
+    def __call__(self, x: Any, training: bool = True) -> Any:
+        if self.failure is None:
+            try:
+                outputs = self._compiled(x, training=training)
+            except Exception as error:  # noqa: BLE001 - any compiler failure: run eagerly
+                self._fall_back(error)
+            else:
+                self.compiled_calls += 1
+                return outputs
+        return self.model(x, training=training)
+
+    def _fall_back(self, error: Exception) -> None:
+        # The compiled graph runs only once compiled: nothing was changed yet, and a model
+        # error (a wrong shape, ...) is raised again, plainly, by the eager call.
+        first_line = (str(error).strip().splitlines() or [""])[0][:200]
+        self.failure = f"{type(error).__name__}: {first_line}"
+        warnings.warn(f"jit_compile=True: torch.compile could not compile the training step "
+                      f"of {self.model.name!r} ({self.failure}); it runs eagerly instead, with "
+                      f"the same results.", stacklevel=4)
+
+
+def attach(model: Any) -> None:
+    """Route the coming training steps through the compiled call when `model.jit_compile`
+    is on and the step is the autograd one (no fused Dense step, not distributed).
+
+    Args:
+        model: a model whose trainer has just prepared (`_prepare`).
+    """
+    state = model._trainer_state
+    if not getattr(model, "jit_compile", False) or state.fused is not None:
+        return
+    if state.step_module is not model:  # DistributedDataParallel: left eager
+        return
+    if state.compiled_call is None:
+        state.compiled_call = CompiledCall(model)
+    state.step_module = state.compiled_call

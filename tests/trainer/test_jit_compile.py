@@ -1,0 +1,156 @@
+"""compile(jit_compile=...): the compiled training step gives the eager History bit for bit
+(an MLP on the autograd step, a convnet with Dropout), and a model torch.compile cannot
+compile falls back to eager with one warning and the eager History.
+
+The compiling tests are slow (torch.compile's first step: about 10 s of CPU each, far more
+on a loaded machine)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import warnings
+
+import numpy as np
+import pytest
+
+import deepfit as keras
+from deepfit.trainer import fused_dense
+
+HAS_CXX = shutil.which(os.environ.get("CXX", "g++")) is not None
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _mlp() -> keras.Model:
+    return keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                             keras.layers.Dense(3, activation="softmax")])
+
+
+def _convnet() -> keras.Model:
+    return keras.Sequential([
+        keras.Input((8, 8, 1)), keras.layers.Conv2D(4, 3, activation="relu"),
+        keras.layers.MaxPooling2D(), keras.layers.Flatten(), keras.layers.Dropout(0.5),
+        keras.layers.Dense(3, activation="softmax")])
+
+
+def _fit(build, jit_compile, x, y) -> tuple[dict, list, keras.Model]:
+    keras.utils.set_random_seed(0)
+    model = build()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=jit_compile)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the validation rows are training rows, on purpose
+        history = model.fit(x, y, batch_size=16, epochs=3, verbose=0,
+                            validation_data=(x[:32], y[:32]))
+    return history.history, model.get_weights(), model
+
+
+def _data(shape: tuple) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(0)
+    return rng.random((64, *shape)).astype("float32"), rng.integers(0, 3, 64)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAS_CXX, reason="torch.compile's CPU backend needs a C++ compiler")
+@pytest.mark.parametrize("build,shape", [(_mlp, (8,)), (_convnet, (8, 8, 1))],
+                         ids=["mlp", "convnet-dropout"])
+def test_compiled_step_gives_the_eager_history(build, shape, monkeypatch):
+    monkeypatch.setattr(fused_dense, "enabled", False)  # the MLP takes the autograd step
+    x, y = _data(shape)
+    eager, eager_weights, _ = _fit(build, False, x, y)
+    compiled, compiled_weights, model = _fit(build, True, x, y)
+    call = model._trainer_state.compiled_call
+    assert call is not None and call.failure is None
+    assert call.compiled_calls == 12  # every step of the 3 epochs ran the compiled graph
+    assert compiled == eager
+    for a, b in zip(compiled_weights, eager_weights):
+        np.testing.assert_array_equal(a, b)
+
+
+_FALLBACK_SCRIPT = """
+import json, warnings
+import numpy as np
+import deepfit as keras
+from deepfit.trainer import fused_dense
+fused_dense.enabled = False
+rng = np.random.default_rng(0)
+x, y = rng.random((64, 8)).astype("float32"), rng.integers(0, 3, 64)
+found = {}
+for jit in (False, True):
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"], jit_compile=jit)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(x, y, batch_size=16, epochs=3, verbose=0)
+    call = model._trainer_state.compiled_call
+    found[str(jit)] = {
+        "history": history.history,
+        "warnings": [str(w.message) for w in caught if "jit_compile" in str(w.message)],
+        "failure": None if call is None else call.failure,
+        "compiled_calls": None if call is None else call.compiled_calls,
+    }
+print(json.dumps(found))
+"""
+
+
+@pytest.mark.slow
+def test_failed_compilation_falls_back_to_the_eager_history_with_one_warning():
+    """No working C++ compiler (as on a bare machine): torch.compile fails on the first step;
+    the fit runs eagerly, warns once, and its History is the eager one."""
+    env = {**os.environ, "CXX": "/nonexistent/c++", "PYTHONPATH": ROOT}
+    done = subprocess.run([sys.executable, "-c", textwrap.dedent(_FALLBACK_SCRIPT)],
+                          capture_output=True, text=True, env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    eager, fallback = found["False"], found["True"]
+    assert fallback["history"] == eager["history"]
+    assert fallback["compiled_calls"] == 0
+    assert "C++ compiler" in fallback["failure"]
+    assert len(fallback["warnings"]) == 1
+    assert "runs eagerly instead" in fallback["warnings"][0]
+    assert eager["warnings"] == [] and eager["failure"] is None
+
+
+def test_auto_none_and_false_run_eagerly(monkeypatch):
+    monkeypatch.setattr(fused_dense, "enabled", False)  # the step torch.compile would take
+    x, y = _data((8,))
+    for value in ("auto", None, False):
+        model = _mlp()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      jit_compile=value)
+        assert model.jit_compile is False
+        model.fit(x, y, epochs=1, verbose=0)
+        assert model._trainer_state.compiled_call is None
+
+
+def test_dense_chain_keeps_its_fused_step_under_jit_compile():
+    """The fused Dense step is faster than torch.compile's on CPU (benchmarks/NOTES.md)."""
+    x, y = _data((8,))
+    model = _mlp()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", jit_compile=True)
+    model.fit(x, y, epochs=1, verbose=0)
+    assert model.jit_compile is True
+    assert model._trainer_state.fused is not None
+    assert model._trainer_state.compiled_call is None
+
+
+def test_run_eagerly_turns_jit_compile_off_with_keras_warning():
+    model = _mlp()
+    with pytest.warns(UserWarning, match="run_eagerly"):
+        model.compile(optimizer="adam", loss="mse", run_eagerly=True, jit_compile=True)
+    assert model.jit_compile is False
+
+
+@pytest.mark.parametrize("value", ["yes", 1.0, 2, "xla"])
+def test_bad_jit_compile_is_refused_before_compiling(value):
+    model = _mlp()
+    with pytest.raises(ValueError, match="jit_compile"):
+        model.compile(optimizer="adam", loss="mse", jit_compile=value)
+    assert not model.compiled
