@@ -1,6 +1,7 @@
 """compile(jit_compile=...): the compiled training step gives the eager History bit for bit
-(an MLP on the autograd step, a convnet with Dropout), and a model torch.compile cannot
-compile falls back to eager with one warning and the eager History.
+and the eager weights to float32 rounding (an MLP on the autograd step, a convnet with
+Dropout), and a model torch.compile cannot compile falls back to eager with one warning and
+the eager History.
 
 The compiling tests are slow (torch.compile's first step: about 10 s of CPU each, far more
 on a loaded machine)."""
@@ -55,6 +56,7 @@ def _data(shape: tuple) -> tuple[np.ndarray, np.ndarray]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # compiling takes minutes on a loaded machine
 @pytest.mark.skipif(not HAS_CXX, reason="torch.compile's CPU backend needs a C++ compiler")
 @pytest.mark.parametrize("build,shape", [(_mlp, (8,)), (_convnet, (8, 8, 1))],
                          ids=["mlp", "convnet-dropout"])
@@ -66,9 +68,11 @@ def test_compiled_step_gives_the_eager_history(build, shape, monkeypatch):
     call = model._trainer_state.compiled_call
     assert call is not None and call.failure is None
     assert call.compiled_calls == 12  # every step of the 3 epochs ran the compiled graph
-    assert compiled == eager
+    assert compiled == eager  # every epoch's loss and metrics, bit for bit
+    # The weights may differ in their last bit: the compiled backward sums a bias gradient
+    # over the batch in another order (seen: 3 of 16 bias values, 1.2e-7 relative).
     for a, b in zip(compiled_weights, eager_weights):
-        np.testing.assert_array_equal(a, b)
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
 
 
 _FALLBACK_SCRIPT = """
@@ -101,6 +105,7 @@ print(json.dumps(found))
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # compiling takes minutes on a loaded machine
 def test_failed_compilation_falls_back_to_the_eager_history_with_one_warning():
     """No working C++ compiler (as on a bare machine): torch.compile fails on the first step;
     the fit runs eagerly, warns once, and its History is the eager one."""
