@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import types
 import warnings
 from typing import Any
 
@@ -74,10 +75,15 @@ class CompiledCall:
         self.model = model
         self.compiled_calls = 0
         self.failure: str | None = None
-        self._compiled = torch.compile(self._call, options=_OPTIONS)
+        def call(x: Any, training: bool = True) -> Any:
+            return model(x, training=training)
 
-    def _call(self, x: Any, training: bool = True) -> Any:
-        return self.model(x, training=training)
+        # torch.compile keeps its graphs, recompilation limit and "this shape changed, go
+        # dynamic" memory per code object: each model gets its own copy of the code, and
+        # static shapes (a last, smaller batch is a second graph, not a dynamic one).
+        own = types.FunctionType(call.__code__.replace(), call.__globals__, call.__name__,
+                                 call.__defaults__, call.__closure__)
+        self._compiled = torch.compile(own, dynamic=False, options=_OPTIONS)
 
     def __call__(self, x: Any, training: bool = True) -> Any:
         if self.failure is None:
