@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import torch
 
 from deepfit.identifiers import register
@@ -16,6 +17,30 @@ from deepfit.optimizers.base import (
     _FlatGroup,
     _real,
 )
+
+
+def keras_adam_alpha(lr: float, beta_1: float, beta_2: float, t: int) -> float:
+    """Adam's step size `lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)` computed as Keras computes
+    it on every backend: in float32, the betas rounded to float32 first. For beta_2 = 0.999 at
+    t = 1, `1 - beta_2^t` is then 1.3e-5 smaller than exact, and Keras's first steps are that
+    much shorter; exact float64 here made Adam drift from Keras by ~6e-6 of a step per step.
+
+    Args:
+        lr: the learning rate at this step.
+        beta_1, beta_2: the moment decays.
+        t: the step number, from 1.
+
+    Returns:
+        The float32 step size, as a Python float.
+    """
+    f32 = np.float32
+    power_1 = np.power(f32(beta_1), f32(t))
+    power_2 = np.power(f32(beta_2), f32(t))
+    return float(f32(lr) * np.sqrt(f32(1) - power_2) / (f32(1) - power_1))
+
+
+def _alpha_for(group: _FlatGroup, scalars: tuple[float, float, int, float]) -> float:
+    return scalars[3] if group.param.dtype == torch.float64 else scalars[1]
 
 
 @register(_REGISTRY)
@@ -57,15 +82,17 @@ class Adam(Optimizer):
         specs = [("momentum", 0.0), ("velocity", 0.0)]
         return specs + [("velocity_hat", 0.0)] if self.amsgrad else specs
 
-    def _step_scalars(self, lr: float, t: int) -> tuple[float, float, int]:
-        return lr, lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t), t
+    def _step_scalars(self, lr: float, t: int) -> tuple[float, float, int, float]:
+        # Keras computes the step size in the variable's dtype: float32 for float32 weights.
+        exact = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        return lr, keras_adam_alpha(lr, self.beta_1, self.beta_2, t), t, exact
 
     def _update_group(self, group: _FlatGroup, grad: torch.Tensor, scalars) -> None:
         if self._use_fused and group.extra.get("fused", _HAS_FUSED_ADAM) and (
             self._fused_update(group, grad, scalars)
         ):
             return
-        alpha = scalars[1]
+        alpha = _alpha_for(group, scalars)
         m, v = group.slots["momentum"], group.slots["velocity"]
         m.lerp_(grad, 1.0 - self.beta_1)
         v.mul_(self.beta_2).addcmul_(grad, grad, value=1.0 - self.beta_2)
@@ -75,9 +102,11 @@ class Adam(Optimizer):
         group.param.addcdiv_(m, denom, value=-alpha)
 
     def _fused_update(self, group: _FlatGroup, grad: torch.Tensor, scalars) -> bool:
-        """One fused kernel. Torch's Adam puts epsilon after the bias correction of sqrt(v);
-        passing `epsilon / sqrt(1 - beta_2^t)` gives exactly Keras's rule."""
-        lr, _, t = scalars
+        """One fused kernel. Torch's Adam divides by its own (float64) bias corrections and
+        puts epsilon after the correction of sqrt(v); a learning rate and epsilon rescaled by
+        them give exactly Keras's `alpha * m / (sqrt(v) + epsilon)`."""
+        alpha, t = _alpha_for(group, scalars), scalars[2]
+        correction_1, correction_2 = 1.0 - self.beta_1**t, math.sqrt(1.0 - self.beta_2**t)
         step = group.extra.get("step")
         if step is None:
             step = group.extra["step"] = torch.zeros((), device=group.param.device)
@@ -87,8 +116,8 @@ class Adam(Optimizer):
             torch._fused_adam_(
                 [group.param], [grad], [slots["momentum"]], [slots["velocity"]],
                 [slots["velocity_hat"]] if self.amsgrad else [], [step],
-                lr=lr, beta1=self.beta_1, beta2=self.beta_2, weight_decay=0.0,
-                eps=self.epsilon / math.sqrt(1.0 - self.beta_2**t), amsgrad=self.amsgrad,
+                lr=alpha * correction_1 / correction_2, beta1=self.beta_1, beta2=self.beta_2,
+                weight_decay=0.0, eps=self.epsilon / correction_2, amsgrad=self.amsgrad,
                 maximize=False,
             )
         except (RuntimeError, NotImplementedError):  # no fused kernel for this device/dtype
