@@ -19,24 +19,6 @@ from deepfit.optimizers.base import (
 )
 
 
-def keras_adam_alpha(lr: float, beta_1: float, beta_2: float, t: int) -> float:
-    """Adam's step size `lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)` computed as Keras computes
-    it on every backend: in float32, the betas rounded to float32 first. For beta_2 = 0.999 at
-    t = 1, `1 - beta_2^t` is then 1.3e-5 smaller than exact, and Keras's first steps are that
-    much shorter; exact float64 here made Adam drift from Keras by ~6e-6 of a step per step.
-
-    Args:
-        lr: the learning rate at this step.
-        beta_1, beta_2: the moment decays.
-        t: the step number, from 1.
-
-    Returns:
-        The float32 step size, as a Python float.
-    """
-    sqrt_correction_2, correction_1 = _float32_corrections(beta_1, beta_2, t, t)
-    return float(np.float32(lr) * sqrt_correction_2[0] / correction_1[0])
-
-
 def _float32_corrections(beta_1: float, beta_2: float, first: int, last: int
                          ) -> tuple[np.ndarray, np.ndarray]:
     """`sqrt(1 - beta_2^t)` and `1 - beta_1^t` in float32 for t = first..last."""
@@ -47,8 +29,15 @@ def _float32_corrections(beta_1: float, beta_2: float, first: int, last: int
 
 
 class _StepSizes:
-    """`keras_adam_alpha` for consecutive steps, its float32 corrections made 4,096 steps at a
-    time (one NumPy call instead of six scalar ones per step)."""
+    """Adam's step size `lr * sqrt(1 - beta_2^t) / (1 - beta_1^t)` computed as Keras computes
+    it on every backend: in float32, the betas rounded to float32 first. For beta_2 = 0.999 at
+    t = 1, `1 - beta_2^t` is then 1.3e-5 smaller than exact, and Keras's first steps are that
+    much shorter; exact float64 made Adam drift from Keras by ~6e-6 of a step per step. The
+    float32 corrections are made 4,096 steps at a time (one NumPy call, not six per step).
+
+    Args:
+        beta_1, beta_2: the moment decays.
+    """
 
     __slots__ = ("beta_1", "beta_2", "first", "sqrt_correction_2", "correction_1")
     BLOCK = 4096
