@@ -37,6 +37,10 @@ def evaluated(model, x, y):
 
 
 def run(keras):
+    # evaluate()'s list is matched to its dict by value, so two metrics that happen to agree
+    # (accuracies are multiples of 1/40 here) would blur the order: fixed seeds keep each
+    # framework's weights, and so the comparison, the same on every run
+    keras.utils.set_random_seed(0)
     found = {}
     rng = np.random.default_rng(0)
     x = rng.normal(size=(40, 4)).astype("float32")
