@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from deepfit.backend import context
+from deepfit.backend.dtypes import as_dtype
 from deepfit.backend.shape import TensorShape
 from deepfit.backend.tensor import _operand, to_eager
 
@@ -158,9 +159,6 @@ class Variable(torch.nn.Parameter):
 
 
 def _initial_tensor(initial_value: Any, dtype: Any, shape: Any) -> torch.Tensor:
-    from deepfit.compat.tensorflow.dtypes import as_dtype
-    from deepfit.compat.tensorflow.ops import convert_to_tensor
-
     if initial_value is None:
         raise ValueError("Variable: `initial_value` is required")
     if callable(initial_value) and not isinstance(initial_value, torch.Tensor):
@@ -169,6 +167,8 @@ def _initial_tensor(initial_value: Any, dtype: Any, shape: Any) -> torch.Tensor:
         tensor = initial_value.detach().clone()
         tensor = tensor.as_subclass(torch.Tensor) if type(tensor) is not torch.Tensor else tensor
     else:
+        from deepfit.compat.tensorflow.ops import convert_to_tensor  # TF's rules for lists
+
         tensor = convert_to_tensor(initial_value).as_subclass(torch.Tensor)
     if dtype is not None:
         tensor = tensor.to(as_dtype(dtype))
@@ -178,8 +178,6 @@ def _initial_tensor(initial_value: Any, dtype: Any, shape: Any) -> torch.Tensor:
 def _call_initializer(init: Callable, shape: Any, dtype: Any) -> Any:
     if shape is None:
         return init()
-    from deepfit.compat.tensorflow.dtypes import as_dtype
-
     return init(tuple(int(d) for d in shape), dtype=as_dtype(dtype or "float32"))
 
 

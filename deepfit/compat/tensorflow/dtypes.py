@@ -12,12 +12,11 @@ Example:
 
 from __future__ import annotations
 
-import builtins
 from typing import Any
 
-import numpy as np
 import torch
 
+from deepfit.backend.dtypes import as_dtype as as_dtype  # re-exported: tf.dtypes.as_dtype
 from deepfit.compat import namespace as _namespace
 
 float16 = half = torch.float16
@@ -36,53 +35,6 @@ bool = torch.bool  # noqa: A001 - TensorFlow's name
 complex64 = torch.complex64
 complex128 = torch.complex128
 DType = torch.dtype
-
-_BY_NAME = {
-    "float16": float16, "half": float16, "bfloat16": bfloat16, "float32": float32,
-    "float": float32, "float64": float64, "double": float64, "int8": int8, "int16": int16,
-    "int32": int32, "int64": int64, "uint8": uint8, "uint16": uint16, "uint32": uint32,
-    "uint64": uint64, "bool": bool, "complex64": complex64, "complex128": complex128,
-}
-
-
-def as_dtype(type_value: Any) -> torch.dtype:
-    """A torch dtype from a torch dtype, a name ('float32'), a NumPy dtype or a Python type.
-
-    Args:
-        type_value: the dtype in any of those forms.
-
-    Returns:
-        The torch dtype.
-
-    Raises:
-        TypeError: for something that names no dtype.
-
-    Example:
-        >>> as_dtype(np.float64), as_dtype(float)
-        (torch.float64, torch.float32)
-    """
-    if isinstance(type_value, torch.dtype):
-        return type_value
-    if type_value is float:
-        return float32
-    if type_value is int:
-        return int32
-    if type_value is builtins.bool:
-        return torch.bool
-    name = type_value if isinstance(type_value, str) else _numpy_name(type_value)
-    if name in _BY_NAME:
-        return _BY_NAME[name]
-    raise TypeError(
-        f"dtype: expected a dtype such as tf.float32, 'int32' or np.float64, "
-        f"received {type_value!r}"
-    )
-
-
-def _numpy_name(value: Any) -> str | None:
-    try:
-        return np.dtype(value).name
-    except TypeError:
-        return None
 
 
 def cast(x: Any, dtype: Any, name: str | None = None) -> torch.Tensor:
