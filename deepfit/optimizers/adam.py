@@ -39,18 +39,28 @@ class _StepSizes:
         beta_1, beta_2: the moment decays.
     """
 
-    __slots__ = ("beta_1", "beta_2", "first", "sqrt_correction_2", "correction_1")
+    __slots__ = ("beta_1", "beta_2", "first", "sqrt_correction_2", "correction_1", "lr",
+                 "sizes", "previous_lr")
     BLOCK = 4096
 
     def __init__(self, beta_1: float, beta_2: float) -> None:
         self.beta_1, self.beta_2, self.first = beta_1, beta_2, None
+        self.lr = self.previous_lr = None
+        self.sizes: list[float] = []
 
     def __call__(self, lr: float, t: int) -> float:
         if self.first is None or not self.first <= t < self.first + self.BLOCK:
-            self.first = t
+            self.first, self.lr = t, None
             self.sqrt_correction_2, self.correction_1 = _float32_corrections(
                 self.beta_1, self.beta_2, t, t + self.BLOCK - 1)
         i = t - self.first
+        if lr == self.lr:
+            return self.sizes[i]
+        if lr == self.previous_lr:  # a constant rate: the block's step sizes in one go
+            self.lr = lr
+            self.sizes = ((np.float32(lr) * self.sqrt_correction_2) / self.correction_1).tolist()
+            return self.sizes[i]
+        self.previous_lr = lr  # a schedule's rate changes every step: one at a time
         return float(np.float32(lr) * self.sqrt_correction_2[i] / self.correction_1[i])
 
 

@@ -427,7 +427,6 @@ class Optimizer:
         """Multiply the loss by `loss_scale_factor` (gradients are divided back in the update)."""
         return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
-    @torch.no_grad()
     def step(self) -> None:
         """Apply one update from the variables' current `.grad` (no host sync).
 
@@ -435,7 +434,11 @@ class Optimizer:
         """
         if not self._groups:
             return
-        self._update(self._sync_links())
+        if torch.is_grad_enabled():  # fit's fused steps already run without autograd
+            with torch.no_grad():
+                self._update(self._sync_links())
+        else:
+            self._update(self._sync_links())
 
     def _check_layout(self) -> None:
         if self._stale or any(p.data_ptr() != ptr for p, ptr, _ in self._links):

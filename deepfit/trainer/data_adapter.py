@@ -132,7 +132,9 @@ def take(structure: Any, index: torch.Tensor | slice) -> Any:
     if isinstance(structure, (torch.Tensor, TextArray)):
         if isinstance(index, slice):
             return structure[index]
-        return structure.index_select(0, index.to(structure.device))
+        if index.device != structure.device:  # strings stay on the CPU when x is on a GPU
+            index = index.to(structure.device)
+        return structure.index_select(0, index)
     return tree.map_structure(lambda t: take(t, index), structure)
 
 

@@ -46,7 +46,7 @@ class LossTracker(Mean):
         else:
             value, weight = _weighted_sum(value, 1 if sample_weight is None else sample_weight)
         if self.total is None:
-            self.total = value.to(torch.float32) * weight
+            self.total = (value if value.dtype == torch.float32 else value.float()) * weight
         else:
             self.total.add_(value, alpha=weight)
         self.count += weight
@@ -100,13 +100,18 @@ def to_python(value: Any) -> Any:
 def floats(logs: Mapping[str, Any]) -> dict[str, Any]:
     """Logs with tensor values turned into Python numbers (one host sync for all values);
     nested dicts (a custom step's `{'compile_metrics': {...}}`) keep their layout."""
-    keys = list(logs)
-    values = [logs[key] for key in keys]
-    if any(isinstance(v, Mapping) for v in values):
+    if type(logs) is LazyLogs:  # the trainer's own: read the sources directly
+        keys, values = list(logs._sources), [source() for source in logs._sources.values()]
+    else:
+        keys = list(logs)
+        values = [logs[key] for key in keys]
+    if any(not isinstance(v, torch.Tensor) and isinstance(v, Mapping) for v in values):
         return _nested_floats(dict(zip(keys, values)))
     tensors = [v for v in values if isinstance(v, torch.Tensor) and v.numel() == 1]
+    if len(tensors) == 1 and len(values) == 1:  # the loss alone: one sync, no stacking
+        return {keys[0]: float(tensors[0].item())}
     if tensors:
-        flat = [t.detach().float().reshape(()) for t in tensors]
+        flat = [_float_scalar(t) for t in tensors]
         if len({t.device for t in flat}) > 1:
             flat = [t.cpu() for t in flat]
         stacked = torch.stack(flat).tolist()
@@ -114,6 +119,13 @@ def floats(logs: Mapping[str, Any]) -> dict[str, Any]:
         values = [next(lookup) if isinstance(v, torch.Tensor) and v.numel() == 1
                   else to_python(v) for v in values]
     return dict(zip(keys, values))
+
+
+def _float_scalar(tensor: torch.Tensor) -> torch.Tensor:
+    """A one-element tensor as a 0-d float32 tensor (no new tensor when it is one already)."""
+    if tensor.dtype != torch.float32:
+        tensor = tensor.float()
+    return tensor if tensor.dim() == 0 else tensor.reshape(())
 
 
 def _nested_floats(logs: Mapping[str, Any]) -> dict[str, Any]:
