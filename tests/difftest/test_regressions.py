@@ -146,3 +146,78 @@ def test_layer_normalization_of_two_features_is_ill_conditioned_near_ties():
     out = norm(x).detach().numpy()
     slope = (out[1, 1] - out[0, 1]) / 1e-6
     assert slope > 100  # a 1e-6 change in the input moves the output by more than 1e-4
+
+
+def _mape_nesterov_float64(weights, x, y, batch=8, lr=0.05, momentum=0.5):
+    """s997's model (Conv2D 3x3 valid, tanh -> global average -> Dense(1)) trained on MAPE by
+    nesterov SGD as Keras writes them, in float64: (batch losses, weights after each step)."""
+    w = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in weights]
+    velocity = [torch.zeros_like(v) for v in w]
+    x, y = torch.tensor(x, dtype=torch.float64), torch.tensor(y, dtype=torch.float64)
+    losses, steps = [], []
+    for start in range(0, len(x), batch):
+        xb, yb = x[start:start + batch], y[start:start + batch]
+        hidden = torch.tanh(torch.nn.functional.conv2d(xb.permute(0, 3, 1, 2),
+                                                       w[0].permute(3, 2, 0, 1), w[1]))
+        pred = hidden.mean(dim=(2, 3)) @ w[2] + w[3]
+        # MAPE: 100 * mean(|y - pred| / max(|y|, epsilon)) per sample, mean over the batch
+        ratio = torch.abs((yb - pred) / torch.clamp(torch.abs(yb), min=1e-7))
+        loss = torch.mean(100 * torch.mean(ratio, dim=-1))
+        grads = torch.autograd.grad(loss, w)
+        with torch.no_grad():
+            for v, m, g in zip(w, velocity, grads):
+                m.copy_(momentum * m - lr * g)  # Keras: m = momentum*m - lr*g
+                v.add_(momentum * m - lr * g)  # nesterov: v += momentum*m - lr*g
+        losses.append(loss.item())
+        steps.append([v.detach().numpy().copy() for v in w])
+    return losses, steps
+
+
+def test_mape_with_plain_sgd_overshoots_and_amplifies_rounding():
+    # Why known.py's MAPE_SGD_OVERSHOOT rule is float noise (s997, docs/differences.md): deepfit
+    # takes Keras's first step exactly (to float32 rounding), then the steps overshoot and any
+    # perturbation, rounding or a 1e-7 nudge of the initial weights, grows tens of times.
+    from deepfit.compat import keras as K
+    from tests.difftest.build import build_model, fit_arguments, resolve
+    from tests.difftest.generator import generate
+
+    spec = generate(997)
+    rng = np.random.default_rng(0)
+    weights = [rng.uniform(-0.36, 0.36, (3, 3, 3, 2)).astype("float32"), np.zeros(2, "float32"),
+               rng.uniform(-1.4, 1.4, (2, 1)).astype("float32"), np.zeros(1, "float32")]
+    model = build_model(K, spec)
+    model.set_weights(weights)
+    model.compile(**resolve(K, spec["compile"]))
+    x, y, kwargs = fit_arguments(spec)
+    ours = []
+    record = deepfit.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: ours.append(model.get_weights()))
+    model.fit(x, y, callbacks=[record], **kwargs)
+    train = int(len(x) * (1 - kwargs["validation_split"]))  # Keras: the last 20 % validate
+    losses, exact = _mape_nesterov_float64(weights, x[:train], y[:train])
+    _, nudged = _mape_nesterov_float64([w * (1 + 1e-7) for w in weights], x[:train], y[:train])
+
+    def gap(a, b):
+        return max(float(np.abs(u - v).max()) for u, v in zip(a, b))
+
+    assert len(ours) == len(exact) == 5
+    assert losses[-1] > 5 * losses[0]  # overshooting: the loss grows within the epoch
+    assert gap(ours[0], exact[0]) < 2e-6  # the same formulas: only float32 rounding
+    assert gap(ours[-1], exact[-1]) > 20 * gap(ours[0], exact[0])  # rounding amplified ...
+    assert gap(ours[-1], exact[-1]) < 5e-4  # ... but still rounding-sized
+    assert gap(nudged[-1], exact[-1]) > 20 * gap(nudged[0], exact[0])  # the dynamics amplify
+
+
+def test_one_metric_class_in_two_outputs_is_numbered_as_keras_numbers_it():
+    # s33 and s905 (the sweep against Keras): Keras names a metric object from a counter per
+    # session, so the second TruePositives() is 'true_positives_1' in every key it gives.
+    inputs = deepfit.Input((3,))
+    model = deepfit.Model(inputs, [layers.Dense(1, activation="sigmoid", name="out0")(inputs),
+                                   layers.Dense(1, activation="sigmoid", name="out1")(inputs)])
+    model.compile("sgd", {"out0": "binary_crossentropy", "out1": "binary_crossentropy"},
+                  metrics={"out0": [deepfit.metrics.TruePositives()],
+                           "out1": [deepfit.metrics.TruePositives()]})
+    x, y = _binary_data(8)
+    history = model.fit(x[:, :3], {"out0": y, "out1": y}, epochs=1, verbose=0)
+    assert {"out0_true_positives", "out1_true_positives_1"} <= set(history.history)
+    assert "out1_true_positives" not in history.history
