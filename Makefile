@@ -8,7 +8,7 @@ DEMO_STAMP := $(VENV)/.demo-installed
 TEST_STAMP := $(VENV)/.test-installed
 PEERS := .venv-peers
 
-.PHONY: demo test lint bench bench-peers clean difftest
+.PHONY: demo test lint bench bench-busy bench-peers clean difftest
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ bench-peers: $(PEERS)/bin/python
 
 bench: $(DEMO_STAMP)
 	$(PY) benchmarks/run.py --peers-python $(PEERS)/bin/python --out bench-results
+
+# The same comparison beside a process that keeps one core busy (flowers left out: 15 min).
+bench-busy: $(DEMO_STAMP)
+	$(PY) benchmarks/run.py --peers-python $(PEERS)/bin/python --busy-core --repeats 2 \
+		--workloads mlp32,mlp256,sigmoid,celsius,convnet,lstm,gru,bigru,bow,resnet \
+		--out bench-results/busy
 
 clean:
 	rm -rf $(VENV) $(PEERS) *.egg-info bench-results difftest-report.json

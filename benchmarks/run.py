@@ -5,12 +5,16 @@ machine's matmul floor for each workload, and writes everything to JSON.
 
 Usage:
     python benchmarks/run.py [--peers-python .venv-peers/bin/python] [--repeats 3]
-                             [--workloads mlp32,celsius] [--out bench-results]
+                             [--workloads mlp32,celsius] [--out bench-results] [--busy-core]
+
+`--busy-core` measures beside a process spinning on one core (`busy.py`), as on a laptop that
+runs other things; `make bench-busy` runs that second pass.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -23,6 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from busy import busy_core  # noqa: E402
 from workloads import WORKLOADS  # noqa: E402
 
 PEERS = ["keras-tensorflow", "keras-torch", "keras-jax", "torch-loop", "lightning", "jax-scan"]
@@ -150,11 +155,20 @@ def main() -> None:
     parser.add_argument("--out", default="bench-results")
     parser.add_argument("--max-samples", type=int, default=None,
                         help="a smoke run: each workload on its first N samples only")
+    parser.add_argument("--busy-core", action="store_true",
+                        help="measure beside a process that keeps one core busy")
     args = parser.parse_args()
+    with busy_core() if args.busy_core else contextlib.nullcontext():
+        run(args, parser)
+
+
+def run(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Measure the chosen workloads and write the results (see the module docstring)."""
 
     gflops = matmul_gflops()
     results: dict = {"machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(),
-                                 "matmul_gflops": gflops}, "workloads": {}, "skipped": {}}
+                                 "matmul_gflops": gflops, "busy_core": args.busy_core},
+               "workloads": {}, "skipped": {}}
     status = {s: available(s, args.peers_python) for s in ["deepfit", *PEERS]}
     for system, (ok, why) in status.items():
         if not ok:

@@ -36,7 +36,9 @@ def markdown(results: dict) -> str:
     lines.append(f"Seconds per epoch (whole fit for sigmoid and Celsius, divided by their epochs); "
                  f"in brackets deepfit/peer, below 1 means deepfit is faster. Medians of "
                  f"alternating runs on {machine['cpu_count']} CPU cores "
-                 f"(matmul peak {machine['matmul_gflops']:.0f} GFLOP/s).")
+                 f"(matmul peak {machine['matmul_gflops']:.0f} GFLOP/s)"
+                 + (", one of them kept busy by another process." if machine.get("busy_core")
+                    else "."))
     scripts = results.get("end_to_end", {})
     if scripts:
         parts = [f"{name} {row['celsius_script']:.2f} s" for name, row in scripts.items()
