@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 import deepfit
+import deepfit.compat.tensorflow as tf
 from deepfit.layers import embedding as embedding_module
 from deepfit.layers.embedding import Embedding
 
@@ -76,7 +77,7 @@ def test_gradient_tape_after_fit_returns_a_dense_gradient():
     x = np.arange(20).reshape(4, 5) % 20
     model.fit(x, np.ones(4, "float32"), epochs=1, verbose=0)
     assert model.layers[0].embeddings.grad is not None
-    with deepfit.compat.tensorflow.GradientTape() as tape:
+    with tf.GradientTape() as tape:
         loss = model(torch.tensor(x)).sum()
     grads = tape.gradient(loss, model.trainable_weights)
     assert not grads[0].is_sparse and grads[0].shape == (20, 3)
