@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 import deepfit.metrics.accuracy_functions  # noqa: F401 (registers the functions heads name)
+from deepfit.backend.grad_mode import without_grad
 from deepfit.backend.tensor import returns_for_user
 from deepfit.losses import (
     _divide_no_nan,
@@ -254,7 +255,7 @@ class Sum(Metric):
         super().__init__(name=name, dtype=dtype)
         self.add_state("total")
 
-    @torch.no_grad()
+    @without_grad
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
         device = self.prepare(values)
         values = self._tensor(values, device, self._dtype)
@@ -285,7 +286,7 @@ class Mean(Metric):
         self.add_state("total")
         self.add_state("count")
 
-    @torch.no_grad()
+    @without_grad
     def update_state(self, values: Any, sample_weight: Any = None) -> None:
         device = self.prepare(values)
         values = self._tensor(values, device, self._dtype)
@@ -326,7 +327,7 @@ class MeanMetricWrapper(Mean):
             raise TypeError(f"fn: expected a callable, received {fn!r}")
         self._fn_kwargs = kwargs
 
-    @torch.no_grad()
+    @without_grad
     def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
         in_mask = getattr(y_pred, "_keras_mask", None)  # Keras: masked outputs weigh 0
         if sample_weight is None and in_mask is None and not self._fresh and isinstance(

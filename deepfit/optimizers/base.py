@@ -31,6 +31,7 @@ from typing import Any
 import torch
 
 from deepfit import schedules
+from deepfit.backend.grad_mode import without_grad
 from deepfit.optimizers.buffers import (
     _copy_all,
     _FlatGroup,
@@ -414,7 +415,7 @@ class Optimizer:
         self._stale = self.built
 
     # ----------------------------------------------------------------- gradients
-    @torch.no_grad()
+    @without_grad
     def zero_grad(self) -> None:
         """Zero every gradient: one op per flat buffer."""
         for p, _, gv in self._links:
@@ -427,6 +428,7 @@ class Optimizer:
         """Multiply the loss by `loss_scale_factor` (gradients are divided back in the update)."""
         return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor
 
+    @without_grad
     def step(self) -> None:
         """Apply one update from the variables' current `.grad` (no host sync).
 
@@ -434,11 +436,7 @@ class Optimizer:
         """
         if not self._groups:
             return
-        if torch.is_grad_enabled():  # fit's fused steps already run without autograd
-            with torch.no_grad():
-                self._update(self._sync_links())
-        else:
-            self._update(self._sync_links())
+        self._update(self._sync_links())
 
     def _check_layout(self) -> None:
         if self._stale or any(p.data_ptr() != ptr for p, ptr, _ in self._links):

@@ -321,8 +321,8 @@ class FusedDenseStep:
             self._output_gradient(y, y_pred, sample_weight, buffers)
             self._backward(inputs, buffers)
             self.model.optimizer.step()
-        self.model._trainer_state.loss_tracker.update_state(loss, inputs.shape[0])
-        self.model._update_metrics(y, y_pred, sample_weight)
+            self.model._trainer_state.loss_tracker.update_state(loss, inputs.shape[0])
+            self.model._update_metrics(y, y_pred, sample_weight)
         return True
 
     # ----------------------------------------------------------------- checks

@@ -67,8 +67,13 @@ class FlopCounter:
         self._handles: list[Any] = []
         self._observing: Any = None
         self._complete = False
+        self._cells: set[int] = set()
 
     def __enter__(self) -> FlopCounter:
+        # A recurrent layer counts its cell's work over all steps itself (its fused kernel
+        # never calls the cell), so the cell's own per-step calls must not count again.
+        self._cells = {id(module.cell) for module in self.model.modules()
+                       if isinstance(module, Layer) and hasattr(module, "flops_per_sample")}
         for module in self.model.modules():
             if not isinstance(module, Layer) and isinstance(getattr(module, "kernel", None),
                                                             torch.Tensor):
@@ -94,6 +99,12 @@ class FlopCounter:
         return self.total if self._complete else None
 
     def _count(self, layer: torch.nn.Module, output: Any) -> None:
+        if id(layer) in self._cells or not getattr(self.model, "built", True):
+            return
+        own = getattr(layer, "flops_per_sample", None)
+        if own is not None:
+            self.total += own()
+            return
         kernel = getattr(layer, "kernel", None)
         if isinstance(kernel, torch.Tensor) and isinstance(output, torch.Tensor) and (
             output.dim() > 0 and getattr(self.model, "built", True)

@@ -22,6 +22,7 @@ from typing import Any
 import torch
 
 from deepfit import backend, distribute, mixed_precision, optimizers, tree
+from deepfit.backend.grad_mode import without_grad
 from deepfit.callbacks import CallbackList
 from deepfit.distribute import training as distribute_training
 from deepfit.layers import tracking
@@ -467,12 +468,14 @@ class Trainer(EvaluationMethods):
         return self.get_metrics_result()
 
     def _update_metrics(self, y: Any, y_pred: Any, sample_weight: Any) -> None:
-        if not self._trainer_state.has_metrics:
-            return
-        with torch.no_grad():
-            pairs = self.compiled_loss.flat_targets(y, y_pred) if self.compiled_loss else (
-                [(y, y_pred)])
-            self.compiled_metrics.update_pairs(pairs, sample_weight)
+        if self._trainer_state.has_metrics:
+            self._update_compiled_metrics(y, y_pred, sample_weight)
+
+    @without_grad
+    def _update_compiled_metrics(self, y: Any, y_pred: Any, sample_weight: Any) -> None:
+        pairs = self.compiled_loss.flat_targets(y, y_pred) if self.compiled_loss else (
+            [(y, y_pred)])
+        self.compiled_metrics.update_pairs(pairs, sample_weight)
 
     def get_metrics_result(self) -> dict[str, torch.Tensor]:
         """Each metric's current result by name, a metric whose result is a dict (the compiled

@@ -52,3 +52,31 @@ def test_flops_estimate_counts_dense_and_conv_kernels():
                                 deepfit.layers.Dense(10)])
     flops = runtime.estimate_flops_per_sample(model, torch.zeros(1, 8, 8, 1))
     assert flops == 2 * (3 * 3 * 1 * 4) * 36 + 2 * (144 * 10)
+
+
+def test_flops_estimate_counts_every_step_of_a_recurrent_layer():
+    """torch's fused LSTM kernel runs the steps out of sight of layer hooks; the layer counts
+    its input and recurrent products over the 12 steps itself (once: not again per cell call,
+    as the generic step loop of a masked sequence makes them)."""
+    lstm = deepfit.layers.LSTM(5)
+    model = deepfit.Sequential([deepfit.Input((12, 3)), lstm, deepfit.layers.Dense(2)])
+    per_step = 3 * 20 + 5 * 20  # kernel (3, 4*5) and recurrent kernel (5, 4*5)
+    expected = 2 * per_step * 12 + 2 * (5 * 2)
+    assert runtime.estimate_flops_per_sample(model, torch.zeros(1, 12, 3)) == expected
+    masked = deepfit.Sequential([deepfit.Input((12, 3)), deepfit.layers.Masking(),
+                                 deepfit.layers.LSTM(5), deepfit.layers.Dense(2)])
+    assert runtime.estimate_flops_per_sample(masked, torch.zeros(1, 12, 3)) == expected
+
+
+def test_a_large_recurrent_step_may_use_every_thread():
+    seen = []
+    model = deepfit.Sequential([deepfit.Input((200,), dtype="int32"),
+                                deepfit.layers.Embedding(100, 128), deepfit.layers.LSTM(64),
+                                deepfit.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    callback = deepfit.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: seen.append(torch.get_num_threads()))
+    before = torch.get_num_threads()
+    tokens = np.random.default_rng(0).integers(1, 100, size=(64 * 16, 200))
+    model.fit(tokens, np.zeros(len(tokens)), batch_size=64, verbose=0, callbacks=[callback])
+    assert before in seen  # counted as the 6 MFLOP a sample it is, not as its Dense's 130

@@ -85,6 +85,7 @@ class RNN(Layer):
         if isinstance(weight, torch.Tensor) and x.dtype != weight.dtype:
             x = x.to(weight.dtype)
         states = self._initial_states(x, initial_state)
+        self._steps_seen = x.shape[1]
         last, outputs, states = self._run(x, states, mask, training)
         if self.stateful:
             self.states = [s.detach() for s in states]
@@ -93,6 +94,15 @@ class RNN(Layer):
             output._keras_mask = mask
         result = (output, *states) if self.return_state else output
         return result
+
+    def flops_per_sample(self) -> float:
+        """Forward FLOPs per sample of the last call: the cell's input and recurrent products
+        at every step (fit chooses its thread count from this; torch's fused kernels run the
+        steps where no per-layer hook can see them)."""
+        per_step = sum(weight.numel() for weight in (getattr(self.cell, "kernel", None),
+                                                     getattr(self.cell, "recurrent_kernel", None))
+                       if isinstance(weight, torch.Tensor))
+        return 2.0 * per_step * getattr(self, "_steps_seen", 1)
 
     def compute_mask(self, inputs: Any, mask: Any = None) -> Any:
         """The step mask passes on with `return_sequences`; states carry none (Keras)."""
