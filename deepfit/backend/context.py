@@ -57,19 +57,15 @@ class _Switch:
         _state.internal = self.outer
 
 
-def _internal_as(value: bool) -> _Switch:
-    return _Switch(value)
-
-
 def internal() -> Any:
     """Mark the enclosed code as library-internal: tensors stay plain torch tensors."""
-    return _internal_as(True)
+    return _Switch(True)
 
 
 def user_code() -> Any:
     """Mark the enclosed code as the user's (a `Dataset.map` function run by `fit`): `tf.*`
     functions hand it `EagerTensor`s, as they do outside training."""
-    return _internal_as(False)
+    return _Switch(False)
 
 
 def internal_step(step: Callable[..., Any]) -> Callable[..., Any]:

@@ -107,8 +107,7 @@ class FlopCounter:
             return
         kernel = getattr(layer, "kernel", None)
         if isinstance(kernel, torch.Tensor) and isinstance(output, torch.Tensor) and (
-            output.dim() > 0 and getattr(self.model, "built", True)
-        ):
+                output.dim() > 0):
             # positions the kernel is applied at in one sample (a rank-1 output: one)
             positions = output[0].numel() / max(1, output.shape[-1]) if output.dim() > 1 else 1.0
             self.total += 2.0 * kernel.numel() * positions
