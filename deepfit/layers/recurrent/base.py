@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from deepfit.layers.layer import Layer
+from deepfit.layers.recurrent import gru_sequence
 
 _BASE_CONFIG_KEYS = ("name", "trainable", "dtype", "batch_input_shape")
 
@@ -73,9 +74,17 @@ def _incompatible(layer: Layer, expected: str, inputs: torch.Tensor) -> ValueErr
     )
 
 
-def _fused_call(kind: str, x: torch.Tensor, states: list[torch.Tensor], params: list,
-                has_bias: bool, bidirectional: bool) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    """Run torch's fused single-layer RNN kernel on batch-first `x`; states are (dirs, B, U)."""
+def _fused_call(kind: str, x: torch.Tensor, states: list[torch.Tensor], cells: list,
+                bidirectional: bool) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """Run one fused pass of `cells` (one, or forward and backward) over batch-first `x`.
+
+    States are (directions, batch, units). Keras's GRU trains on CPU through `gru_sequence`
+    (its own backward through time); everything else runs torch's single-layer kernel.
+    """
+    if kind == "gru" and gru_sequence.applies(x, [w for c in cells for w in c.weights]):
+        return _gru_sequences(x, states[0], cells)
+    params = [p for cell in cells for p in cell._torch_params()]
+    has_bias = cells[0].use_bias
     train = torch.is_grad_enabled()
     if kind == "lstm":
         out, h, c = torch._VF.lstm(x, (states[0], states[1]), params, has_bias, 1, 0.0, train,
@@ -85,6 +94,20 @@ def _fused_call(kind: str, x: torch.Tensor, states: list[torch.Tensor], params: 
            "rnn_relu": torch._VF.rnn_relu}[kind]
     out, h = run(x, states[0], params, has_bias, 1, 0.0, train, bidirectional, True)
     return out, [h]
+
+
+def _gru_sequences(x: torch.Tensor, h0: torch.Tensor,
+                   cells: list) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    """`_fused_call`'s GRU path: each direction through `gru_sequence`, laid out as torch's."""
+    outputs, finals = [], []
+    for direction, cell in enumerate(cells):
+        biases = (None, None) if cell.bias is None else (cell.bias[0], cell.bias[1])
+        out, h = gru_sequence.gru_sequence(x, h0[direction], cell.kernel, cell.recurrent_kernel,
+                                           *biases, reverse=direction == 1)
+        outputs.append(out)
+        finals.append(h)
+    out = outputs[0] if len(cells) == 1 else torch.cat(outputs, dim=-1)
+    return out, [torch.stack(finals)]
 
 
 def _step_loop(step: Callable, steps: int, states: list[torch.Tensor],

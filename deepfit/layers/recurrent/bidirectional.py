@@ -156,8 +156,7 @@ class Bidirectional(Layer):
             starts = [torch.as_tensor(s, device=x.device).to(x.dtype) for s in initial_state]
         count = len(forward.state_size)
         stacked = [torch.stack([starts[i], starts[count + i]]) for i in range(count)]
-        params = cell._torch_params() + backward.cell._torch_params()
-        outputs, finals = _fused_call(cell._fused_kind(), x, stacked, params, cell.use_bias,
+        outputs, finals = _fused_call(cell._fused_kind(), x, stacked, [cell, backward.cell],
                                       True)
         units = cell.units
         if self.return_sequences:

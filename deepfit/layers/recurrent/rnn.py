@@ -173,8 +173,8 @@ class RNN(Layer):
                 x = x * input_masks[0].unsqueeze(1)
             if self.go_backwards:
                 x = x.flip(1)
-            outputs, states = _fused_call(kind, x, [s.unsqueeze(0) for s in states],
-                                          cell._torch_params(), cell.use_bias, False)
+            outputs, states = _fused_call(kind, x, [s.unsqueeze(0) for s in states], [cell],
+                                          False)
             return outputs[:, -1], outputs, [s.squeeze(0) for s in states]
         steps_first = x.transpose(0, 1)
         if self.go_backwards:
