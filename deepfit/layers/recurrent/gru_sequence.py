@@ -8,7 +8,9 @@ values in whole-sequence buffers, and the backward runs four small operations pe
 recurrence only: the input projection, the input gradient and all weight gradients are single
 large matrix products over every step at once.
 
-The weights are used in Keras's layout and gate order (z, r, h): `kernel` (features, 3 units),
+Its backward is not itself differentiable (second derivatives through a GRU, as in a gradient
+penalty, need `GRU(use_cudnn=False)`, the step-by-step path). The weights are used in Keras's
+layout and gate order (z, r, h): `kernel` (features, 3 units),
 `recurrent_kernel` (units, 3 units), and the input and recurrent biases (3 units each).
 """
 
