@@ -47,7 +47,7 @@ def _optimizer(k, spec):
 
 def run_keras_like(system: str, workload: Workload, device: str | None = None) -> dict:
     """deepfit or Keras: a warm-up fit, then the timed fit. `deepfit-jit` compiles with
-    `jit_compile=True` (the training step through torch.compile; no CUDA-graph capture)."""
+    `jit_compile=True` (the training step through torch.compile; CUDA graphs on a GPU)."""
     k = _keras_like(system, device)
     x, y = workload.data()
     extra = {"jit_compile": True} if system == "deepfit-jit" else {}

@@ -12,6 +12,12 @@ torch.compile did not pay off on any CPU workload measured (the numbers are in
 benchmarks/NOTES.md): the first step costs tens of seconds of compilation and the steady steps
 were not faster.
 
+On a CUDA device the compiled forward and backward graphs are also captured as CUDA graphs
+(inductor's CUDA graph trees, what `torch.compile(mode="reduce-overhead")` turns on): each step
+replays them with one launch instead of one per kernel, which is what small steps on a GPU
+lose their time to. Each step starts a new graph generation, so the previous step's outputs
+may be overwritten once the next step runs, never while fit still reads them.
+
 When torch.compile cannot compile the step (no C++ compiler, an operation it does not
 support, ...), one warning says so and the step runs eagerly from then on, the failed step
 included: the History is the eager one. A compiled step gives the eager History up to float32
@@ -34,6 +40,13 @@ import torch
 #: torch.compile options (inductor's, for this compilation only): dropout masks from torch's
 #: own generator, so a compiled fit draws the same masks as an eager one.
 _OPTIONS = {"fallback_random": True}
+
+
+def compile_options(device: torch.device) -> dict[str, Any]:
+    """Inductor's options for a step on `device`: CUDA graph capture on a GPU."""
+    if device.type == "cuda":
+        return {**_OPTIONS, "triton.cudagraphs": True}
+    return dict(_OPTIONS)
 
 
 def resolve_jit_compile(value: Any, run_eagerly: bool) -> bool:
@@ -75,6 +88,8 @@ class CompiledCall:
         self.model = model
         self.compiled_calls = 0
         self.failure: str | None = None
+        self.cuda_graphs = model._device().type == "cuda"
+
         def call(x: Any, training: bool = True) -> Any:
             return model(x, training=training)
 
@@ -83,11 +98,14 @@ class CompiledCall:
         # static shapes (a last, smaller batch is a second graph, not a dynamic one).
         own = types.FunctionType(call.__code__.replace(), call.__globals__, call.__name__,
                                  call.__defaults__, call.__closure__)
-        self._compiled = torch.compile(own, dynamic=False, options=_OPTIONS)
+        self._compiled = torch.compile(own, dynamic=False,
+                                       options=compile_options(model._device()))
 
     def __call__(self, x: Any, training: bool = True) -> Any:
         if self.failure is None:
             try:
+                if self.cuda_graphs:
+                    torch.compiler.cudagraph_mark_step_begin()
                 outputs = self._compiled(x, training=training)
             except Exception as error:  # noqa: BLE001 - any compiler failure: run eagerly
                 self._fall_back(error)

@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
 import deepfit as keras
 from deepfit.trainer import fused_dense
@@ -159,3 +160,39 @@ def test_bad_jit_compile_is_refused_before_compiling(value):
     with pytest.raises(ValueError, match="jit_compile"):
         model.compile(optimizer="adam", loss="mse", jit_compile=value)
     assert not model.compiled
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("build,shape", [(_mlp, (8,)), (_convnet, (8, 8, 1))],
+                         ids=["mlp", "convnet-dropout"])
+def test_cuda_graphs_step_gives_the_eager_history(build, shape, monkeypatch):
+    """On a GPU, jit_compile=True replays the compiled forward and backward as CUDA graphs
+    (none skipped) and gives the eager History (GPU reductions may sum in another order)."""
+    from torch._dynamo.utils import counters
+
+    monkeypatch.setattr(fused_dense, "enabled", False)
+    keras.config.set_device("cuda")
+    try:
+        x, y = _data(shape)
+        eager, eager_weights, _ = _fit(build, False, x, y)
+        counters.clear()
+        compiled, compiled_weights, model = _fit(build, True, x, y)
+    finally:
+        keras.config.set_device(None)
+    call = model._trainer_state.compiled_call
+    assert call.failure is None and call.cuda_graphs and call.compiled_calls == 12
+    assert counters["inductor"]["cudagraph_skips"] == 0
+    assert compiled.keys() == eager.keys()
+    for key in eager:
+        np.testing.assert_allclose(compiled[key], eager[key], rtol=1e-5, atol=1e-6)
+    for a, b in zip(compiled_weights, eager_weights):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_cuda_graph_capture_is_asked_for_on_a_gpu_only():
+    from deepfit.trainer.compiled_step import compile_options
+
+    assert compile_options(torch.device("cpu")) == {"fallback_random": True}
+    assert compile_options(torch.device("cuda")) == {"fallback_random": True,
+                                                     "triton.cudagraphs": True}
