@@ -59,3 +59,16 @@ def test_spec_matches_keras(spec, keras_results):
     if differences and owners:
         pytest.xfail("; ".join(sorted(owners)))
     assert differences == []
+
+
+def test_the_evaluate_list_rule_allows_the_last_digit_of_the_loss():
+    """s2199: Keras's repeated metric value, and a loss that differs in its 7th digit."""
+    from tests.difftest.generator import generate
+    from tests.difftest.known import KERAS_EVALUATE_LIST
+
+    spec = generate(2199)
+    repeated = ("evaluate_order: [1.151454, 0.484375, 0.609375] != "
+                "[1.151455, 0.484375, 0.484375, 0.609375]")
+    assert known_causes(spec, [repeated]) == {KERAS_EVALUATE_LIST}
+    other = "evaluate_order: [1.15, 0.48, 0.61] != [1.15, 0.48, 0.48, 0.70]"
+    assert KERAS_EVALUATE_LIST not in known_causes(spec, [other])
