@@ -44,17 +44,13 @@ def build_vgg(convs_per_block: tuple[int, ...], include_top: bool, weights: Any,
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     else:
         x = imagenet_utils.pooled(x, pooling)
-    model = deepfit.Model(img_input, x, name=name)
-    if weights == "imagenet":
-        fname, md5 = weights_files[include_top]
-        imagenet_utils.load_pretrained(model, fname, f"{WEIGHTS_PATH}{name}/{fname}", md5)
-    elif weights is not None:
-        model.load_weights(weights)
-    return model
+    return imagenet_utils.apply_weights(deepfit.Model(img_input, x, name=name), weights,
+                                        weights_files[include_top], f"{WEIGHTS_PATH}{name}/")
 
 
 def documented(builder: Any) -> Any:
     """`builder` with the docstring all VGG constructors share."""
     builder.__doc__ = imagenet_utils.CLASSIC_DOC.format(
-        name=builder.__name__, top="two 4096-unit layers, then `classes` units")
+        name=builder.__name__, top="two 4096-unit layers, then `classes` units", size=224,
+        min_size=32)
     return builder

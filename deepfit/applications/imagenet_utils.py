@@ -214,12 +214,12 @@ def pooled(x: Any, pooling: str | None, avg_name: str | None = None,
 CLASSIC_DOC = """Keras's `keras.applications.{name}`.
 
     Args:
-        include_top: end with the classifier ({top}; then the input must be 224x224x3 with
-            ImageNet weights).
+        include_top: end with the classifier ({top}; then the input must be {size}x{size}x3
+            with ImageNet weights).
         weights: None (random), 'imagenet' (Keras's published file, from the Keras cache or
             downloaded with `get_file`), or a weights file path.
         input_tensor: a KerasTensor to build on (e.g. `deepfit.Input(...)`).
-        input_shape: (rows, cols, 3), at least 32x32; default (224, 224, 3).
+        input_shape: (rows, cols, 3), at least {min_size}x{min_size}; default ({size}, {size}, 3).
         pooling: without the top, 'avg' or 'max' global pooling (None: the 4-D feature map).
         classes: the number of classes of the top.
         classifier_activation: the top's activation (softmax or None with ImageNet weights).
@@ -229,10 +229,29 @@ CLASSIC_DOC = """Keras's `keras.applications.{name}`.
         A Functional model.
 
     Example:
-        >>> model = {name}(weights=None, include_top=False, input_shape=(64, 64, 3))
+        >>> model = {name}(weights=None, include_top=False,
+        ...                input_shape=({min_size}, {min_size}, 3))
     """
 
 
 def caffe_preprocess_input(x: Any, data_format: str | None = None) -> Any:
     """RGB to BGR, then the ImageNet mean subtracted ('caffe' mode: VGG, ResNet)."""
     return preprocess_input(x, data_format=data_format, mode="caffe")
+
+
+def tf_preprocess_input(x: Any, data_format: str | None = None) -> Any:
+    """0..255 images scaled to [-1, 1] ('tf' mode: MobileNetV2, Xception)."""
+    return preprocess_input(x, data_format=data_format, mode="tf")
+
+
+def apply_weights(model: Any, weights: Any, weights_file: tuple[str, str | None],
+                  origin_folder: str) -> Any:
+    """`model` with its `weights`: None leaves it as built, 'imagenet' loads Keras's published
+    `weights_file` (file name, md5 or None) from the caches or `origin_folder`, anything
+    else is a weights file path."""
+    if weights == "imagenet":
+        fname, md5 = weights_file
+        load_pretrained(model, fname, origin_folder + fname, md5)
+    elif weights is not None:
+        model.load_weights(weights)
+    return model

@@ -11,6 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from deepfit.applications import imagenet_utils
+from deepfit.applications.imagenet_utils import decode_predictions
+from deepfit.applications.imagenet_utils import tf_preprocess_input as preprocess_input
+
+__all__ = ["MobileNetV2", "decode_predictions", "preprocess_input"]
 
 _WEIGHTS_PATH = imagenet_utils.WEIGHTS_ORIGIN + "mobilenet_v2/"
 _SIZES = (96, 128, 160, 192, 224)
@@ -131,14 +135,10 @@ def MobileNetV2(  # noqa: N802 - Keras's name
     # Keras's name is mobilenetv2_1.00_224; deepfit layer names cannot hold '.' (they name torch
     # submodules when the model is nested), so the dot becomes '_'.
     default = f"mobilenetv2_{alpha:0.2f}_{rows}".replace(".", "_")
-    model = deepfit.Model(img_input, x, name=name or default)
-    if weights == "imagenet":
-        top = "" if include_top else "_no_top"
-        fname = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{top}.h5"
-        imagenet_utils.load_pretrained(model, fname, _WEIGHTS_PATH + fname, None)
-    elif weights is not None:
-        model.load_weights(weights)
-    return model
+    top = "" if include_top else "_no_top"
+    fname = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{top}.h5"
+    return imagenet_utils.apply_weights(deepfit.Model(img_input, x, name=name or default),
+                                        weights, (fname, None), _WEIGHTS_PATH)
 
 
 def _input_shape(input_shape: Any, input_tensor: Any, alpha: float, include_top: bool,
@@ -150,13 +150,3 @@ def _input_shape(input_shape: Any, input_tensor: Any, alpha: float, include_top:
         raise ValueError(f"If imagenet weights are being loaded, alpha must be one of "
                          f"{_ALPHAS}; Received alpha={alpha}")
     return shape
-
-
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Scale 0..255 images to [-1, 1], as MobileNetV2 was trained."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="tf")
-
-
-def decode_predictions(preds: Any, top: int = 5) -> list[list[tuple[str, str, float]]]:
-    """See `imagenet_utils.decode_predictions`."""
-    return imagenet_utils.decode_predictions(preds, top=top)

@@ -87,14 +87,9 @@ def ResNet50(  # noqa: N802 - Keras's name
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
     else:
         x = imagenet_utils.pooled(x, pooling, "avg_pool", "max_pool")
-    model = deepfit.Model(img_input, x, name=name)
-    if weights == "imagenet":
-        fname, md5 = _WEIGHTS[include_top]
-        imagenet_utils.load_pretrained(model, fname, _WEIGHTS_PATH + fname, md5)
-    elif weights is not None:
-        model.load_weights(weights)
-    return model
+    return imagenet_utils.apply_weights(deepfit.Model(img_input, x, name=name), weights,
+                                        _WEIGHTS[include_top], _WEIGHTS_PATH)
 
 
 ResNet50.__doc__ = imagenet_utils.CLASSIC_DOC.format(
-    name="ResNet50", top="global average pooling, then `classes` units")
+    name="ResNet50", top="global average pooling, then `classes` units", size=224, min_size=32)
