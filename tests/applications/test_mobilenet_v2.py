@@ -13,6 +13,7 @@ import pytest
 import deepfit
 from deepfit.applications import MobileNetV2, mobilenet_v2
 from deepfit.utils.file_utils import DownloadError
+from tests.applications.caches import offline_caches
 from tests.applications.keras_side import run_keras_script
 
 needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None,
@@ -52,20 +53,14 @@ def test_parameter_counts_and_layer_names_equal_keras(keras_side):
 @needs_keras
 def test_imagenet_weights_come_from_the_keras_cache(keras_side, monkeypatch, tmp_path):
     folder, _ = keras_side
-    monkeypatch.setenv("HOME", str(folder / "home"))
-    monkeypatch.setenv("DEEPFIT_HOME", str(tmp_path / "deepfit_home"))
-    monkeypatch.delenv("KERAS_HOME", raising=False)
-    monkeypatch.setattr(mobilenet_v2, "_WEIGHTS_PATH", "http://127.0.0.1:9/")  # never used
+    offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", mobilenet_v2)
     model = MobileNetV2(weights="imagenet", include_top=False, input_shape=(96, 96, 3))
     np.testing.assert_allclose(model.predict(X, verbose=0), np.load(folder / "keras.npy"),
                                rtol=1e-4, atol=1e-4)
 
 
 def test_offline_imagenet_weights_name_the_file_and_where_to_put_it(monkeypatch, tmp_path):
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("DEEPFIT_HOME", str(tmp_path / "deepfit_home"))
-    monkeypatch.delenv("KERAS_HOME", raising=False)
-    monkeypatch.setattr(mobilenet_v2, "_WEIGHTS_PATH", "http://127.0.0.1:9/")
+    offline_caches(monkeypatch, tmp_path, tmp_path / "deepfit_home", mobilenet_v2)
     with pytest.raises(DownloadError) as info:
         MobileNetV2(weights="imagenet", include_top=False, input_shape=(96, 96, 3))
     message = str(info.value)

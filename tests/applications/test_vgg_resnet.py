@@ -13,6 +13,7 @@ import pytest
 
 from deepfit.applications import VGG16, VGG19, ResNet50, resnet50, vgg16, vgg19
 from deepfit.utils.file_utils import DownloadError
+from tests.applications.caches import offline_caches
 from tests.applications.keras_side import run_keras_script
 
 needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None,
@@ -69,10 +70,7 @@ def test_with_top_layers_and_counts_equal_keras(keras_side, name):
 @needs_keras
 def test_imagenet_weights_come_from_the_keras_cache(keras_side, monkeypatch, tmp_path):
     folder, _ = keras_side
-    monkeypatch.setenv("HOME", str(folder / "home"))
-    monkeypatch.setenv("DEEPFIT_HOME", str(tmp_path / "deepfit_home"))
-    monkeypatch.delenv("KERAS_HOME", raising=False)
-    monkeypatch.setattr(resnet50, "_WEIGHTS_PATH", "http://127.0.0.1:9/")  # never used
+    offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", resnet50)
     # Keras's published md5 is checked: here it is the md5 of the file Keras just wrote
     md5 = hashlib.md5((folder / "home" / ".keras" / "models" / RESNET_FILE).read_bytes())
     monkeypatch.setitem(resnet50._WEIGHTS, False, (RESNET_FILE, md5.hexdigest()))
@@ -86,10 +84,7 @@ def test_a_file_failing_the_published_hash_is_not_used(monkeypatch, tmp_path):
     models = tmp_path / ".keras" / "models"
     models.mkdir(parents=True)
     (models / "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5").write_bytes(b"not weights")
-    monkeypatch.setenv("HOME", str(tmp_path))
-    monkeypatch.setenv("DEEPFIT_HOME", str(tmp_path / "deepfit_home"))
-    monkeypatch.delenv("KERAS_HOME", raising=False)
-    monkeypatch.setattr(vgg19._vgg, "WEIGHTS_PATH", "http://127.0.0.1:9/")
+    offline_caches(monkeypatch, tmp_path, tmp_path / "deepfit_home", vgg19._vgg, "WEIGHTS_PATH")
     with pytest.raises(DownloadError) as info:
         VGG19(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
     assert "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5" in str(info.value)
