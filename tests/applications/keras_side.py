@@ -1,7 +1,9 @@
 """Run a real-Keras (torch backend) script for the applications tests in its own process.
 
 The script gets `folder` (holding `x.npy`, the test images) and `weights_file`, and the helper
-`save_random_weights(model)`: random weights (BatchNormalization variances positive), saved
+`save_random_weights(model, scale, fan_in_scaled=False)`: random weights, N(0, scale)
+(BatchNormalization variances positive; with `fan_in_scaled`, kernels N(0, 1/fan-in) and gammas
+near 1, so that a deep network's output still depends on its input), saved
 as a legacy `.h5` where Keras's cache keeps ImageNet files (`folder/home/.keras/models/`), and
 the model's predictions on `x.npy` saved as `folder/keras.npy`. Whatever the script leaves in
 the dict `out` comes back.
@@ -24,11 +26,17 @@ _PRELUDE = textwrap.dedent("""
     folder, weights_file = sys.argv[1], sys.argv[2]
     out = {}
 
-    def save_random_weights(model, scale):
+    def random_value(w, rng, scale, fan_in_scaled):
+        if "variance" in w.path or (fan_in_scaled and "gamma" in w.path):
+            return rng.uniform(0.5, 1.5, w.shape)
+        if fan_in_scaled and "kernel" in w.path:
+            fan_in = np.prod(w.shape[:2] if "depthwise" in w.path else w.shape[:-1])
+            return rng.normal(0, fan_in ** -0.5, w.shape)
+        return rng.normal(0, scale, w.shape)
+
+    def save_random_weights(model, scale, fan_in_scaled=False):
         rng = np.random.default_rng(1)
-        model.set_weights([rng.uniform(0.5, 1.5, w.shape).astype("float32")
-                           if "variance" in w.path
-                           else rng.normal(0, scale, w.shape).astype("float32")
+        model.set_weights([random_value(w, rng, scale, fan_in_scaled).astype("float32")
                            for w in model.weights])
         target = os.path.join(folder, "home", ".keras", "models")
         os.makedirs(target, exist_ok=True)

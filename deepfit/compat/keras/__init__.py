@@ -70,7 +70,8 @@ applications = _namespace.make(
              "imagenet_utils": "deepfit.applications.imagenet_utils",
              "resnet50": "deepfit.applications.resnet50",
              "vgg16": "deepfit.applications.vgg16",
-             "vgg19": "deepfit.applications.vgg19"})
+             "vgg19": "deepfit.applications.vgg19",
+             "xception": "deepfit.applications.xception"})
 random = _namespace.make("keras.random", sources=["deepfit.random"], wrap=_for_user)
 tree = _namespace.make("keras.tree", sources=["deepfit.tree"],
                       accept=lambda name, obj: callable(obj))
