@@ -17,7 +17,7 @@ import torch
 from deepfit import backend, tree
 from deepfit.callbacks import CallbackList
 from deepfit.callbacks.logs import flatten_logs
-from deepfit.trainer import data_adapter, execution, validation
+from deepfit.trainer import data_adapter, execution, runtime, validation
 from deepfit.trainer.data_adapter import EpochIterator, unpack_x_y_sample_weight
 from deepfit.trainer.logs import LazyLogs, flat_step_logs, floats
 
@@ -52,12 +52,15 @@ class EvaluationMethods:
         # NaN/inf in x or y give NaN results, as in Keras (nothing is trained on them).
         batches = self._batches(x, y, sample_weight, batch_size or 32, False, self._device(),
                                 finite=False)
-        self._prepare(batches, finite=False)
+        prepared = self._prepare(batches, finite=False)
         iterator = EpochIterator(batches, steps, self._steps_per_execution())
         callback_list = self._callback_list(callbacks, verbose, 1, iterator.steps,
                                             history=False, mode="test")
         callback_list.on_test_begin()
-        logs = self._evaluate_epoch(iterator, callback_list)
+        with runtime.inference_threads(self._device()) as use_threads:
+            if prepared.flops_per_sample is not None:  # counted on the preparation pass
+                use_threads(self._flops_per_step(prepared))
+            logs = self._evaluate_epoch(iterator, callback_list)
         callback_list.on_test_end(logs)
         if return_dict:
             return logs
@@ -139,17 +142,24 @@ class EvaluationMethods:
         callback_list.on_predict_begin()
         outputs: list[Any] = []
         custom = type(self).predict_step is not EvaluationMethods.predict_step
-        with torch.no_grad(), backend.internal():
+        run = ((lambda batch: self.predict_step(_as_data(batch))) if custom
+               else (lambda batch: self(batch[0], training=False)))
+        with torch.no_grad(), backend.internal(), runtime.inference_threads(
+                self._device()) as use_threads:
             if per_execution > 1:
-                outputs = execution.predict_batches(
-                    iterator, per_execution,
-                    (lambda batch: self.predict_step(_as_data(batch))) if custom
-                    else (lambda batch: self(batch[0], training=False)), callback_list)
+                outputs = execution.predict_batches(iterator, per_execution, run, callback_list)
                 iterator = ()  # every batch is done
+            counter: runtime.FlopCounter | None = runtime.FlopCounter(self)
             for step, batch in iterator:
                 callback_list.on_predict_batch_begin(step)
-                batch_out = (self.predict_step(_as_data(batch)) if custom
-                             else self(batch[0], training=False))
+                if counter is None:
+                    batch_out = run(batch)
+                else:  # the first batch's real call also measures a step's work
+                    with counter:
+                        batch_out = run(batch)
+                    if counter.per_sample is not None:
+                        use_threads(3.0 * counter.per_sample * _batch_size(batch[0]))
+                    counter = None
                 outputs.append(batch_out)
                 callback_list.on_predict_batch_end(step, {"outputs": batch_out})
         callback_list.on_predict_end()

@@ -203,3 +203,32 @@ def flush_denormal_enabled() -> bool:
     that must give a denormal is computed and read back)."""
     tiny = torch.tensor([1e-30], dtype=torch.float32)
     return bool((tiny * 1e-10).item() == 0.0)
+
+
+@contextlib.contextmanager
+def inference_threads(device: torch.device) -> Iterator[Callable[[float | None], None]]:
+    """evaluate's and predict's thread count: yields `use(flops_per_step)`, to call once a
+    step's work is known (a training step's worth, as `choose_threads` reads it); the user's
+    count is restored afterwards.
+
+    Why: a small model's forward passes on two threads run 10-25x slower than on one when
+    another process keeps a core busy (MNIST MLP, 10,000 samples: evaluate 4.2 vs 0.34 s,
+    predict 3.2 vs 0.13 s), and no faster on a quiet machine. Unlike fit there is no timing
+    of candidates: evaluation is usually short, and one size rule serves.
+
+    Example:
+        >>> with inference_threads(torch.device("cpu")) as use:
+        ...     use(2e6)      # from here on: one thread
+    """
+    previous = torch.get_num_threads()
+
+    def use(flops_per_step: float | None) -> None:
+        if device.type == "cpu" and flops_per_step is not None:
+            torch.set_num_threads(choose_threads(flops_per_step, previous))
+
+    try:
+        yield use
+    finally:
+        if torch.get_num_threads() != previous:
+            torch.set_num_threads(previous)
+

@@ -80,3 +80,34 @@ def test_a_large_recurrent_step_may_use_every_thread():
     tokens = np.random.default_rng(0).integers(1, 100, size=(64 * 16, 200))
     model.fit(tokens, np.zeros(len(tokens)), batch_size=64, verbose=0, callbacks=[callback])
     assert before in seen  # counted as the 6 MFLOP a sample it is, not as its Dense's 130
+
+
+def _threads_seen(small: bool, method: str) -> tuple[list[int], int]:
+    """The thread counts evaluate's or predict's batch callbacks saw, and the count after."""
+    width = 8 if small else 4096  # 4096x4096 kernels: ~3e9 FLOPs a step of 32
+    model = deepfit.Sequential([deepfit.Input((width,)), deepfit.layers.Dense(width),
+                                deepfit.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    seen: list[int] = []
+    hook = {"evaluate": "on_test_batch_end", "predict": "on_predict_batch_end"}[method]
+    callback = deepfit.callbacks.LambdaCallback(
+        **{hook: lambda batch, logs: seen.append(torch.get_num_threads())})
+    x, y = np.ones((96, width), "float32"), np.ones(96, "float32")
+    if method == "evaluate":
+        model.evaluate(x, y, batch_size=32, verbose=0, callbacks=[callback])
+    else:
+        model.predict(x, batch_size=32, verbose=0, callbacks=[callback])
+    return seen, torch.get_num_threads()
+
+
+def test_evaluate_and_predict_of_a_small_model_use_one_thread_then_restore():
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert _threads_seen(True, "evaluate") == ([1, 1, 1], 2)
+        # predict measures the work on its first batch's real call, then switches
+        assert _threads_seen(True, "predict") == ([1, 1, 1], 2)
+        assert _threads_seen(False, "evaluate") == ([2, 2, 2], 2)
+        assert _threads_seen(False, "predict") == ([2, 2, 2], 2)
+    finally:
+        torch.set_num_threads(before)
