@@ -369,11 +369,14 @@ class EpochIterator:
 
 def combine_class_weight(y: torch.Tensor, sample_weight: torch.Tensor | None,
                          class_weight: dict[int, float]) -> torch.Tensor:
-    """Sample weights from `class_weight[label]` (labels as ints, one-hot, or one sigmoid unit),
-    multiplied with any given sample weights."""
+    """Sample weights from `class_weight[label]` (labels as ints, one-hot, or one sigmoid unit);
+    a class without a key (every class, for `{}`) weighs 1.0, as in Keras."""
     if not isinstance(y, torch.Tensor):
         raise ValueError("class_weight is only supported for models with a single output")
-    size = max(int(k) for k in class_weight) + 1
+    if sample_weight is not None:
+        raise ValueError("class_weight and sample_weight cannot be used together (Keras refuses "
+                         "both at once): multiply the class weights into sample_weight instead")
+    size = max((int(k) for k in class_weight), default=0) + 1
     table = torch.ones(size, device=y.device)
     for label, weight in class_weight.items():
         table[int(label)] = float(weight)
@@ -386,7 +389,7 @@ def combine_class_weight(y: torch.Tensor, sample_weight: torch.Tensor | None,
     known = (labels >= 0) & (labels < size)
     # Keras weighs a class without a key by 1.0.
     weights = torch.where(known, table[labels.clamp(0, size - 1)], torch.ones_like(table[0]))
-    return weights if sample_weight is None else weights * sample_weight
+    return weights
 
 
 def _length(data: Any) -> int | None:

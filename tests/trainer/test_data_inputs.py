@@ -63,6 +63,20 @@ def test_class_weight_equals_the_matching_sample_weight():
     _assert_same(by_class, by_sample)
     unweighted = _fit_weights(x, y, batch_size=16, shuffle=False)
     assert not np.allclose(by_class[0], unweighted[0])
+    # {} weighs every class 1.0, as Keras does (difftest s2353 stopped on it)
+    _assert_same(_fit_weights(x, y, batch_size=16, shuffle=False, class_weight={}), unweighted)
+
+
+def test_class_weight_with_sample_weight_is_refused_before_training():
+    x, y = _data()
+    model = _model()
+    before = model.get_weights()
+    dataset = deepfit.data.Dataset.from_tensor_slices((x, y, np.ones(len(y), "float32")))
+    for data, extra in (((x, y), {"sample_weight": np.ones(len(y), "float32")}),
+                        ((dataset.batch(16),), {})):
+        with pytest.raises(ValueError, match="class_weight and sample_weight cannot be used"):
+            model.fit(*data, epochs=1, verbose=0, class_weight={0: 1.0, 1: 2.0}, **extra)
+    _assert_same(model.get_weights(), before)
 
 
 def test_validation_data_freq_and_initial_epoch():
