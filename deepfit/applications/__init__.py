@@ -9,7 +9,25 @@ Example:
     >>> base = MobileNetV2(input_shape=(96, 96, 3), include_top=False, weights=None)
 """
 
-from deepfit.applications import imagenet_utils, mobilenet_v2, resnet50, vgg16, vgg19, xception
+from deepfit.applications import (
+    efficientnet,
+    imagenet_utils,
+    mobilenet_v2,
+    resnet50,
+    vgg16,
+    vgg19,
+    xception,
+)
+from deepfit.applications.efficientnet import (
+    EfficientNetB0,
+    EfficientNetB1,
+    EfficientNetB2,
+    EfficientNetB3,
+    EfficientNetB4,
+    EfficientNetB5,
+    EfficientNetB6,
+    EfficientNetB7,
+)
 from deepfit.applications.mobilenet_v2 import MobileNetV2
 from deepfit.applications.resnet50 import ResNet50
 from deepfit.applications.vgg16 import VGG16
@@ -18,3 +36,5 @@ from deepfit.applications.xception import Xception
 
 __all__ = ["MobileNetV2", "ResNet50", "VGG16", "VGG19", "imagenet_utils", "mobilenet_v2",
            "resnet50", "vgg16", "vgg19", "Xception", "xception"]
+__all__ += ["EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3",
+            "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7", "efficientnet"]

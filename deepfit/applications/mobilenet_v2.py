@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from deepfit.applications import imagenet_utils
-from deepfit.applications.imagenet_utils import decode_predictions
+from deepfit.applications.imagenet_utils import decode_predictions, make_divisible
 from deepfit.applications.imagenet_utils import tf_preprocess_input as preprocess_input
 
 __all__ = ["MobileNetV2", "decode_predictions", "preprocess_input"]
@@ -23,11 +23,6 @@ _ALPHAS = (0.35, 0.50, 0.75, 1.0, 1.3, 1.4)
 _BLOCKS = [(24, 2, 6), (24, 1, 6), (32, 2, 6), (32, 1, 6), (32, 1, 6), (64, 2, 6), (64, 1, 6),
            (64, 1, 6), (64, 1, 6), (96, 1, 6), (96, 1, 6), (96, 1, 6), (160, 2, 6), (160, 1, 6),
            (160, 1, 6), (320, 1, 6)]
-
-
-def _make_divisible(value: float, divisor: int = 8) -> int:
-    new = max(divisor, int(value + divisor / 2) // divisor * divisor)
-    return new + divisor if new < 0.9 * value else new
 
 
 def _relu6(name: str) -> Any:
@@ -49,7 +44,7 @@ def _inverted_res_block(inputs: Any, expansion: int, stride: int, alpha: float, 
     from deepfit import layers
 
     in_channels = inputs.shape[-1]
-    pointwise_filters = _make_divisible(int(filters * alpha), 8)
+    pointwise_filters = make_divisible(int(filters * alpha), 8)
     x = inputs
     prefix = f"block_{block_id}_"
     if block_id:
@@ -113,7 +108,7 @@ def MobileNetV2(  # noqa: N802 - Keras's name
     shape = _input_shape(input_shape, input_tensor, alpha, include_top, weights)
     img_input = input_tensor if input_tensor is not None else deepfit.Input(shape)
     rows = shape[0] if shape[0] in _SIZES else 224
-    x = layers.Conv2D(_make_divisible(32 * alpha, 8), 3, strides=(2, 2), padding="same",
+    x = layers.Conv2D(make_divisible(32 * alpha, 8), 3, strides=(2, 2), padding="same",
                       use_bias=False, name="Conv1")(img_input)
     x = _bn("bn_Conv1")(x)
     x = _relu6("Conv1_relu")(x)
@@ -121,7 +116,7 @@ def MobileNetV2(  # noqa: N802 - Keras's name
     for block_id, (filters, stride, expansion) in enumerate(_BLOCKS, start=1):
         x = _inverted_res_block(x, filters=filters, alpha=alpha, stride=stride,
                                 expansion=expansion, block_id=block_id)
-    last = _make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
+    last = make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
     x = layers.Conv2D(last, 1, use_bias=False, name="Conv_1")(x)
     x = _bn("Conv_1_bn")(x)
     x = _relu6("out_relu")(x)

@@ -1,9 +1,10 @@
 """Run a real-Keras (torch backend) script for the applications tests in its own process.
 
 The script gets `folder` (holding `x.npy`, the test images) and `weights_file`, and the helper
-`save_random_weights(model, scale, fan_in_scaled=False)`: random weights, N(0, scale)
-(BatchNormalization variances positive; with `fan_in_scaled`, kernels N(0, 1/fan-in) and gammas
-near 1, so that a deep network's output still depends on its input), saved
+`save_random_weights(model, scale, fan_in_scaled=False, values=None)`: random weights,
+N(0, scale) (BatchNormalization variances positive; with `fan_in_scaled`, kernels N(0, 1/fan-in)
+and gammas near 1, so that a deep network's output still depends on its input) or the given
+list of `values`, saved
 as a legacy `.h5` where Keras's cache keeps ImageNet files (`folder/home/.keras/models/`), and
 the model's predictions on `x.npy` saved as `folder/keras.npy`. Whatever the script leaves in
 the dict `out` comes back.
@@ -34,10 +35,10 @@ _PRELUDE = textwrap.dedent("""
             return rng.normal(0, fan_in ** -0.5, w.shape)
         return rng.normal(0, scale, w.shape)
 
-    def save_random_weights(model, scale, fan_in_scaled=False):
+    def save_random_weights(model, scale, fan_in_scaled=False, values=None):
         rng = np.random.default_rng(1)
-        model.set_weights([random_value(w, rng, scale, fan_in_scaled).astype("float32")
-                           for w in model.weights])
+        model.set_weights(values or [random_value(w, rng, scale, fan_in_scaled).astype("float32")
+                                     for w in model.weights])
         target = os.path.join(folder, "home", ".keras", "models")
         os.makedirs(target, exist_ok=True)
         model.save(os.path.join(target, weights_file))

@@ -67,6 +67,7 @@ saving = _namespace.make(
 applications = _namespace.make(
     "keras.applications", sources=["deepfit.applications"],
     modules={"mobilenet_v2": "deepfit.applications.mobilenet_v2",
+             "efficientnet": "deepfit.applications.efficientnet",
              "imagenet_utils": "deepfit.applications.imagenet_utils",
              "resnet50": "deepfit.applications.resnet50",
              "vgg16": "deepfit.applications.vgg16",
