@@ -9,6 +9,7 @@ Example:
 
 from deepfit import (
     activations,
+    applications,
     backend,
     callbacks,
     config,
@@ -46,7 +47,7 @@ __version__ = "0.1.0"
 __all__ = [
     "GradientTape", "Initializer", "Input", "KerasTensor", "Layer", "Loss", "Metric", "Model",
     "Optimizer", "Regularizer", "Sequential", "TrainingWarning", "Variable", "activations",
-    "backend", "callbacks",
+    "applications", "backend", "callbacks",
     "config", "constraints", "data", "datasets", "distribute", "initializers", "layers",
     "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "random",
     "regularizers", "saving", "tree", "utils", "version",
@@ -56,7 +57,7 @@ __all__ = [
 # naming it, until deepfit provides it.
 KERAS_TOP_LEVEL = frozenset({
     "DTypePolicy", "FloatDTypePolicy", "Function", "InputSpec", "Operation", "Quantizer",
-    "RematScope", "StatelessScope", "SymbolicScope", "applications",
+    "RematScope", "StatelessScope", "SymbolicScope",
     "device", "distillation", "distribution", "dtype_policies", "export", "legacy",
     "name_scope", "preprocessing", "quantizers", "remat", "visualization", "wrappers",
 })

@@ -120,9 +120,12 @@ def test_preprocess_input_is_tf_mode_as_keras(keras_side):
     np.testing.assert_allclose(result, expected["preprocessed"], rtol=1e-6)
 
 
-def test_keras_applications_namespace_under_deepfit_run():
+def test_keras_applications_namespace_with_and_without_deepfit_run():
+    import deepfit as plain_keras
     from deepfit.compat import keras
 
+    assert plain_keras.applications.Xception is Xception  # `import deepfit as keras`
+    assert plain_keras.applications.xception.preprocess_input is xception.preprocess_input
     assert keras.applications.Xception is Xception
     assert keras.applications.xception.Xception is Xception
     assert keras.applications.xception.preprocess_input is xception.preprocess_input
