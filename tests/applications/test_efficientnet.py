@@ -161,6 +161,11 @@ def test_offline_imagenet_weights_name_the_file_and_where_to_put_it(monkeypatch,
     with pytest.raises(DownloadError) as info:
         EfficientNetB0(weights="imagenet", include_top=False, **SMALL)
     assert WEIGHTS_FILE in str(info.value) and "place it at" in str(info.value)
+    # the file is looked up before any layer is built: the 600x600 B7 fails at once
+    for build, fname in ((EfficientNetB0, "efficientnetb0.h5"),
+                         (efficientnet.EfficientNetB7, "efficientnetb7.h5")):
+        with pytest.raises(DownloadError, match=fname):
+            build(weights="imagenet")
 
 
 def test_training_mode_drops_whole_residual_branches_and_trains(b0_with_top):
