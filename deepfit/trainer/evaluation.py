@@ -17,7 +17,7 @@ import torch
 from deepfit import backend, tree
 from deepfit.callbacks import CallbackList
 from deepfit.callbacks.logs import flatten_logs
-from deepfit.trainer import data_adapter, execution, runtime, validation
+from deepfit.trainer import data_adapter, execution, runtime, user_loss, validation
 from deepfit.trainer.data_adapter import EpochIterator, unpack_x_y_sample_weight
 from deepfit.trainer.logs import LazyLogs, flat_step_logs, floats
 
@@ -95,7 +95,7 @@ class EvaluationMethods:
     def _default_test_step(self, batch: tuple) -> LazyLogs:
         x, y, sample_weight = batch
         y_pred = self(x, training=False)
-        loss = self._total_loss(y, y_pred, sample_weight)
+        loss = user_loss.step_loss(self, x, y, y_pred, sample_weight, training=False)
         state = self._trainer_state
         state.loss_tracker.update_state(loss, _batch_size(x))
         self._update_metrics(y, y_pred, sample_weight)

@@ -28,6 +28,7 @@ import torch
 from deepfit import activations, losses
 from deepfit.layers.core import Activation, Dense, Dropout, Flatten, Identity, InputLayer
 from deepfit.losses.heads import BY_LOSS, Head
+from deepfit.trainer import user_loss
 
 #: Activation functions a hidden layer may use, by name.
 _HIDDEN = {activations.linear: "linear", activations.relu: "relu",
@@ -147,6 +148,8 @@ def _check_trainer(model: Any) -> None:
     state = model._trainer_state
     if state is None or model.optimizer is None:
         raise _Unsupported("not compiled")
+    if user_loss.overrides_compute_loss(model):
+        raise _Unsupported("a custom compute_loss")
     unsupported = state.active_features() - SUPPORTED_FEATURES
     if unsupported:
         raise _Unsupported(", ".join(name.replace("_", " ") for name in sorted(unsupported)))

@@ -36,6 +36,7 @@ from deepfit.trainer import (
     profiler,
     runtime,
     signals,
+    user_loss,
     validation,
 )
 from deepfit.trainer.compile_utils import CompileLoss, CompileMetrics, waits_for_outputs
@@ -394,7 +395,7 @@ class Trainer(EvaluationMethods):
         self.optimizer.zero_grad()
         with mixed_precision.autocast(state.step_device):
             y_pred = state.step_module(x, training=True)
-            loss = self._total_loss(y, y_pred, sample_weight)
+            loss = user_loss.step_loss(self, x, y, y_pred, sample_weight, training=True)
         if loss.requires_grad and self._backward(loss, _batch_size(x)):  # else: all frozen
             self.optimizer.step()
             if state.constrained:

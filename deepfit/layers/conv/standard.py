@@ -9,7 +9,7 @@ import torch
 
 from deepfit import constraints, initializers, regularizers
 from deepfit.layers.conv.base import _Conv
-from deepfit.layers.conv.utils import _torch_kernel
+from deepfit.layers.conv.utils import _torch_kernel, from_channels_first, to_channels_first
 
 # ----------------------------------------------------------------------------- Conv1D/2D/3D
 
@@ -75,6 +75,38 @@ class _BaseConv(_Conv):
         x, padding = self._padded(x)
         return self._op(x, _torch_kernel(self.kernel, self.rank), self.bias, self._stride,
                         padding, self._dilation, self.groups)
+
+    def convolution_op(self, inputs: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
+        """The layer's convolution of `inputs` with `kernel` (no bias, no activation), as
+        Keras's `Conv.convolution_op`; a subclass may override it (e.g. to standardize the
+        kernel) and `call` then uses the override.
+
+        Args:
+            inputs: a batch in the layer's `data_format`.
+            kernel: a kernel shaped as `self.kernel`: `(*kernel_size, in/groups, filters)`.
+
+        Returns:
+            The convolved batch, in the layer's `data_format`.
+
+        Example:
+            >>> class Standardized(Conv2D):
+            ...     def convolution_op(self, inputs, kernel):
+            ...         return super().convolution_op(inputs, kernel - kernel.mean())
+        """
+        x, padding = self._padded(to_channels_first(inputs, self.data_format, self.rank))
+        y = self._op(x, _torch_kernel(kernel, self.rank), None, self._stride, padding,
+                     self._dilation, self.groups)
+        return from_channels_first(y, self.data_format, self.rank)
+
+    def call(self, inputs: torch.Tensor) -> torch.Tensor:
+        if type(self).convolution_op is _BaseConv.convolution_op:
+            return super().call(inputs)  # the fused convolution-plus-bias path
+        outputs = self.convolution_op(inputs, self.kernel)
+        if self.use_bias:
+            shape = [1] * outputs.dim()
+            shape[self._channel_axis] = -1
+            outputs = outputs + self.bias.reshape(shape)
+        return outputs if self._linear_activation else self.activation(outputs)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return self._spatial_output_shape(tuple(input_shape), self.filters)
