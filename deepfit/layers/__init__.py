@@ -6,6 +6,7 @@ from typing import Any
 
 from deepfit.identifiers import resolve
 from deepfit.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from deepfit.layers.attention import EinsumDense, MultiHeadAttention
 from deepfit.layers.augmentation import (
     RandomBrightness,
     RandomContrast,
@@ -125,12 +126,12 @@ __all__ = [
     "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D",
     "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Convolution3D",
     "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
-    "DepthwiseConv2D", "Dot", "Dropout", "Embedding", "Flatten", "GRU", "GRUCell",
+    "DepthwiseConv2D", "Dot", "Dropout", "EinsumDense", "Embedding", "Flatten", "GRU", "GRUCell",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
     "Input", "InputLayer", "LSTM", "LSTMCell", "Lambda", "Layer", "LayerNormalization",
     "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum",
-    "Multiply",
+    "MultiHeadAttention", "Multiply",
     "Permute", "RNN", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",
     "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell",
     "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TorchModule", "UpSampling1D",

@@ -166,7 +166,10 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
         "registered_name": None if builtin else cls.__name__,
     }
     shape = getattr(layer, "_build_input_shape", None)
-    if layer.built and shape is not None:
+    shapes = getattr(layer, "_build_shapes_dict", None)  # layers built from several inputs
+    if layer.built and shapes:
+        entry["build_config"] = {"shapes_dict": to_keras(shapes)}
+    elif layer.built and shape is not None:
         entry["build_config"] = {"input_shape": to_keras(shape)}
     return entry
 
