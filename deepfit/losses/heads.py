@@ -137,7 +137,10 @@ class SparseCategorical(Head):
         if y_pred.dim() < 2 or y_true.numel() * y_pred.shape[-1] != y_pred.numel():
             return None
         matches = y_pred.argmax(dim=-1) == y_true.reshape(y_pred.shape[:-1])
-        return matches.sum(), matches.shape[0]
+        rows = matches.shape[0]
+        if matches.dim() > 1 and rows:  # sequences: each sample counts its mean, as in Keras
+            return matches.sum() / (matches.numel() // rows), rows
+        return matches.sum(), rows
 
     def labels_fit(self, y, rows, units):
         return y.numel() == rows and (y.dim() == 1 or y.shape[1:] == (1,))

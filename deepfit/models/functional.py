@@ -51,13 +51,32 @@ def _run_on_dummies(layer: Layer, args: tuple, kwargs: dict, unknown: int) -> An
         return layer(*dummy_args, training=False, **dummy_kwargs)
 
 
+# Sizes tried for unknown axes: large enough for valid convolutions and pooling first; smaller
+# ones when those fail, e.g. a position embedding of `sequence_length` rows indexed by
+# `arange(length)` of an input declared `shape=(None,)`.
+_UNKNOWN_SIZES = ((32, 33), (8, 9), (2, 3))
+
+
+def _dummy_runs(layer: Layer, args: tuple, kwargs: dict) -> tuple[Any, Any]:
+    """The layer's outputs on two dummy batches whose unknown axes differ in size."""
+    if not _has_unknown_axes((args, kwargs)):
+        first = _run_on_dummies(layer, args, kwargs, 32)
+        return first, first
+    failure = None
+    for small, large in _UNKNOWN_SIZES:
+        try:
+            return (_run_on_dummies(layer, args, kwargs, small),
+                    _run_on_dummies(layer, args, kwargs, large))
+        except (IndexError, RuntimeError, ValueError) as err:
+            failure = failure or err
+    raise failure
+
+
 def call_symbolic(layer: Layer, args: tuple, kwargs: dict) -> Any:
     """Record `layer(*args, **kwargs)` on KerasTensors and return the symbolic outputs."""
-    # Unknown axes get two different sizes, large enough for valid convolutions and pooling;
-    # output axes that differ between the runs are unknown too.
-    first = _run_on_dummies(layer, args, kwargs, 32)
-    second = _run_on_dummies(layer, args, kwargs, 33) if _has_unknown_axes((args, kwargs)) else (
-        first)
+    # Unknown axes get two different sizes; output axes that differ between the runs are
+    # unknown too.
+    first, second = _dummy_runs(layer, args, kwargs)
     batch = tree.first_leaf(args).shape[0] if tree.flatten(args) else None
     node = Node(layer, args, kwargs, None)
     counter = iter(range(1 << 30))
