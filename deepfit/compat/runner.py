@@ -13,14 +13,15 @@ Example:
 from __future__ import annotations
 
 import argparse
+import builtins
 import contextlib
 import os
-import runpy
 import sys
 import traceback
+import types
 from collections.abc import Iterator, Sequence
 
-from deepfit.compat import importer
+from deepfit.compat import augmented_assignment, importer
 
 
 def run_script(path: str | os.PathLike, args: Sequence[str] = ()) -> None:
@@ -41,7 +42,25 @@ def run_script(path: str | os.PathLike, args: Sequence[str] = ()) -> None:
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(script))
     with hooked_child_processes():
-        runpy.run_path(script, run_name="__main__")
+        _run_as_main(script)
+
+
+def _run_as_main(script: str) -> None:
+    """`runpy.run_path(script, run_name="__main__")` with TensorFlow's meaning of `x += y`
+    for tensors (see `augmented_assignment`)."""
+    with open(script, "rb") as handle:
+        code = augmented_assignment.compile_script(handle.read(), script)
+    module = types.ModuleType("__main__")
+    module.__dict__.update({"__file__": script, "__cached__": None, "__loader__": None,
+                            "__package__": None, "__spec__": None, "__builtins__": builtins,
+                            augmented_assignment.HELPER: augmented_assignment.augmented})
+    saved = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
+    try:
+        exec(code, module.__dict__)  # noqa: S102 - running the user's script is the point
+    finally:
+        if saved is not None:
+            sys.modules["__main__"] = saved
 
 
 @contextlib.contextmanager
