@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepfit.ops import core, dtypes, image, linalg, math_ops, nn, numpy  # noqa: F401
+from deepfit.ops import convolution, core, dtypes, image, linalg, math_ops, nn, numpy  # noqa: F401
 from deepfit.ops.arrays import *  # noqa: F403
+from deepfit.ops.convolution import *  # noqa: F403
 from deepfit.ops.core import *  # noqa: F403
 from deepfit.ops.elementwise import *  # noqa: F403
 from deepfit.ops.math_ops import *  # noqa: F403
@@ -25,7 +26,7 @@ from deepfit.ops.reductions import *  # noqa: F403
 math = math_ops
 
 __all__ = sorted({
-    *core.__all__, *numpy.__all__, *nn.__all__, *math_ops.__all__,
+    *convolution.__all__, *core.__all__, *numpy.__all__, *nn.__all__, *math_ops.__all__,
     "core", "dtypes", "image", "linalg", "math", "nn", "numpy",
 })
 

@@ -58,6 +58,8 @@ _LAYER_CASES = {
     "PReLU": ({"shared_axes": [1], "alpha_initializer": "ones"}, (2, 3, 4)),
     "ReLU": ({"max_value": 6.0, "negative_slope": 0.1, "threshold": 0.5}, (2, 5)),
     "Softmax": ({"axis": -1}, (2, 5)),
+    "EinsumDense": ({"equation": "abc,cd->abd", "output_shape": (None, 3), "bias_axes": "d",
+                     "activation": "relu"}, (2, 4, 5)),
     "Embedding": ({"input_dim": 10, "output_dim": 4}, "tokens"),
     "Flatten": ({}, (2, 3, 4)),
     "GRU": ({"units": 3, "reset_after": True, "return_sequences": True}, (2, 4, 5)),
@@ -69,6 +71,8 @@ _LAYER_CASES = {
     "Identity": ({}, (2, 5)),
     "InputLayer": ({"shape": (5,)}, None),
     "LSTM": ({"units": 3, "go_backwards": True}, (2, 4, 5)),
+    # two inputs (query, value): its saved round trip is in tests/layers/test_multi_head_attention
+    "MultiHeadAttention": ({"num_heads": 2, "key_dim": 3, "dropout": 0.1}, None),
     "LSTMCell": ({"units": 3, "dropout": 0.1}, None),
     "LayerNormalization": ({"epsilon": 1e-4}, (2, 5)),
     "MaxPooling1D": ({"pool_size": 3}, (2, 6, 3)),

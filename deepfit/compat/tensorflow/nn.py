@@ -21,9 +21,22 @@ import torch.nn.functional as F
 from deepfit import activations
 from deepfit.compat import namespace as _namespace
 from deepfit.compat.tensorflow.eager import for_user_functions
+from deepfit.compat.tensorflow.nn_conv import (
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    depthwise_conv2d,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+)
 from deepfit.compat.tensorflow.ops import _t, l2_normalize
 
 __all__ = [
+    "avg_pool", "avg_pool1d", "avg_pool2d", "conv1d", "conv2d", "depthwise_conv2d", "max_pool",
+    "max_pool1d", "max_pool2d",
     "bias_add", "dropout", "elu", "gelu", "l2_normalize", "leaky_relu", "log_softmax", "moments",
     "relu", "relu6", "selu", "sigmoid", "sigmoid_cross_entropy_with_logits", "silu", "softmax",
     "softmax_cross_entropy_with_logits", "softplus", "softsign",
