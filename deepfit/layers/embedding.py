@@ -109,7 +109,13 @@ class Embedding(Layer):
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         ids = inputs if inputs.dtype in (torch.int32, torch.int64) else inputs.long()
         sparse = _adds_into_dense_grad(self.embeddings, ids)
-        outputs = F.embedding(ids, self.embeddings, sparse=sparse)
+        try:
+            outputs = F.embedding(ids, self.embeddings, sparse=sparse)
+        except IndexError as err:  # torch's "index out of range in self" names nothing
+            low, high = int(ids.min()), int(ids.max())
+            raise IndexError(f"Embedding '{self.name}': every index must be in [0, "
+                             f"{self.input_dim}) (input_dim={self.input_dim}); received indices "
+                             f"from {low} to {high}") from err
         if self.mask_zero:
             outputs._keras_mask = self.compute_mask(ids)
         return outputs

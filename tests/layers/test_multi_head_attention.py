@@ -139,3 +139,4 @@ result["y"] = keras.ops.convert_to_numpy(model(inputs["x"]))
     np.testing.assert_allclose(model.predict(x, verbose=0), expected["y"], rtol=1e-5, atol=1e-6)
     again = deepfit.models.load_model(path)
     np.testing.assert_allclose(again.predict(x, verbose=0), expected["y"], rtol=1e-5, atol=1e-6)
+
