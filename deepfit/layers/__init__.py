@@ -113,6 +113,7 @@ from deepfit.layers.reshaping import (
     ZeroPadding2D,
 )
 from deepfit.layers.text_vectorization import TextVectorization
+from deepfit.layers.time_distributed import TimeDistributed
 from deepfit.layers.torch_module import TorchModule
 
 __all__ = [
@@ -134,7 +135,8 @@ __all__ = [
     "MultiHeadAttention", "Multiply",
     "Permute", "RNN", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",
     "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell",
-    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TorchModule", "UpSampling1D",
+    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TimeDistributed", "TorchModule",
+    "UpSampling1D",
     "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "add", "average", "concatenate",
     "deserialize", "dot", "maximum", "minimum", "multiply", "serialize", "subtract",
 ]

@@ -71,6 +71,7 @@ _LAYER_CASES = {
     "Identity": ({}, (2, 5)),
     "InputLayer": ({"shape": (5,)}, None),
     "LSTM": ({"units": 3, "go_backwards": True}, (2, 4, 5)),
+    "TimeDistributed": ({"layer": layers.Dense(3)}, (2, 4, 5)),
     # two inputs (query, value): its saved round trip is in tests/layers/test_multi_head_attention
     "MultiHeadAttention": ({"num_heads": 2, "key_dim": 3, "dropout": 0.1}, None),
     "LSTMCell": ({"units": 3, "dropout": 0.1}, None),
