@@ -106,7 +106,8 @@ class CompileLoss:
 
     def flat_targets(self, y_true: Any, y_pred: Any) -> list[tuple[Any, Any]]:
         """(y_true, y_pred) pairs, one per output, matching dicts by name and lists by position."""
-        return output_pairs(y_true, y_pred, self.output_names)
+        return output_pairs(y_true, y_pred, self.output_names,
+                            [loss_fn is not None for loss_fn in self.losses])
 
     def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> torch.Tensor:
         self.built = True
@@ -311,13 +312,16 @@ def _resolve_one(identifier: Any, y_true: Any, y_pred: Any) -> Any:
     return metrics_module.get(identifier, y_true, y_pred)
 
 
-def output_pairs(y_true: Any, y_pred: Any, output_names: list[str]) -> list[tuple[Any, Any]]:
+def output_pairs(y_true: Any, y_pred: Any, output_names: list[str],
+                 with_loss: list[bool] | None = None) -> list[tuple[Any, Any]]:
     """(y_true, y_pred) pairs, one per output, matching dicts by name and lists by position.
 
     Args:
         y_true: the targets: one array, a list, or a dict by output name.
         y_pred: the model's outputs, structured alike.
         output_names: the model's output names.
+        with_loss: which outputs have a loss; fewer targets than outputs, one per output
+            with a loss, go to those outputs in order (Keras's rule for `loss=[fn, None]`).
 
     Returns:
         One `(target, prediction)` pair per output (the target None where none was given).
@@ -332,6 +336,10 @@ def output_pairs(y_true: Any, y_pred: Any, output_names: list[str]) -> list[tupl
         trues = [y_true.get(name) for name in output_names]
     else:
         trues = list(y_true) if isinstance(y_true, (list, tuple)) else [y_true]
+        if with_loss is not None and len(trues) < len(preds) == len(with_loss) and len(
+                trues) == sum(with_loss):
+            given = iter(trues)
+            trues = [next(given) if has_loss else None for has_loss in with_loss]
         if len(trues) != len(preds):
             raise ValueError(f"The model has {len(preds)} outputs {output_names} but "
                              f"received {len(trues)} target arrays")
