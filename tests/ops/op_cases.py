@@ -58,6 +58,11 @@ def _square(ops, x):
     return ops.add(ops.matmul(m, ops.transpose(m)), ops.multiply(ops.eye(2), 3.0))
 
 
+def _steps(ops, x):
+    """The (2, 3) test array as a batch of 2 sequences of 3 one-channel steps."""
+    return ops.reshape(ops.cast(x, "float32"), (2, 3, 1))
+
+
 def _cases() -> dict:
     cases = {}
     for name in UNARY:
@@ -155,6 +160,11 @@ def _cases() -> dict:
         "scan": lambda ops, x: ops.scan(lambda c, r: (ops.add(c, r), c), ops.zeros_like(x[0]),
                                         x)[1],
         "moments": lambda ops, x: ops.moments(x, axes=[0])[1],
+        "conv": lambda ops, x: ops.conv(_steps(ops, x), ops.ones((2, 1, 2)), padding="same"),
+        "depthwise_conv": lambda ops, x: ops.depthwise_conv(_steps(ops, x), ops.ones((2, 1, 2)),
+                                                            padding="same"),
+        "max_pool": lambda ops, x: ops.max_pool(_steps(ops, x), 2, padding="same"),
+        "average_pool": lambda ops, x: ops.average_pool(_steps(ops, x), 2, padding="same"),
         "binary_crossentropy": lambda ops, x: ops.binary_crossentropy(
             ops.cast(ops.greater(x, 0), "float32"), ops.sigmoid(x)),
         "sparse_categorical_crossentropy": lambda ops, x: ops.sparse_categorical_crossentropy(
