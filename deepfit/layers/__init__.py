@@ -70,6 +70,7 @@ from deepfit.layers.merging import (
     multiply,
     subtract,
 )
+from deepfit.layers.noise import GaussianDropout, GaussianNoise
 from deepfit.layers.normalization import BatchNormalization, LayerNormalization
 from deepfit.layers.pooling import (
     AveragePooling1D,
@@ -127,7 +128,8 @@ __all__ = [
     "Conv1DTranspose", "Conv2D", "Conv2DTranspose", "Conv3D", "Conv3DTranspose", "Convolution1D",
     "Convolution1DTranspose", "Convolution2D", "Convolution2DTranspose", "Convolution3D",
     "Convolution3DTranspose", "Cropping1D", "Cropping2D", "Dense", "DepthwiseConv1D",
-    "DepthwiseConv2D", "Dot", "Dropout", "EinsumDense", "Embedding", "Flatten", "GRU", "GRUCell",
+    "DepthwiseConv2D", "Dot", "Dropout", "EinsumDense", "Embedding", "GaussianDropout",
+    "GaussianNoise", "Flatten", "GRU", "GRUCell",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
     "Input", "InputLayer", "LSTM", "LSTMCell", "Lambda", "Layer", "LayerNormalization",

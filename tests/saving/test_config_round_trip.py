@@ -61,6 +61,8 @@ _LAYER_CASES = {
     "EinsumDense": ({"equation": "abc,cd->abd", "output_shape": (None, 3), "bias_axes": "d",
                      "activation": "relu"}, (2, 4, 5)),
     "Embedding": ({"input_dim": 10, "output_dim": 4}, "tokens"),
+    "GaussianDropout": ({"rate": 0.3, "seed": 1}, (2, 5)),
+    "GaussianNoise": ({"stddev": 0.2, "seed": 1}, (2, 5)),
     "Flatten": ({}, (2, 3, 4)),
     "GRU": ({"units": 3, "reset_after": True, "return_sequences": True}, (2, 4, 5)),
     "GRUCell": ({"units": 3}, None),
