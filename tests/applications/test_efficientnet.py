@@ -68,8 +68,11 @@ np.save(os.path.join(folder, "imagenet.npy"), m.predict(np.load(os.path.join(fol
 """
 
 # the tops differ from B0's only in the number of features pooled (tested on B0)
+# B1 (the smallest step up), B4 and B7 (the largest width and depth) against Keras; the other
+# variants differ from these only in their coefficients (a test time budget choice).
+FAMILY = (1, 4, 7)
 _KERAS_FAMILY = """
-for i in range(1, 8):
+for i in (1, 4, 7):
     keras.backend.clear_session()
     m = getattr(keras.applications, f"EfficientNetB{i}")(weights=None, include_top=False,
                                                           input_shape=(32, 32, 3))
@@ -129,10 +132,10 @@ def test_b0_without_top_names_counts_and_keras_weights_file_equal_keras(keras_si
 
 
 @needs_keras
-@pytest.mark.slow  # B1 to B7 in Keras and here: 23 s on two cores (150 s at load 8)
-def test_b1_to_b7_layers_names_and_counts_equal_keras(tmp_path, zero_init):
+@pytest.mark.slow  # B1, B4 and B7 in Keras and here: about 12 s on two cores
+def test_b1_b4_b7_layers_names_and_counts_equal_keras(tmp_path, zero_init):
     expected = run_keras_script(_KERAS_FAMILY, tmp_path, X, "unused.h5")
-    for i in range(1, 8):
+    for i in FAMILY:
         deepfit.backend.clear_session()
         model = getattr(efficientnet, f"EfficientNetB{i}")(weights=None, include_top=False,
                                                            **SMALL)

@@ -56,32 +56,35 @@ _KERAS = textwrap.dedent("""
     import numpy as np, keras
     keras.utils.set_random_seed(3)
     {architectures}
-    folder, action, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+    folder, actions, kind = sys.argv[1], sys.argv[2], sys.argv[3]
     x = np.load(os.path.join(folder, "x.npy")); y = np.load(os.path.join(folder, "y.npy"))
-    if action == "write":
-        model = globals()[kind](keras)
-        model.compile(optimizer="adam", loss="mse")
-        model.fit(x, y, epochs=2, batch_size=3, verbose=0)
-        model.save(os.path.join(folder, "keras.h5"))
-    elif action == "load_model":
-        model = keras.models.load_model(os.path.join(folder, "deepfit.h5"))
-        assert model.optimizer is not None and "mean_squared_error" in str(model.loss)
-    else:
-        model = globals()[kind](keras)
-        model.load_weights(os.path.join(folder, "deepfit.h5"))
-    np.save(os.path.join(folder, f"keras_{{action}}.npy"), model.predict(x, verbose=0))
+    for action in actions.split("+"):
+        if action == "write":
+            model = globals()[kind](keras)
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=2, batch_size=3, verbose=0)
+            model.save(os.path.join(folder, "keras.h5"))
+        elif action == "load_model":
+            model = keras.models.load_model(os.path.join(folder, "deepfit.h5"))
+            assert model.optimizer is not None and "mean_squared_error" in str(model.loss)
+        else:
+            model = globals()[kind](keras)
+            model.load_weights(os.path.join(folder, "deepfit.h5"))
+        np.save(os.path.join(folder, f"keras_{{action}}.npy"), model.predict(x, verbose=0))
 """)
 
 
-def _keras(folder, action, kind):
+def _keras(folder, actions, kind):
+    """Run `actions` ('+'-joined) in one Keras process; each one's predictions, in order."""
     np.save(folder / "x.npy", X)
     np.save(folder / "y.npy", Y)
     script = _KERAS.format(architectures=_ARCHITECTURES)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DEEPFIT_RUN_HOOK")}
-    result = subprocess.run([sys.executable, "-c", script, str(folder), action, kind],
+    result = subprocess.run([sys.executable, "-c", script, str(folder), actions, kind],
                             capture_output=True, text=True, timeout=300, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
-    return np.load(folder / f"keras_{action}.npy")
+    predictions = [np.load(folder / f"keras_{action}.npy") for action in actions.split("+")]
+    return predictions[0] if len(predictions) == 1 else predictions
 
 
 def _trained(kind):
@@ -110,8 +113,9 @@ def test_a_deepfit_h5_model_loads_in_keras(tmp_path, kind):
     model = _trained(kind)
     model.save(tmp_path / "deepfit.h5")
     ours = model.predict(X, verbose=0)
-    np.testing.assert_allclose(_keras(tmp_path, "load_model", kind), ours, rtol=0, atol=1e-5)
-    np.testing.assert_allclose(_keras(tmp_path, "load_weights", kind), ours, rtol=0, atol=1e-5)
+    by_model, by_weights = _keras(tmp_path, "load_model+load_weights", kind)
+    np.testing.assert_allclose(by_model, ours, rtol=0, atol=1e-5)
+    np.testing.assert_allclose(by_weights, ours, rtol=0, atol=1e-5)
     again = load_model(tmp_path / "deepfit.h5")  # and back here, optimizer state included
     np.testing.assert_allclose(again.predict(X, verbose=0), ours, rtol=0, atol=1e-6)
     assert again.optimizer.get_state()["iterations"] == model.optimizer.get_state()["iterations"]
