@@ -88,7 +88,8 @@ class CompiledCall:
         self.model = model
         self.compiled_calls = 0
         self.failure: str | None = None
-        self.cuda_graphs = model._device().type == "cuda"
+        device = model._device()
+        self.cuda_graphs = device.type == "cuda"
 
         def call(x: Any, training: bool = True) -> Any:
             return model(x, training=training)
@@ -98,8 +99,7 @@ class CompiledCall:
         # static shapes (a last, smaller batch is a second graph, not a dynamic one).
         own = types.FunctionType(call.__code__.replace(), call.__globals__, call.__name__,
                                  call.__defaults__, call.__closure__)
-        self._compiled = torch.compile(own, dynamic=False,
-                                       options=compile_options(model._device()))
+        self._compiled = torch.compile(own, dynamic=False, options=compile_options(device))
 
     def __call__(self, x: Any, training: bool = True) -> Any:
         if self.failure is None:

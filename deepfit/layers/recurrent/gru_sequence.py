@@ -101,13 +101,12 @@ class _GRUSequence(torch.autograd.Function):
         wide = grads.view(steps, batch, 4, units).unbind(0)
         to_recurrent = grads[..., units:].unbind(0)
         z = update_reset[..., :units].unbind(0)
-        if grad_outputs is None:
-            grad_outputs = x.new_zeros(batch, steps, units)
+        # autograd materializes an unused output's gradient as zeros: both are always tensors
         incoming = grad_outputs.unbind(1)
         transposed = recurrent_kernel.t()
         order = range(steps) if reverse else range(steps - 1, -1, -1)
         last = order[-1]
-        dh = incoming[order[0]] if grad_final is None else incoming[order[0]] + grad_final
+        dh = incoming[order[0]] + grad_final
         for t in order:
             torch.mul(dh.unsqueeze(1), slopes[t], out=wide[t])
             carried = dh * z[t] if t == last else torch.addcmul(
