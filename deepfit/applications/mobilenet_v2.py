@@ -123,10 +123,8 @@ def MobileNetV2(  # noqa: N802 - Keras's name
     if include_top:
         x = layers.GlobalAveragePooling2D()(x)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D()(x)
+    else:
+        x = imagenet_utils.pooled(x, pooling)
     # Keras's name is mobilenetv2_1.00_224; deepfit layer names cannot hold '.' (they name torch
     # submodules when the model is nested), so the dot becomes '_'.
     default = f"mobilenetv2_{alpha:0.2f}_{rows}".replace(".", "_")
