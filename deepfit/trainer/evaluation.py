@@ -158,7 +158,8 @@ class EvaluationMethods:
                     with counter:
                         batch_out = run(batch)
                     if counter.per_sample is not None:
-                        use_threads(3.0 * counter.per_sample * _batch_size(batch[0]))
+                        use_threads(runtime.training_step_flops(counter.per_sample,
+                                                                _batch_size(batch[0])))
                     counter = None
                 outputs.append(batch_out)
                 callback_list.on_predict_batch_end(step, {"outputs": batch_out})

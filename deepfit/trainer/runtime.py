@@ -113,6 +113,11 @@ class FlopCounter:
             self.total += 2.0 * kernel.numel() * positions
 
 
+def training_step_flops(flops_per_sample: float, batch_size: int) -> float:
+    """A training step's FLOPs from the forward FLOPs of one sample (backward ~2x forward)."""
+    return 3.0 * flops_per_sample * batch_size
+
+
 def choose_threads(flops_per_step: float, available: int) -> int:
     """One thread for small steps, all available threads for large ones."""
     if flops_per_step < SINGLE_THREAD_FLOPS:

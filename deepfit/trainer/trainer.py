@@ -711,7 +711,7 @@ class Trainer(EvaluationMethods):
         per_sample = prepared.flops_per_sample
         if per_sample is None:  # layers made during the first call: count on one sample
             per_sample = runtime.estimate_flops_per_sample(self, data_adapter.take(x, slice(0, 1)))
-        return 3.0 * per_sample * _batch_size(x)
+        return runtime.training_step_flops(per_sample, _batch_size(x))
 
     def _preflight(self, train_batches: Any, val_batches: Any, learning_rate: Any,
                    y_pred: Any) -> None:
