@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 
 import numpy as np
+
+from tests.keras_fork_server import run_script
 
 _PRELUDE = textwrap.dedent("""
     import json, os, sys
@@ -51,8 +51,9 @@ def run_keras_script(script: str, folder, images: np.ndarray, weights_file: str)
     """Run `script` (see the module docstring) with Keras; returns its `out` dict."""
     np.save(folder / "x.npy", images)
     code = _PRELUDE + textwrap.dedent(script) + "\nprint(json.dumps(out))\n"
+    (folder / "keras_side.py").write_text(code)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DEEPFIT_RUN_HOOK")}
-    result = subprocess.run([sys.executable, "-c", code, str(folder), weights_file],
-                            capture_output=True, text=True, timeout=600, env=env)
+    result = run_script([str(folder / "keras_side.py"), str(folder), weights_file],
+                        {**env, "KERAS_BACKEND": "torch"}, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout.strip().splitlines()[-1])

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
-import sys
 import textwrap
 
 import h5py
@@ -18,6 +16,7 @@ import pytest
 import deepfit
 from deepfit import layers
 from deepfit.saving import FileFormatError, load_model
+from tests.keras_fork_server import run_script
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("keras") is None,
                                 reason="real Keras 3 (the 'parity' extra) is needed")
@@ -79,9 +78,10 @@ def _keras(folder, actions, kind):
     np.save(folder / "x.npy", X)
     np.save(folder / "y.npy", Y)
     script = _KERAS.format(architectures=_ARCHITECTURES)
+    (folder / "keras_side.py").write_text(script)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DEEPFIT_RUN_HOOK")}
-    result = subprocess.run([sys.executable, "-c", script, str(folder), actions, kind],
-                            capture_output=True, text=True, timeout=300, env=env)
+    result = run_script([str(folder / "keras_side.py"), str(folder), actions, kind],
+                        {**env, "KERAS_BACKEND": "torch"})
     assert result.returncode == 0, result.stderr[-3000:]
     predictions = [np.load(folder / f"keras_{action}.npy") for action in actions.split("+")]
     return predictions[0] if len(predictions) == 1 else predictions

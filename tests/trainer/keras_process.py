@@ -1,7 +1,8 @@
 """Run a snippet of real Keras (torch backend) in a separate process and get its results.
 
 Why a process: Keras and deepfit must not share one interpreter's global state (torch settings,
-module hooks) when one is the oracle of the other.
+module hooks) when one is the oracle of the other. The process is forked from one that has
+already imported Keras (tests/keras_fork_server.py), except for other backends and interpreters.
 
 Example:
     >>> out = run_keras('''
@@ -16,14 +17,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import textwrap
 from typing import Any
 
 import numpy as np
 import pytest
+
+from tests.keras_fork_server import run_script
 
 _PRELUDE = """
 import json, sys
@@ -78,8 +79,7 @@ def run_keras(code: str, timeout: float = 300, python: str | None = None,
             handle.write(_PRELUDE + textwrap.dedent(code) + _EPILOGUE)
         env = {**os.environ, "KERAS_BACKEND": backend, "CUDA_VISIBLE_DEVICES": ""}
         env.pop("PYTHONPATH", None)
-        done = subprocess.run([python or sys.executable, script, given, out_arrays, out_plain],
-                              capture_output=True, text=True, timeout=timeout, env=env)
+        done = run_script([script, given, out_arrays, out_plain], env, timeout, python)
         if done.returncode != 0:
             raise AssertionError(f"the Keras snippet failed:\n{done.stderr[-4000:]}")
         found: dict[str, Any] = {}
