@@ -278,7 +278,8 @@ class Trainer(EvaluationMethods):
             record_run(self, callback_list, train_batches, val_batches, prepared.y_pred)
             flops = self._flops_per_step(prepared)
         try:
-            with signals.stop_on_signals(self), runtime.training_runtime(flops, device) as tuner:
+            with signals.stop_on_signals(self), runtime.training_runtime(
+                    flops, device, state.thread_choices) as tuner:
                 self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
                                    epochs, validation_freq, tuner)
         except BaseException:

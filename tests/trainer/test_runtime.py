@@ -46,6 +46,45 @@ def test_tuner_keeps_the_faster_thread_count():
         torch.set_num_threads(2)
 
 
+def test_a_later_fit_of_the_same_step_starts_with_the_earlier_choice(monkeypatch):
+    """A short fit (the resnet benchmark's 16 steps) would otherwise spend 14 steps on trials,
+    half of them on the slower thread count."""
+    monkeypatch.setattr(runtime.config, "deterministic", lambda: False)
+    choices: dict = {}
+    clock = {1: 0.001, 2: 0.003}
+    fake_time = [0.0]
+    original = runtime.time.perf_counter
+    runtime.time.perf_counter = lambda: fake_time[0]
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        def step(batch):
+            fake_time[0] += clock[torch.get_num_threads()]
+            seen.append(torch.get_num_threads())
+
+        seen: list[int] = []
+        with runtime.training_runtime(1e12, torch.device("cpu"), choices) as tuner:
+            timed = tuner.wrap(step)
+            for _ in range(16):
+                timed(None)
+        assert seen == [1] * 7 + [2] * 7 + [1, 1] and choices == {(10**12, 2): 1}
+        seen = []
+        with runtime.training_runtime(1e12, torch.device("cpu"), choices) as tuner:
+            timed = tuner.wrap(step)
+            for _ in range(3):
+                timed(None)
+        assert seen == [1, 1, 1]
+        assert torch.get_num_threads() == 2
+        seen = []  # another step size is tuned afresh
+        with runtime.training_runtime(2e12, torch.device("cpu"), choices) as tuner:
+            timed = tuner.wrap(step)
+            timed(None)
+        assert seen == [1] and len(choices) == 1
+    finally:
+        runtime.time.perf_counter = original
+        torch.set_num_threads(before)
+
+
 def test_flops_estimate_counts_dense_and_conv_kernels():
     model = deepfit.Sequential([deepfit.Input((8, 8, 1)),
                                 deepfit.layers.Conv2D(4, 3), deepfit.layers.Flatten(),
@@ -80,6 +119,28 @@ def test_a_large_recurrent_step_may_use_every_thread():
     tokens = np.random.default_rng(0).integers(1, 100, size=(64 * 16, 200))
     model.fit(tokens, np.zeros(len(tokens)), batch_size=64, verbose=0, callbacks=[callback])
     assert before in seen  # counted as the 6 MFLOP a sample it is, not as its Dense's 130
+
+
+def test_the_second_fit_runs_every_step_on_the_first_fits_choice(monkeypatch):
+    monkeypatch.setattr(runtime.config, "deterministic", lambda: False)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    model = deepfit.Sequential([deepfit.Input((200,), dtype="int32"),
+                                deepfit.layers.Embedding(100, 128), deepfit.layers.LSTM(64),
+                                deepfit.layers.Dense(1, activation="sigmoid")])
+    model.compile("adam", "binary_crossentropy")
+    seen: list[int] = []
+    callback = deepfit.callbacks.LambdaCallback(
+        on_train_batch_begin=lambda batch, logs: seen.append(torch.get_num_threads()))
+    tokens = np.random.default_rng(0).integers(1, 100, size=(64 * 16, 200))
+    try:
+        model.fit(tokens, np.zeros(len(tokens)), batch_size=64, verbose=0, callbacks=[callback])
+        assert set(seen[:14]) == {1, 2}  # the trials
+        chosen, seen[:] = seen[-1], []
+        model.fit(tokens, np.zeros(len(tokens)), batch_size=64, verbose=0, callbacks=[callback])
+        assert seen == [chosen] * 16
+    finally:
+        torch.set_num_threads(before)
 
 
 def _threads_seen(small: bool, method: str) -> tuple[list[int], int]:
