@@ -135,22 +135,22 @@ class ThreadTuner:
         candidates: the thread counts to choose from.
         trial_steps: steps timed for each candidate (after one warm-up step).
         recheck_every: steps between re-checks of the other candidate.
-        known_best: the choice of an earlier fit of the same step: used from the first step,
-            without trials (a short fit would otherwise spend most of its steps on them).
     """
 
     def __init__(self, candidates: list[int], trial_steps: int = 6,
-                 recheck_every: int = 300, known_best: int | None = None) -> None:
+                 recheck_every: int = 300) -> None:
         self.candidates = sorted(set(candidates))
         self.trial_steps = trial_steps
         self.recheck_every = recheck_every
-        #: whether `best` comes from timed steps (this fit's or an earlier one's)
-        self.decided = known_best in self.candidates
-        self.best = known_best if self.decided else self.candidates[-1]
+        self.best = self.candidates[-1]
         self._times: dict[int, list[float]] = {c: [] for c in self.candidates}
-        self._queue = [] if self.decided else [
-            c for c in self.candidates for _ in range(trial_steps + 1)]
+        self._queue = [c for c in self.candidates for _ in range(trial_steps + 1)]
         self._steps_since_check = 0
+        self.apply()
+
+    def apply(self) -> None:
+        """Set the thread count the next step runs with (a kept tuner, at a later fit's start:
+        its trials go on where the last fit left them, or its choice is used at once)."""
         torch.set_num_threads(self._queue[0] if self._queue else self.best)
 
     def wrap(self, step: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -178,7 +178,6 @@ class ThreadTuner:
     def _decide(self) -> None:
         medians = {c: statistics.median(t[1:] or t) for c, t in self._times.items() if t}
         self.best = min(medians, key=medians.get)
-        self.decided = True
         torch.set_num_threads(self.best)
         self._times = {c: [] for c in self.candidates}
         self._steps_since_check = 0
@@ -190,28 +189,32 @@ class ThreadTuner:
 
 @contextlib.contextmanager
 def training_runtime(flops_per_step: float, device: torch.device,
-                     choices: dict | None = None) -> Iterator[ThreadTuner | None]:
+                     tuners: dict | None = None) -> Iterator[ThreadTuner | None]:
     """Choose threads (tuning between one and all for large steps) and flush denormals to
     zero for the duration of a fit, then restore the user's settings.
 
-    `choices` (the model's, kept across fits) remembers the tuner's choice per step size and
-    thread count, so that the next fit of the same step starts with it."""
+    `tuners` (the model's, kept across fits) holds a tuner per step size and candidates: a
+    later fit of the same step goes on with it rather than starting its trials again (a short
+    fit, or a warm-up of a few steps, would otherwise spend most of its steps on them)."""
     if device.type != "cpu":
         yield None
         return
     previous = torch.get_num_threads()
     threads = choose_threads(flops_per_step, previous)
     tuneable = threads > 1 and not config.deterministic()
-    key = (round(flops_per_step), previous)
-    known = None if choices is None else choices.get(key)
-    tuner = ThreadTuner([1, previous] if tuneable else [threads], known_best=known)
+    candidates = [1, previous] if tuneable else [threads]
+    key = (round(flops_per_step), tuple(candidates))
+    tuner = None if tuners is None else tuners.get(key)
+    if tuner is None:
+        tuner = ThreadTuner(candidates)
+        if tuners is not None:
+            tuners[key] = tuner
+    tuner.apply()
     was_flushing = flush_denormal_enabled()
     flushing = torch.set_flush_denormal(True)
     try:
         yield tuner
     finally:
-        if choices is not None and tuner.decided:
-            choices[key] = tuner.best
         torch.set_num_threads(previous)
         if flushing and not was_flushing:
             torch.set_flush_denormal(False)

@@ -59,7 +59,7 @@ class TrainerState:
         self.loss_scaler: mixed_precision.LossScaler | None = None
         self.fused: Any = None
         self.compiled_call: Any = None  # jit_compile's CompiledCall, kept across fits
-        self.thread_choices: dict = {}  # the thread tuner's choices, kept across fits
+        self.thread_tuners: dict = {}  # the CPU thread tuner per step size, kept across fits
         self.ready = False
         # compile's per-output arguments of a subclassed model, resolved on its first call
         self.deferred_compile: tuple | None = None

@@ -279,7 +279,7 @@ class Trainer(EvaluationMethods):
             flops = self._flops_per_step(prepared)
         try:
             with signals.stop_on_signals(self), runtime.training_runtime(
-                    flops, device, state.thread_choices) as tuner:
+                    flops, device, state.thread_tuners) as tuner:
                 self._train_epochs(epoch_iterator, val_iterator, callback_list, initial_epoch,
                                    epochs, validation_freq, tuner)
         except BaseException:

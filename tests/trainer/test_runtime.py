@@ -46,40 +46,37 @@ def test_tuner_keeps_the_faster_thread_count():
         torch.set_num_threads(2)
 
 
-def test_a_later_fit_of_the_same_step_starts_with_the_earlier_choice(monkeypatch):
-    """A short fit (the resnet benchmark's 16 steps) would otherwise spend 14 steps on trials,
-    half of them on the slower thread count."""
+def test_a_later_fit_of_the_same_step_goes_on_with_its_tuner(monkeypatch):
+    """A short fit (a benchmark's 4-step warm-up, a 16-step resnet epoch) would otherwise
+    start the 14 trial steps again, half of them on the slower thread count."""
     monkeypatch.setattr(runtime.config, "deterministic", lambda: False)
-    choices: dict = {}
+    tuners: dict = {}
     clock = {1: 0.001, 2: 0.003}
     fake_time = [0.0]
+    seen: list[int] = []
     original = runtime.time.perf_counter
     runtime.time.perf_counter = lambda: fake_time[0]
     before = torch.get_num_threads()
     torch.set_num_threads(2)
-    try:
-        def step(batch):
-            fake_time[0] += clock[torch.get_num_threads()]
-            seen.append(torch.get_num_threads())
 
-        seen: list[int] = []
-        with runtime.training_runtime(1e12, torch.device("cpu"), choices) as tuner:
+    def fit(flops: float, steps: int) -> list[int]:
+        seen.clear()
+        with runtime.training_runtime(flops, torch.device("cpu"), tuners) as tuner:
             timed = tuner.wrap(step)
-            for _ in range(16):
+            for _ in range(steps):
                 timed(None)
-        assert seen == [1] * 7 + [2] * 7 + [1, 1] and choices == {(10**12, 2): 1}
-        seen = []
-        with runtime.training_runtime(1e12, torch.device("cpu"), choices) as tuner:
-            timed = tuner.wrap(step)
-            for _ in range(3):
-                timed(None)
-        assert seen == [1, 1, 1]
+        return list(seen)
+
+    def step(batch):
+        fake_time[0] += clock[torch.get_num_threads()]
+        seen.append(torch.get_num_threads())
+
+    try:
+        assert fit(1e12, 4) == [1] * 4
+        assert fit(1e12, 12) == [1] * 3 + [2] * 7 + [1, 1]  # the trials went on
+        assert fit(1e12, 3) == [1, 1, 1] and len(tuners) == 1
         assert torch.get_num_threads() == 2
-        seen = []  # another step size is tuned afresh
-        with runtime.training_runtime(2e12, torch.device("cpu"), choices) as tuner:
-            timed = tuner.wrap(step)
-            timed(None)
-        assert seen == [1] and len(choices) == 1
+        assert fit(2e12, 1) == [1] and len(tuners) == 2  # another step size: its own trials
     finally:
         runtime.time.perf_counter = original
         torch.set_num_threads(before)
@@ -121,7 +118,7 @@ def test_a_large_recurrent_step_may_use_every_thread():
     assert before in seen  # counted as the 6 MFLOP a sample it is, not as its Dense's 130
 
 
-def test_the_second_fit_runs_every_step_on_the_first_fits_choice(monkeypatch):
+def test_later_fits_go_on_with_the_first_fits_thread_trials(monkeypatch):
     monkeypatch.setattr(runtime.config, "deterministic", lambda: False)
     before = torch.get_num_threads()
     torch.set_num_threads(2)
@@ -133,12 +130,18 @@ def test_the_second_fit_runs_every_step_on_the_first_fits_choice(monkeypatch):
     callback = deepfit.callbacks.LambdaCallback(
         on_train_batch_begin=lambda batch, logs: seen.append(torch.get_num_threads()))
     tokens = np.random.default_rng(0).integers(1, 100, size=(64 * 16, 200))
+
+    def fit(batches: int) -> list[int]:
+        seen.clear()
+        model.fit(tokens[:64 * batches], np.zeros(64 * batches), batch_size=64, verbose=0,
+                  callbacks=[callback])
+        return list(seen)
+
     try:
-        model.fit(tokens, np.zeros(len(tokens)), batch_size=64, verbose=0, callbacks=[callback])
-        assert set(seen[:14]) == {1, 2}  # the trials
-        chosen, seen[:] = seen[-1], []
-        model.fit(tokens, np.zeros(len(tokens)), batch_size=64, verbose=0, callbacks=[callback])
-        assert seen == [chosen] * 16
+        assert fit(4) == [1] * 4  # a warm-up shorter than the trials
+        second = fit(12)  # the rest of the 7 + 7 trial steps, then the choice
+        assert second[:10] == [1] * 4 + [2] * 6 and len(set(second[10:])) == 1
+        assert fit(8) == [second[-1]] * 8
     finally:
         torch.set_num_threads(before)
 
