@@ -32,18 +32,44 @@ def _positive_int(name: str, value: Any) -> int:
 
 def _adds_into_dense_grad(weight: torch.Tensor, ids: torch.Tensor) -> bool:
     """Whether backward will add this weight's gradient into an existing dense `.grad` on CPU
-    (the optimizer's flat gradient buffer), where a sparse gradient is the cheaper form.
+    (the optimizer's flat gradient buffer), where adding the looked-up rows in place is the
+    cheaper form.
 
     Why: a dense embedding gradient costs a zero fill of the whole matrix, the scatter of the
-    looked-up rows, then a second full pass adding it into `.grad`; a sparse one is added into
-    `.grad` row by row (same sums, only the looked-up rows touched). Under a GradientTape the
-    gradient is handed to the user, so it stays dense (as Keras's is).
+    looked-up rows, then a second full pass adding it into `.grad`; adding the rows straight
+    into `.grad` touches only them (same sums, in the same order). Under a GradientTape the
+    gradient is handed to the user, and under torch.distributed DDP's hooks wait for it, so it
+    stays an ordinary dense gradient there.
     """
     grad = weight.grad
     if grad is None or grad.layout != torch.strided or recording():
         return False
     return (type(ids) is torch.Tensor and weight.device.type == "cpu" and weight.requires_grad
-            and torch.is_grad_enabled() and not torch.compiler.is_compiling())
+            and torch.is_grad_enabled() and not torch.compiler.is_compiling()
+            and not (torch.distributed.is_available() and torch.distributed.is_initialized()))
+
+
+class _LookupAddingIntoGrad(torch.autograd.Function):
+    """`F.embedding` whose backward adds the gradient's rows into `weight.grad` in place
+    (`index_add_`, the sum torch's dense CPU backward computes, in its order) and hands
+    autograd no weight gradient; a dense one if `.grad` is gone by then."""
+
+    @staticmethod
+    def forward(ctx: Any, ids: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        ctx.save_for_backward(ids)
+        ctx.weight = weight
+        return F.embedding(ids, weight)
+
+    @staticmethod
+    def backward(ctx: Any, grad: torch.Tensor) -> tuple[None, torch.Tensor | None]:
+        (ids,) = ctx.saved_tensors
+        weight = ctx.weight
+        rows, flat = ids.reshape(-1), grad.reshape(-1, grad.shape[-1])
+        target = weight.grad
+        if target is None or target.layout != torch.strided:
+            return None, torch.zeros_like(weight).index_add_(0, rows, flat)
+        target.index_add_(0, rows, flat)
+        return None, None
 
 
 class Embedding(Layer):
@@ -108,9 +134,10 @@ class Embedding(Layer):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         ids = inputs if inputs.dtype in (torch.int32, torch.int64) else inputs.long()
-        sparse = _adds_into_dense_grad(self.embeddings, ids)
+        in_place = _adds_into_dense_grad(self.embeddings, ids)
         try:
-            outputs = F.embedding(ids, self.embeddings, sparse=sparse)
+            outputs = (_LookupAddingIntoGrad.apply(ids, self.embeddings) if in_place
+                       else F.embedding(ids, self.embeddings))
         except IndexError as err:  # torch's "index out of range in self" names nothing
             low, high = int(ids.min()), int(ids.max())
             raise IndexError(f"Embedding '{self.name}': every index must be in [0, "

@@ -1,6 +1,7 @@
-"""Embedding's sparse backward into the optimizer's flat gradient buffer: the accumulated
-gradient equals the dense one exactly, training gives the same weights as the dense path, the
-buffer keeps its identity, and a GradientTape still hands out dense gradients."""
+"""Embedding's backward adding the looked-up rows in place into the optimizer's flat gradient
+buffer: the accumulated gradient equals the dense one exactly, training gives the same weights
+as the dense path, the buffer keeps its identity, and a GradientTape, torch.distributed or a
+`.grad` dropped before backward still get dense gradients."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from deepfit.layers import embedding as embedding_module
 from deepfit.layers.embedding import Embedding
 
 
-def test_sparse_backward_adds_the_dense_gradient_into_the_existing_grad():
+def test_backward_adds_the_dense_gradient_into_the_existing_grad():
     layer = Embedding(50, 4)
     layer(torch.zeros(1, 1, dtype=torch.long))
     ids = torch.tensor([[1, 4, 4, 7], [0, 49, 1, 4]])
@@ -31,6 +32,22 @@ def test_sparse_backward_adds_the_dense_gradient_into_the_existing_grad():
     assert not layer.embeddings.grad.is_sparse
     torch.testing.assert_close(buffer.view(50, 4), dense, rtol=0, atol=0)
 
+    outputs = layer(ids)  # the in-place path chosen, then .grad dropped before backward
+    layer.embeddings.grad = None
+    (outputs * weights).sum().backward()
+    torch.testing.assert_close(layer.embeddings.grad, dense, rtol=0, atol=0)
+
+
+def test_under_torch_distributed_the_gradient_stays_dense(monkeypatch):
+    """DDP's reducer waits for every parameter's gradient from autograd."""
+    layer = Embedding(10, 2)
+    layer(torch.zeros(1, 1, dtype=torch.long))
+    layer.embeddings.grad = torch.zeros(10, 2)
+    ids = torch.tensor([[1, 2]])
+    assert embedding_module._adds_into_dense_grad(layer.embeddings, ids)
+    monkeypatch.setattr(torch.distributed, "is_initialized", lambda: True)
+    assert not embedding_module._adds_into_dense_grad(layer.embeddings, ids)
+
 
 def _trained_text_model(seed: int) -> list[np.ndarray]:
     deepfit.utils.set_random_seed(seed)
@@ -47,14 +64,14 @@ def _trained_text_model(seed: int) -> list[np.ndarray]:
 
 
 def test_fit_gives_the_same_weights_as_the_dense_gradient(monkeypatch):
-    sparse = _trained_text_model(3)
+    in_place = _trained_text_model(3)
     monkeypatch.setattr(embedding_module, "_adds_into_dense_grad", lambda weight, ids: False)
     dense = _trained_text_model(3)
-    for ours, reference in zip(sparse, dense):
+    for ours, reference in zip(in_place, dense):
         np.testing.assert_array_equal(ours, reference)
 
 
-def test_sparse_path_is_taken_during_fit(monkeypatch):
+def test_in_place_path_is_taken_during_fit(monkeypatch):
     calls = []
     original = embedding_module._adds_into_dense_grad
 
