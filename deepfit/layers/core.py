@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 
 from deepfit import activations, constraints, initializers, regularizers
+from deepfit.backend.dropout_mask import keep_mask
 from deepfit.data.strings import STRING
 from deepfit.layers.arguments import positive_int
 from deepfit.layers.layer import Layer
@@ -356,10 +356,9 @@ class Dropout(Layer):
         if not training or self.rate == 0:
             return inputs
         if self.noise_shape is None:
-            return F.dropout(inputs, self.rate, training=True)
+            return inputs * keep_mask(inputs.shape, self.rate, inputs)
         shape = [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
-        keep = torch.empty(shape, device=inputs.device).bernoulli_(1 - self.rate)
-        return inputs * keep / (1 - self.rate)
+        return inputs * keep_mask(shape, self.rate, inputs)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

@@ -17,6 +17,7 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
+from deepfit.backend.dropout_mask import keep_mask
 from deepfit.layers.conv.utils import (
     check_ndim,
     from_channels_first,
@@ -395,9 +396,7 @@ class _SpatialDropout(Layer):
         shape[0] = inputs.shape[0]
         channel_axis = -1 if self.data_format == "channels_last" else 1
         shape[channel_axis] = inputs.shape[channel_axis]
-        keep = torch.empty(shape, dtype=inputs.dtype, device=inputs.device)
-        keep.bernoulli_(1 - self.rate)
-        return inputs * keep.div_(1 - self.rate)
+        return inputs * keep_mask(shape, self.rate, inputs)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:
         return tuple(input_shape)

@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend.dropout_mask import keep_mask
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent import gru_sequence
 
@@ -33,8 +34,7 @@ def _dropout_masks(rate: float, count: int, like: torch.Tensor,
     """`count` dropout masks shaped like `like` (scaled by 1/(1-rate)), or None when inactive."""
     if not training or not 0.0 < rate < 1.0:
         return None
-    keep = torch.empty((count, *like.shape), device=like.device, dtype=like.dtype)
-    return keep.bernoulli_(1.0 - rate).div_(1.0 - rate)
+    return keep_mask((count, *like.shape), rate, like)
 
 
 def _gate_matmul(x: torch.Tensor, weight: torch.Tensor, masks: torch.Tensor | None,
