@@ -47,6 +47,57 @@ def _only_crossentropy_metrics(differences: list[str]) -> bool:
     return True
 
 
+SATURATED_CROSSENTROPY_LOSS = (
+    "deliberate: a crossentropy loss on a saturated sigmoid/softmax output, which deepfit "
+    "computes from the logits (as Keras's TensorFlow backend does) and Keras's torch backend "
+    "from probabilities clipped to [1e-7, 1 - 1e-7], so that its value never exceeds "
+    "-log(1e-7) = 16.12; deepfit's passes it, the gradients differ from then on, and so do the "
+    "shared layers, the other outputs and the predictions (s5489: deepfit equals Keras on "
+    "TensorFlow to 6 digits there; docs/differences.md)")
+
+#: the largest value a crossentropy of probabilities clipped at 1e-7 can take
+_CLIPPED_CROSSENTROPY_MAX = -math.log(1e-7)
+
+
+def _values_of(difference: str) -> list[tuple[str, list[float], list[float]]]:
+    """(key, deepfit's values, Keras's values) of a 'history:' or 'evaluate:' difference."""
+    if difference.startswith("history: "):
+        found = _history_values(difference)
+        return [] if found is None else [found]
+    if difference.startswith("evaluate: "):
+        pairs = []
+        for part in difference[len("evaluate: "):].split(", "):
+            match = re.match(r"(\S+) (\S+) != (\S+)$", part.strip())
+            if match:
+                pairs.append((match.group(1), [float(match.group(2))], [float(match.group(3))]))
+        return pairs
+    return []
+
+
+def _saturated_crossentropy_loss(spec: dict, differences: list[str]) -> bool:
+    """A crossentropy loss whose value passes 16.12 in deepfit's results where Keras's stays
+    within it, with every history value agreeing (1e-3) in the first epoch and nothing but
+    values differing."""
+    if not any("crossentropy" in str(loss) for loss in _losses(spec)):
+        return False
+    saturated = False
+    for difference in differences:
+        if difference in ("predict", "weights"):
+            continue
+        if not difference.startswith(("history: ", "evaluate: ")):
+            return False
+        for key, ours, theirs in _values_of(difference):
+            if None in ours or None in theirs:
+                return False
+            if difference.startswith("history: ") and abs(ours[0] - theirs[0]) > 1e-3 * abs(
+                    theirs[0]):
+                return False
+            if key.endswith("loss") and key not in ("loss", "val_loss") and (
+                    max(ours) > _CLIPPED_CROSSENTROPY_MAX >= max(theirs)):
+                saturated = True
+    return saturated
+
+
 DIVERGED = (
     "float noise, not a bug: the training diverges in Keras itself (its loss passes 1e6 and "
     "keeps growing), which amplifies each library's rounding epoch after epoch; the first "
@@ -226,6 +277,8 @@ def known_causes(spec: dict, differences: list[str]) -> set[str]:
         return {ILL_CONDITIONED}
     if differences and _keras_went_nan(differences) and _cosine_loss(spec):
         return {KERAS_NAN_COSINE}
+    if differences and _saturated_crossentropy_loss(spec, differences):
+        return {SATURATED_CROSSENTROPY_LOSS}
     if differences == ["predict"] and _mape_sgd_overshoot(spec):
         return {MAPE_SGD_OVERSHOOT}
     if differences and _only_crossentropy_metrics(differences):

@@ -72,3 +72,21 @@ def test_the_evaluate_list_rule_allows_the_last_digit_of_the_loss():
     assert known_causes(spec, [repeated]) == {KERAS_EVALUATE_LIST}
     other = "evaluate_order: [1.15, 0.48, 0.61] != [1.15, 0.48, 0.48, 0.70]"
     assert KERAS_EVALUATE_LIST not in known_causes(spec, [other])
+
+
+def test_the_saturated_crossentropy_rule_needs_a_value_clipping_cannot_give():
+    """s5489 (seeds 4600-5999): deepfit's crossentropy loss from logits passes -log(1e-7), which
+    Keras/torch's clipped one cannot; checked equal to Keras on TensorFlow to 6 digits."""
+    from tests.difftest.generator import generate
+    from tests.difftest.known import SATURATED_CROSSENTROPY_LOSS
+
+    spec = generate(5489)
+    found = ["history: out1_loss [1.120791, 3.832199, 6.312713] != [1.120791, 3.832198, 6.011527]",
+             "history: val_out1_loss [2.060725, 7.831552, 158.415207] != "
+             "[2.060725, 6.673451, 9.670857]",
+             "evaluate: loss 599540 != 601333, out1_loss 87.4088 != 8.00457", "predict", "weights"]
+    assert known_causes(spec, found) == {SATURATED_CROSSENTROPY_LOSS}
+    unsaturated = [found[0], "history: val_out1_loss [2.06, 7.83, 15.9] != [2.06, 6.67, 9.67]"]
+    assert known_causes(spec, unsaturated) == set()
+    first_epoch_differs = ["history: val_out1_loss [2.5, 7.83, 158.4] != [2.06, 6.67, 9.67]"]
+    assert known_causes(spec, first_epoch_differs) == set()
