@@ -355,9 +355,8 @@ class Dropout(Layer):
     def call(self, inputs: torch.Tensor, training: bool | None = None) -> torch.Tensor:
         if not training or self.rate == 0:
             return inputs
-        if self.noise_shape is None:
-            return inputs * keep_mask(inputs.shape, self.rate, inputs)
-        shape = [inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
+        shape = inputs.shape if self.noise_shape is None else [
+            inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
         return inputs * keep_mask(shape, self.rate, inputs)
 
     def compute_output_shape(self, input_shape: tuple) -> tuple:

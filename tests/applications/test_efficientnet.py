@@ -71,10 +71,10 @@ np.save(os.path.join(folder, "imagenet.npy"), m.predict(np.load(os.path.join(fol
 # B1 (the smallest step up), B4 and B7 (the largest width and depth) against Keras; the other
 # variants differ from these only in their coefficients (a test time budget choice).
 FAMILY = (1, 4, 7)
-_KERAS_FAMILY = """
-for i in (1, 4, 7):
+_KERAS_FAMILY = f"""
+for i in {FAMILY}:
     keras.backend.clear_session()
-    m = getattr(keras.applications, f"EfficientNetB{i}")(weights=None, include_top=False,
+    m = getattr(keras.applications, f"EfficientNetB{{i}}")(weights=None, include_top=False,
                                                           input_shape=(32, 32, 3))
     out[str(i)] = [m.count_params(), [l.name for l in m.layers[1:]], m.name]
 """
