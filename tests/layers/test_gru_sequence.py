@@ -36,19 +36,27 @@ def _inputs(batch=3, steps=6, features=4, units=5, seed=0):
 @pytest.mark.parametrize("loss_on", ["both", "outputs", "final"])
 def test_values_and_every_gradient_equal_torch_autograd(reverse, loss_on):
     args = _inputs()
-    weights_out = torch.randn(3, 6, 5, generator=torch.Generator().manual_seed(1))
+    ours = lambda: gru_sequence(*args, reverse=reverse)  # noqa: E731
+    _assert_same_values_and_gradients(ours, lambda: _torch_gru(*args, reverse), args, loss_on)
+
+
+def _assert_same_values_and_gradients(ours, theirs, leaves, loss_on):
+    """`ours()` and `theirs()` give the same (outputs, final state) and, for a loss on either or
+    both, the same gradient of every leaf."""
     results = []
-    for run in (gru_sequence, _torch_gru):
-        for a in args:
-            a.grad = None
-        out, h = run(*args, reverse=reverse) if run is gru_sequence else run(*args, reverse)
+    for run in (ours, theirs):
+        for leaf in leaves:
+            leaf.grad = None
+        out, h = run()
+        weights_out = torch.randn(out.shape, generator=torch.Generator().manual_seed(1))
         loss = {"both": (out * weights_out).sum() + (h ** 3).sum(),
                 "outputs": (out * weights_out).sum(), "final": (h ** 3).sum()}[loss_on]
         loss.backward()
         results.append([out.detach().clone(), h.detach().clone()]
-                       + [a.grad.clone() for a in args])
-    for ours, theirs in zip(*results):
-        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
+                       + [leaf.grad.clone() for leaf in leaves])
+    for ours_value, theirs_value in zip(*results):
+        np.testing.assert_allclose(ours_value.numpy(), theirs_value.numpy(), rtol=1e-5,
+                                   atol=1e-6)
 
 
 def test_no_bias_and_the_path_choice():
@@ -87,8 +95,8 @@ def test_fit_equals_the_step_by_step_path(make, monkeypatch):
     x = rng.integers(1, 50, (96, 12)).astype("int32")
     y = (x[:, :3].sum(1) > 75).astype("float32")
     calls = []
-    original = module._GRUSequence.apply
-    monkeypatch.setattr(module._GRUSequence, "apply", lambda *a: calls.append(1) or original(*a))
+    original = module._GRUSequences.apply
+    monkeypatch.setattr(module._GRUSequences, "apply", lambda *a: calls.append(1) or original(*a))
     fast = _text_model(make())
     slow = _text_model(make())
     for layer in slow.layers:
@@ -107,3 +115,23 @@ def test_fit_equals_the_step_by_step_path(make, monkeypatch):
     for a, b in zip(fast.get_weights(), slow.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     assert got["accuracy"][-1] > got["accuracy"][0] or got["loss"][-1] < got["loss"][0]
+
+
+@pytest.mark.parametrize("loss_on", ["both", "outputs", "final"])
+def test_two_directions_side_by_side_equal_torch_autograd_per_direction(loss_on):
+    """`gru_sequences` steps both directions of a Bidirectional GRU together; each direction's
+    outputs, final state and every gradient equal torch's GRU run on its own."""
+    forward, backward = _inputs(seed=0), _inputs(seed=5)
+    x = forward[0]
+    leaves = [x, *forward[1:], *backward[1:]]
+
+    def run_ours():
+        stacked = [torch.stack([a, b]) for a, b in zip(forward[1:], backward[1:])]
+        return module.gru_sequences(x, *stacked, True)
+
+    def run_torch():
+        (out_f, h_f), (out_b, h_b) = (_torch_gru(x, *args[1:], reverse)
+                                      for args, reverse in ((forward, False), (backward, True)))
+        return torch.cat([out_f, out_b], -1), torch.stack([h_f, h_b])
+
+    _assert_same_values_and_gradients(run_ours, run_torch, leaves, loss_on)
