@@ -19,7 +19,8 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from deepfit import config, constraints, initializers, regularizers
+from deepfit import config, initializers
+from deepfit.layers.affine_parameters import affine_config, set_affine_arguments
 from deepfit.layers.layer import Layer
 
 _HALF_TYPES = (torch.float16, torch.bfloat16)
@@ -109,21 +110,14 @@ class BatchNormalization(Layer):
         self.epsilon = _check_number("BatchNormalization", "epsilon", epsilon)
         self.center = bool(center)
         self.scale = bool(scale)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        set_affine_arguments(self, beta_initializer, gamma_initializer, beta_regularizer,
+                             gamma_regularizer, beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.renorm = False
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
         self.synchronized = False
-        # Registered empty so `self.gamma` reads None when scale/center are off.
-        self.register_parameter("gamma", None)
-        self.register_parameter("beta", None)
 
     def build(self, input_shape: tuple) -> None:
         ndim = len(input_shape)
@@ -147,6 +141,7 @@ class BatchNormalization(Layer):
                         trainable=False)
         self._ndim = ndim
         self._features = features
+        self.built = True  # a later call must not build again (Keras's explicit `build`)
 
     def call(self, inputs: torch.Tensor, training: bool | None = None,
              mask: torch.Tensor | None = None) -> torch.Tensor:
@@ -253,15 +248,10 @@ class BatchNormalization(Layer):
             "epsilon": self.epsilon,
             "center": self.center,
             "scale": self.scale,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            **affine_config(self),
             "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
             "moving_variance_initializer": initializers.serialize(
                 self.moving_variance_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
             "synchronized": self.synchronized,
             "renorm": self.renorm,
             "renorm_clipping": self.renorm_clipping,
@@ -319,14 +309,8 @@ class LayerNormalization(Layer):
         self.center = bool(center)
         self.scale = bool(scale)
         self.rms_scaling = bool(rms_scaling)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.register_parameter("gamma", None)
-        self.register_parameter("beta", None)
+        set_affine_arguments(self, beta_initializer, gamma_initializer, beta_regularizer,
+                             gamma_regularizer, beta_constraint, gamma_constraint)
 
     def build(self, input_shape: tuple) -> None:
         ndim = len(input_shape)
@@ -351,6 +335,7 @@ class LayerNormalization(Layer):
         if self.center and not self.rms_scaling:
             self.add_weight("beta", shape, self.beta_initializer,
                             regularizer=self.beta_regularizer, constraint=self.beta_constraint)
+        self.built = True
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.dim() != self._ndim:
@@ -383,10 +368,5 @@ class LayerNormalization(Layer):
             "center": self.center,
             "scale": self.scale,
             "rms_scaling": self.rms_scaling,
-            "beta_initializer": initializers.serialize(self.beta_initializer),
-            "gamma_initializer": initializers.serialize(self.gamma_initializer),
-            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
-            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
-            "beta_constraint": constraints.serialize(self.beta_constraint),
-            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+            **affine_config(self),
         }

@@ -77,6 +77,7 @@ class _RecurrentCell(Layer):
         else:
             self.register_parameter("bias", None)
         self.input_features = features
+        self.built = True  # a later call must not build again (Keras's explicit `build`)
 
     def _bias_shape(self) -> tuple:
         return (self.gates * self.units,)
