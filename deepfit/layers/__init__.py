@@ -6,7 +6,12 @@ from typing import Any
 
 from deepfit.identifiers import resolve
 from deepfit.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
-from deepfit.layers.attention import EinsumDense, MultiHeadAttention
+from deepfit.layers.attention import (
+    AdditiveAttention,
+    Attention,
+    EinsumDense,
+    MultiHeadAttention,
+)
 from deepfit.layers.augmentation import (
     RandomBrightness,
     RandomContrast,
@@ -49,6 +54,7 @@ from deepfit.layers.core import (
     Reshape,
 )
 from deepfit.layers.embedding import Embedding
+from deepfit.layers.group_normalization import GroupNormalization
 from deepfit.layers.layer import Layer
 from deepfit.layers.lookup import IntegerLookup, StringLookup
 from deepfit.layers.masking import Masking
@@ -70,7 +76,7 @@ from deepfit.layers.merging import (
     multiply,
     subtract,
 )
-from deepfit.layers.noise import GaussianDropout, GaussianNoise
+from deepfit.layers.noise import AlphaDropout, GaussianDropout, GaussianNoise
 from deepfit.layers.normalization import BatchNormalization, LayerNormalization
 from deepfit.layers.pooling import (
     AveragePooling1D,
@@ -116,8 +122,10 @@ from deepfit.layers.reshaping import (
 from deepfit.layers.text_vectorization import TextVectorization
 from deepfit.layers.time_distributed import TimeDistributed
 from deepfit.layers.torch_module import TorchModule
+from deepfit.layers.unit_normalization import UnitNormalization
 
 __all__ = [
+    "AdditiveAttention", "AlphaDropout", "Attention", "GroupNormalization", "UnitNormalization",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
     "TextVectorization",

@@ -1,5 +1,5 @@
-"""Noise regularization layers: GaussianNoise (additive) and GaussianDropout
-(multiplicative); both act only while training, as in Keras.
+"""Noise regularization layers: GaussianNoise (additive), GaussianDropout (multiplicative) and
+AlphaDropout (SELU-preserving dropout); all act only while training, as in Keras.
 
 Example:
     >>> GaussianNoise(0.1)(np.ones((2, 3), "float32"), training=False)
@@ -9,6 +9,7 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -80,3 +81,60 @@ class GaussianDropout(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+# SELU's constants: AlphaDropout drops units to SELU's negative saturation value
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+class AlphaDropout(Layer):
+    """Dropout that keeps the inputs' mean and variance, for self-normalizing (SELU) networks.
+
+    While training, each unit is dropped with probability `rate` and set to SELU's negative
+    saturation value `-alpha * scale`; then the result is mapped by the affine `a * x + b`
+    that restores zero mean and unit variance for standardized inputs.
+
+    Args:
+        rate: the fraction of units to drop, in [0, 1].
+        noise_shape: shape of the drop mask (None entries take the input's size), None for the
+            input's shape.
+        seed: accepted for Keras compatibility; use `deepfit.utils.set_random_seed`.
+
+    Example:
+        >>> layer = AlphaDropout(0.2)
+        >>> x = torch.randn(10_000)
+        >>> round(float(layer(x, training=True).std()), 1)
+        1.0
+    """
+
+    supports_masking = True
+
+    def __init__(self, rate: float, noise_shape: Sequence[int | None] | None = None,
+                 seed: int | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.rate = _rate_in_unit_interval("AlphaDropout", rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+
+    def call(self, inputs: torch.Tensor, training: bool | None = None) -> torch.Tensor:
+        if not training or self.rate == 0:
+            return inputs
+        if self.rate == 1:
+            raise ValueError(f"AlphaDropout '{self.name}': rate=1 drops every unit, for which "
+                             f"the mean- and variance-preserving correction is undefined; "
+                             f"use a rate below 1 while training")
+        shape = inputs.shape if self.noise_shape is None else [
+            inputs.shape[i] if d is None else d for i, d in enumerate(self.noise_shape)]
+        kept = (torch.rand(tuple(shape), device=inputs.device) >= self.rate).to(inputs.dtype)
+        dropped_value = -_SELU_ALPHA * _SELU_SCALE
+        a = ((1 - self.rate) * (1 + self.rate * dropped_value ** 2)) ** -0.5
+        b = -a * dropped_value * self.rate
+        return a * (inputs * kept + dropped_value * (1 - kept)) + b
+
+    def compute_output_shape(self, input_shape: tuple) -> tuple:
+        return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate, "noise_shape": self.noise_shape,
+                "seed": self.seed}

@@ -8,6 +8,7 @@ import pytest
 
 import deepfit
 from deepfit import layers
+from tests.layers.keras_parity import assert_keras_loads_same
 from tests.trainer.keras_process import run_keras
 
 # Runs as is on both sides: `keras` is real Keras there and deepfit here.
@@ -130,13 +131,5 @@ def test_saved_model_loads_in_keras(tmp_path):
     hidden = layers.MultiHeadAttention(2, 3)(inp, inp)
     model = deepfit.Model(inp, layers.Dense(1)(layers.GlobalAveragePooling1D()(hidden)))
     x = np.random.default_rng(0).normal(size=(3, 6, 4)).astype("float32")
-    path = tmp_path / "attention.keras"
-    model.save(path)
-    expected = run_keras(f"""
-model = keras.models.load_model({str(path)!r})
-result["y"] = keras.ops.convert_to_numpy(model(inputs["x"]))
-""", x=x)
-    np.testing.assert_allclose(model.predict(x, verbose=0), expected["y"], rtol=1e-5, atol=1e-6)
-    again = deepfit.models.load_model(path)
-    np.testing.assert_allclose(again.predict(x, verbose=0), expected["y"], rtol=1e-5, atol=1e-6)
+    assert_keras_loads_same(model, x, tmp_path / "attention.keras")
 
