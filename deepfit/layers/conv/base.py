@@ -108,13 +108,16 @@ class _Conv(Layer):
             self.bias = None
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
-        if inputs.dim() != self.rank + 2 or inputs.shape[self._channel_axis] != self._in_channels:
-            self._raise_incompatible(inputs)
+        self._check_inputs(inputs)
         x = to_channels_first(inputs, self.data_format, self.rank)
         outputs = from_channels_first(self._convolve(x), self.data_format, self.rank)
         if not self._linear_activation:
             outputs = self.activation(outputs)
         return outputs
+
+    def _check_inputs(self, inputs: torch.Tensor) -> None:
+        if inputs.dim() != self.rank + 2 or inputs.shape[self._channel_axis] != self._in_channels:
+            self._raise_incompatible(inputs)
 
     def _raise_incompatible(self, inputs: torch.Tensor) -> None:
         check_ndim(self, inputs.shape, self.rank + 2)

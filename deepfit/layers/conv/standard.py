@@ -7,7 +7,8 @@ from typing import Any
 
 import torch
 
-from deepfit import constraints, initializers, regularizers
+from deepfit import activations, constraints, initializers, regularizers
+from deepfit.backend import conv_relu
 from deepfit.layers.conv.base import _Conv
 from deepfit.layers.conv.utils import _torch_kernel, from_channels_first, to_channels_first
 
@@ -76,6 +77,19 @@ class _BaseConv(_Conv):
         return self._op(x, _torch_kernel(self.kernel, self.rank), self.bias, self._stride,
                         padding, self._dilation, self.groups)
 
+    def _convolve_relu(self, inputs: torch.Tensor) -> torch.Tensor:
+        """`call` for `activation="relu"`: bias and ReLU inside the convolution where oneDNN
+        can (`backend/conv_relu.py`), else the ordinary path."""
+        self._check_inputs(inputs)
+        x = to_channels_first(inputs, self.data_format, self.rank)
+        kernel = _torch_kernel(self.kernel, self.rank)
+        if not conv_relu.applies(x, kernel):
+            return super().call(inputs)
+        x, padding = self._padded(x)
+        y = conv_relu.conv2d_relu(x, kernel, self.bias, self._stride, padding, self._dilation,
+                                  self.groups)
+        return from_channels_first(y, self.data_format, self.rank)
+
     def convolution_op(self, inputs: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
         """The layer's convolution of `inputs` with `kernel` (no bias, no activation), as
         Keras's `Conv.convolution_op`; a subclass may override it (e.g. to standardize the
@@ -100,6 +114,8 @@ class _BaseConv(_Conv):
 
     def call(self, inputs: torch.Tensor) -> torch.Tensor:
         if type(self).convolution_op is _BaseConv.convolution_op:
+            if self.activation is activations.relu:
+                return self._convolve_relu(inputs)
             return super().call(inputs)  # the fused convolution-plus-bias path
         outputs = self.convolution_op(inputs, self.kernel)
         if self.use_bias:
