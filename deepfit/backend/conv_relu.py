@@ -31,13 +31,13 @@ _FUSED = _fused_op()
 def applies(x: torch.Tensor, weight: torch.Tensor) -> bool:
     """Whether `conv2d_relu` may run: float32 4-D tensors on CPU with oneDNN enabled, outside
     torch.compile's tracing (which fuses on its own)."""
+    if torch.compiler.is_compiling():  # first: the checks below would break its graph
+        return False
     if _FUSED is None or x.dim() != 4 or x.device.type != "cpu":
         return False
     if x.dtype != torch.float32 or weight.dtype != torch.float32:
         return False
-    if not torch.backends.mkldnn.is_available() or not torch.backends.mkldnn.enabled:
-        return False
-    return not torch.compiler.is_compiling()
+    return torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled
 
 
 def conv2d_relu(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
