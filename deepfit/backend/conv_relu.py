@@ -12,32 +12,43 @@ gradient penalties.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import torch
 
 
+@functools.cache
 def _fused_op():
-    """torch's oneDNN convolution with a post-op (what inductor emits on CPU), if present."""
+    """torch's oneDNN convolution with a post-op (what inductor emits on CPU), if present and
+    giving `relu(conv2d(...))` exactly on a small probe (a build whose oneDNN lacks the kernel
+    raises, or might differ: the plain path is kept there)."""
     try:
-        return torch.ops.mkldnn._convolution_pointwise.default
-    except (AttributeError, RuntimeError):
+        op = torch.ops.mkldnn._convolution_pointwise.default
+        generator = torch.Generator().manual_seed(0)
+        x = torch.randn(2, 3, 6, 6, generator=generator)
+        w, b = torch.randn(4, 3, 3, 3, generator=generator), torch.randn(4, generator=generator)
+        with torch.no_grad():
+            fused = op(x, w, b, [1, 1], [1, 1], [1, 1], 1, "relu", [], "")
+            plain = torch.relu(torch.conv2d(x, w, b, 1, 1))
+    except (AttributeError, RuntimeError, NotImplementedError):
         return None
-
-
-_FUSED = _fused_op()
+    return op if torch.equal(fused, plain) else None
 
 
 def applies(x: torch.Tensor, weight: torch.Tensor) -> bool:
     """Whether `conv2d_relu` may run: float32 4-D tensors on CPU with oneDNN enabled, outside
-    torch.compile's tracing (which fuses on its own)."""
+    torch.compile's tracing (which fuses on its own) and torch.autocast."""
     if torch.compiler.is_compiling():  # first: the checks below would break its graph
         return False
-    if _FUSED is None or x.dim() != 4 or x.device.type != "cpu":
+    if x.dim() != 4 or x.device.type != "cpu":
         return False
     if x.dtype != torch.float32 or weight.dtype != torch.float32:
         return False
-    return torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled
+    # under torch.autocast the convolution must run in the autocast dtype, as F.conv2d would
+    if not torch.backends.mkldnn.enabled or torch.is_autocast_enabled("cpu"):
+        return False
+    return torch.backends.mkldnn.is_available() and _fused_op() is not None
 
 
 def conv2d_relu(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None,
@@ -68,7 +79,7 @@ def conv2d_relu(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None
 class _ConvReLU(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, weight, bias, stride, padding, dilation, groups):
-        y = _FUSED(x, weight, bias, list(padding), list(stride), list(dilation), groups,
+        y = _fused_op()(x, weight, bias, list(padding), list(stride), list(dilation), groups,
                    "relu", [], "")
         ctx.save_for_backward(x, weight, y)
         ctx.window = (list(stride), list(padding), list(dilation), groups, bias is not None)

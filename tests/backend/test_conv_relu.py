@@ -75,6 +75,8 @@ def test_not_taken_where_it_does_not_apply():
     assert not conv_relu.applies(torch.ones(1, 2, 4, 4, 4), torch.ones(3, 2, 2, 2, 2))  # 3D
     with torch.backends.mkldnn.flags(enabled=False):
         assert not conv_relu.applies(x, w)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        assert not conv_relu.applies(x, w)
 
 
 def _convnet():
