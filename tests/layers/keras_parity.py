@@ -16,10 +16,17 @@ import numpy as np
 import deepfit
 from tests.trainer.keras_process import run_keras
 
-# Prepended to every program: a short SGD fit from the weights `train_0..` in `inputs`.
+# Prepended to every program: seeded weights, and a short SGD fit that collects its results.
 _FIT = """
-def fit_and_collect(model, inputs, x, learning_rate):
-    model.set_weights([inputs[f"train_{i}"] for i in range(len(model.get_weights()))])
+def seeded_weights(layer, seed):
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(size=w.shape) * 0.5).astype("float32") for w in layer.get_weights()]
+
+
+def fit_and_collect(model, inputs, x, learning_rate, weights=None):
+    if weights is None:
+        weights = [inputs[f"train_{i}"] for i in range(len(model.get_weights()))]
+    model.set_weights(weights)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate), loss="mse")
     history = model.fit(x, inputs["train_y"], batch_size=8, epochs=3, shuffle=False,
                         verbose=0).history
@@ -33,8 +40,10 @@ def run_both(program: str, data: dict[str, np.ndarray],
              functions: tuple[str, ...] = ("cases", "train")) -> tuple[dict, dict]:
     """Run `program`'s `functions` (each `inputs -> dict of arrays`) on `data`, with deepfit and
     in a Keras process; returns (deepfit's results, Keras's results). The program may call
-    `fit_and_collect(model, inputs, x, learning_rate)`: 3 epochs of SGD on `inputs["train_y"]`
-    from the weights `inputs["train_0"]`, ..., returning the losses and trained weights."""
+    `fit_and_collect(model, inputs, x, learning_rate, weights=None)`: 3 epochs of SGD on
+    `inputs["train_y"]` from `weights` (default: `inputs["train_0"]`, ...), returning the losses
+    and trained weights; and `seeded_weights(layer, seed)`: normal draws shaped as its weights
+    (the same on both sides when the weights' order and shapes agree)."""
     program = _FIT + program
     calls = "".join(f"result.update({name}(inputs))\n" for name in functions)
     expected = run_keras(program + calls, **data)

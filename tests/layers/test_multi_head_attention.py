@@ -117,9 +117,13 @@ def test_weights_names_and_shapes_follow_keras():
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match="num_heads"):
         layers.MultiHeadAttention(num_heads=0, key_dim=2)
-    with pytest.raises(NotImplementedError, match="attention_axes"):
-        layers.MultiHeadAttention(2, 2, attention_axes=(2,))(np.zeros((1, 3, 3, 4), "float32"),
+    with pytest.raises(ValueError, match=r"attention_axes must name.*\[1, 2\].*\(3,\)"):
+        layers.MultiHeadAttention(2, 2, attention_axes=(3,))(np.zeros((1, 3, 3, 4), "float32"),
                                                             np.zeros((1, 3, 3, 4), "float32"))
+    with pytest.raises(ValueError, match="`attention_axes` must be an int, list, or tuple"):
+        layers.MultiHeadAttention(2, 2, attention_axes="2")
+    with pytest.raises(ValueError, match="`sliding_window` must be `None` or a positive"):
+        layers.MultiHeadAttention(2, 2, sliding_window=0)
     with pytest.raises(ValueError, match="except the last one"):
         layers.MultiHeadAttention(2, 2)(np.zeros((1, 3, 4), "float32"),
                                         np.zeros((1, 3, 4), "float32"),

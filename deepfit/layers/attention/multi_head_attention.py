@@ -6,6 +6,9 @@ Masks: the query's `_keras_mask` (and the value's and key's, as Keras's `Layer._
 AND into a `(B, T, S)` mask; masked scores get -1e9 before the softmax and probability 0 after.
 Inputs of rank above 3 attend over all their inner axes jointly (Keras's default
 `attention_axes`); they are flattened to one sequence axis, which keeps Keras's weight shapes.
+Other `attention_axes` run Keras's einsum formulation (deepfit/layers/attention/attention_axes.py):
+the remaining inner axes act as batch axes. `use_gate` multiplies the attended values by a
+sigmoid projection of the query; `sliding_window` lets query `i` see keys `|i - j| < window`.
 
 Example:
     >>> mha = MultiHeadAttention(num_heads=2, key_dim=4)
@@ -24,6 +27,13 @@ import torch.nn.functional as F
 
 from deepfit import constraints, initializers, regularizers
 from deepfit.layers.activation_layers import Softmax
+from deepfit.layers.attention.attention_axes import (
+    attention_equations,
+    automatic_mask,
+    check_broadcast,
+    expand_mask,
+    normalize_axes,
+)
 from deepfit.layers.attention.einsum_dense import EinsumDense
 from deepfit.layers.core import Dropout
 from deepfit.layers.layer import Layer
@@ -57,8 +67,13 @@ class MultiHeadAttention(Layer):
         dropout: the dropout rate on the attention probabilities.
         use_bias: whether the projections have biases.
         output_shape: the output's last axes (default: the query's last axis).
-        attention_axes: the axes attention runs over; only the default (all axes between
-            the batch and the features) is provided.
+        attention_axes: the inner axes attention runs over (an int or a list/tuple); None,
+            the default, means all axes between the batch and the features. After building,
+            the config reports the resolved axes, as Keras's does.
+        use_gate: multiply the attended values by `sigmoid(query projection)` (a `gate`
+            projection, Keras's gated attention) before the output projection.
+        sliding_window: a positive int: query position `i` attends only to keys `j` with
+            `|i - j| < sliding_window` (None: all keys).
         kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
         activity_regularizer, kernel_constraint, bias_constraint: for the projections.
         seed: the dropout seed.
@@ -74,15 +89,21 @@ class MultiHeadAttention(Layer):
                  kernel_initializer: Any = "glorot_uniform", bias_initializer: Any = "zeros",
                  kernel_regularizer: Any = None, bias_regularizer: Any = None,
                  activity_regularizer: Any = None, kernel_constraint: Any = None,
-                 bias_constraint: Any = None, seed: int | None = None, **kwargs: Any) -> None:
+                 bias_constraint: Any = None, use_gate: bool = False,
+                 sliding_window: int | None = None, seed: int | None = None,
+                 **kwargs: Any) -> None:
         _positive_int("num_heads", num_heads)
         _positive_int("key_dim", key_dim)
         _positive_int("value_dim", value_dim, allow_none=True)
-        for unsupported in ("use_gate", "sliding_window"):
-            if kwargs.pop(unsupported, None):
-                raise NotImplementedError(
-                    f"MultiHeadAttention({unsupported}=...) is not provided by deepfit")
+        if attention_axes is not None and not isinstance(attention_axes, (int, list, tuple)):
+            raise ValueError(f"`attention_axes` must be an int, list, or tuple. Received: "
+                             f"attention_axes={attention_axes!r}")
+        if sliding_window is not None and (isinstance(sliding_window, bool) or not isinstance(
+                sliding_window, int) or sliding_window <= 0):
+            raise ValueError(f"`sliding_window` must be `None` or a positive integer. "
+                             f"Received: sliding_window={sliding_window!r}")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.use_gate, self.sliding_window = bool(use_gate), sliding_window
         self.supports_masking = True
         self.num_heads, self.key_dim = num_heads, key_dim
         self.value_dim = value_dim or key_dim
@@ -116,10 +137,13 @@ class MultiHeadAttention(Layer):
             raise ValueError(f"All dimensions of `value` and `key`, except the last one, must "
                              f"be equal. Received: value_shape={tuple(value_shape)} and "
                              f"key_shape={tuple(key_shape)}")
-        self._check_axes(len(query_shape))
+        self._build_axes(len(query_shape))
         with torch.no_grad():
             self._query_dense = self._projection("query", query_shape, self.key_dim)
             self._key_dense = self._projection("key", key_shape, self.key_dim)
+            if self.use_gate:  # Keras creates it between key and value (the weights' order)
+                self._gate_dense = self._projection("gate", query_shape, self.value_dim,
+                                                    activation="sigmoid")
             self._value_dense = self._projection("value", value_shape, self.value_dim)
             out = self._out_shape or (query_shape[-1],)
             equation, bias_axes = projection_equation(2, 2, len(out))
@@ -127,26 +151,31 @@ class MultiHeadAttention(Layer):
                 equation, output_shape=(None, *out), bias_axes=bias_axes if self.use_bias
                 else None, name="attention_output", **self._sublayer_kwargs())
             self._output_dense.build((query_shape[0], None, self.num_heads, self.value_dim))
-        self._softmax = Softmax(axis=-1)
+        self._softmax = Softmax(axis=self._softmax_axes)
         self._dropout_layer = Dropout(self.dropout, seed=self.seed)
         self._projections_built = True
         self.built = True
 
-    def _check_axes(self, rank: int) -> None:
-        if self._attention_axes is None:
-            return
-        axes = tuple(sorted(a % rank for a in self._attention_axes))
-        if axes != tuple(range(1, rank - 1)):
-            raise NotImplementedError(
-                f"MultiHeadAttention(attention_axes={self._attention_axes}): attention over a "
-                f"subset of the inner axes is not provided by deepfit; the default (None: all "
-                f"axes between the batch and the features) is")
+    def _build_axes(self, rank: int) -> None:
+        """Resolve `attention_axes` for inputs of `rank` (Keras reports the resolved axes) and
+        choose the path: the flattened one for the default axes, the einsum one otherwise."""
+        default = tuple(range(1, rank - 1))
+        given = self._attention_axes
+        axes = default if given is None else normalize_axes(given, rank, "MultiHeadAttention")
+        self._attention_axes = axes
+        self._over_axes = axes != default
+        self._softmax_axes: Any = -1
+        if self._over_axes:
+            self._equations = attention_equations(rank + 1, axes)
+            scores_rank = self._equations[2]
+            self._softmax_axes = tuple(range(scores_rank - len(axes), scores_rank))
 
-    def _projection(self, name: str, shape: Any, size: int) -> EinsumDense:
+    def _projection(self, name: str, shape: Any, size: int,
+                    activation: Any = None) -> EinsumDense:
         equation, bias_axes = projection_equation(2, 1, 2)
         layer = EinsumDense(equation, output_shape=(None, self.num_heads, size),
                             bias_axes=bias_axes if self.use_bias else None, name=name,
-                            **self._sublayer_kwargs())
+                            activation=activation, **self._sublayer_kwargs())
         layer.build((shape[0], None, shape[-1]))
         return layer
 
@@ -180,12 +209,27 @@ class MultiHeadAttention(Layer):
         if not self._projections_built:
             self.build(_batchless(query), _batchless(value),
                        None if key is value else _batchless(key))
+        if self._over_axes:
+            output, scores = self._attend_over_axes(
+                query, value, key, (query_mask, value_mask, key_mask), attention_mask,
+                training, use_causal_mask)
+        else:
+            output, scores = self._attend_flat(
+                query, value, key, (query_mask, value_mask, key_mask), attention_mask,
+                training, use_causal_mask, return_attention_scores)
+        if query_mask is not None:
+            output._keras_mask = query_mask
+        return (output, scores) if return_attention_scores else output
+
+    def _attend_flat(self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor,
+                     masks: tuple, attention_mask: Any, training: bool | None,
+                     use_causal_mask: bool, return_attention_scores: bool) -> tuple:
+        """The default axes: every inner axis flattened into one sequence axis."""
         q_inner, s_inner = tuple(query.shape[1:-1]), tuple(value.shape[1:-1])
         query, value, key = (_flat(t) for t in (query, value, key))
-        mask = self._attention_mask(query, value, _flat_mask(query_mask),
-                                    _flat_mask(value_mask), _flat_mask(key_mask),
-                                    _flat_attention_mask(attention_mask, len(q_inner)),
-                                    use_causal_mask)
+        mask = automatic_mask(query, *(_flat_mask(m) for m in masks),
+                              _flat_attention_mask(attention_mask, len(q_inner)),
+                              self._band_masks(query, value, use_causal_mask))
         q = self._query_dense(query) * (1.0 / math.sqrt(float(self.key_dim)))
         k = self._key_dense(key)
         v = self._value_dense(value)
@@ -198,37 +242,58 @@ class MultiHeadAttention(Layer):
                 mask.shape, dtype=q.dtype, device=q.device).masked_fill(~mask, -1e9)
             attended = F.scaled_dot_product_attention(
                 q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2), attn_mask=bias,
-                scale=1.0)
-            output = self._output_dense(attended.transpose(1, 2))
-            output = output.reshape(output.shape[0], *q_inner, *output.shape[2:])
-            if query_mask is not None:
-                output._keras_mask = query_mask
-            return output
+                scale=1.0).transpose(1, 2)
+            output = self._project_output(attended, query)
+            return output.reshape(output.shape[0], *q_inner, *output.shape[2:]), None
         scores = torch.einsum("aecd,abcd->acbe", k, q)  # (B, heads, T, S)
         scores = self._softmax(scores, mask=mask)
         attended = self._dropout_layer(scores, training=training) if self.dropout else scores
-        output = self._output_dense(torch.einsum("acbe,aecd->abcd", attended, v))
+        output = self._project_output(torch.einsum("acbe,aecd->abcd", attended, v), query)
         output = output.reshape(output.shape[0], *q_inner, *output.shape[2:])
-        if query_mask is not None:
-            output._keras_mask = query_mask
-        if return_attention_scores:
-            return output, scores.reshape(scores.shape[0], self.num_heads, *q_inner, *s_inner)
-        return output
+        return output, scores.reshape(scores.shape[0], self.num_heads, *q_inner, *s_inner)
 
-    def _attention_mask(self, query: torch.Tensor, value: torch.Tensor, query_mask: Any,
-                        value_mask: Any, key_mask: Any, attention_mask: Any,
-                        use_causal_mask: bool) -> torch.Tensor | None:
-        found = None
-        for part in (None if query_mask is None else query_mask.bool().unsqueeze(-1),
-                     None if value_mask is None else value_mask.bool().unsqueeze(-2),
-                     None if key_mask is None else key_mask.bool().unsqueeze(-2),
-                     _causal(query.shape[1], value.shape[1], query.device) if use_causal_mask
-                     else None):
-            if part is not None:
-                found = part if found is None else found & part
-        if attention_mask is not None:
-            given = torch.as_tensor(attention_mask, device=query.device).bool()
-            found = given if found is None else given & found
+    def _attend_over_axes(self, query: torch.Tensor, value: torch.Tensor, key: torch.Tensor,
+                          masks: tuple, attention_mask: Any, training: bool | None,
+                          use_causal_mask: bool) -> tuple:
+        """Chosen `attention_axes`: Keras's einsum formulation on the unflattened inputs."""
+        mask = automatic_mask(query, *masks, attention_mask,
+                              self._band_masks(query, value, use_causal_mask))
+        q = self._project(self._query_dense, query) * (1.0 / math.sqrt(float(self.key_dim)))
+        k = self._project(self._key_dense, key)
+        v = self._project(self._value_dense, value)
+        dot_equation, combine_equation, scores_rank = self._equations
+        scores = torch.einsum(dot_equation, k, q)
+        if mask is not None:
+            mask = expand_mask(mask, scores_rank, len(self._attention_axes), self.name)
+            check_broadcast(mask, scores, self.name)
+        scores = self._softmax(scores, mask=mask)
+        attended = self._dropout_layer(scores, training=training) if self.dropout else scores
+        combined = torch.einsum(combine_equation, attended, v)  # (B, *inner, heads, size)
+        flat_query = _flat(query)
+        output = self._project_output(combined.reshape(*flat_query.shape[:2],
+                                                       *combined.shape[-2:]), flat_query)
+        return output.reshape(*query.shape[:-1], *output.shape[2:]), scores
+
+    def _project(self, dense: EinsumDense, inputs: torch.Tensor) -> torch.Tensor:
+        """`(B, *inner, C)` → `(B, *inner, heads, size)` by a 3-D projection."""
+        projected = dense(_flat(inputs))
+        return projected.reshape(*inputs.shape[:-1], *projected.shape[-2:])
+
+    def _project_output(self, attended: torch.Tensor, flat_query: torch.Tensor) -> torch.Tensor:
+        """`(B, T, heads, size)` → the output, gated by the query first with `use_gate`."""
+        if self.use_gate:
+            attended = attended * self._gate_dense(flat_query)
+        return self._output_dense(attended)
+
+    def _band_masks(self, query: torch.Tensor, value: torch.Tensor,
+                    use_causal_mask: bool) -> list[torch.Tensor]:
+        """The `(1, T, S)` masks over the first inner axes: causal, sliding window."""
+        queries, keys, device = query.shape[1], value.shape[1], query.device
+        found = [_causal(queries, keys, device)] if use_causal_mask else []
+        if self.sliding_window is not None:
+            rows = torch.arange(queries, device=device).unsqueeze(-1)
+            distance = (rows - torch.arange(keys, device=device)).abs()
+            found.append((distance < self.sliding_window).unsqueeze(0))
         return found
 
     def compute_output_shape(self, query_shape: Any, value_shape: Any = None,
@@ -246,6 +311,8 @@ class MultiHeadAttention(Layer):
             "use_bias": self.use_bias,
             "output_shape": self._out_shape,
             "attention_axes": self._attention_axes,
+            "use_gate": self.use_gate,
+            "sliding_window": self.sliding_window,
             "kernel_initializer": initializers.serialize(self.kernel_initializer),
             "bias_initializer": initializers.serialize(self.bias_initializer),
             "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
