@@ -117,10 +117,23 @@ def test_fit_equals_the_step_by_step_path(make, monkeypatch):
     assert got["accuracy"][-1] > got["accuracy"][0] or got["loss"][-1] < got["loss"][0]
 
 
+@pytest.fixture
+def torch_threads(request):
+    """Run the test with `request.param` torch threads, then restore the count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(request.param)
+    yield request.param
+    torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("torch_threads", [1, 2], indirect=True,
+                         ids=["batched-loop", "loop-per-thread"])
 @pytest.mark.parametrize("loss_on", ["both", "outputs", "final"])
-def test_two_directions_side_by_side_equal_torch_autograd_per_direction(loss_on):
-    """`gru_sequences` steps both directions of a Bidirectional GRU together; each direction's
-    outputs, final state and every gradient equal torch's GRU run on its own."""
+def test_two_directions_side_by_side_equal_torch_autograd_per_direction(loss_on, torch_threads):
+    """`gru_sequences` steps both directions of a Bidirectional GRU together (one thread: one
+    loop, each step's operations batched; more: a loop per direction, on two threads); each
+    direction's outputs, final state and every gradient equal torch's GRU run on its own."""
+    assert len(module._groups(6, 2, True)) == torch_threads
     forward, backward = _inputs(seed=0), _inputs(seed=5)
     x = forward[0]
     leaves = [x, *forward[1:], *backward[1:]]

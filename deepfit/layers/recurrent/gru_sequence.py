@@ -23,6 +23,10 @@ layout and gate order (z, r, h): `kernel` (features, 3 units),
 
 from __future__ import annotations
 
+import concurrent.futures
+from collections.abc import Callable
+from typing import Any
+
 import torch
 from torch.autograd.function import once_differentiable
 
@@ -113,6 +117,70 @@ def _step_views(buffer: torch.Tensor, order: list[list[int]]) -> list[torch.Tens
                               start + first * row) for first, last in order]
 
 
+def _groups(steps: int, directions: int, reverse_last: bool) -> list[tuple[slice, list]]:
+    """The directions' step loops: one loop over both (each step's small operations batched),
+    or, with more than one torch thread, one loop per direction for `_in_parallel`. Each is
+    (which directions, the positions each computes at each step)."""
+    if directions == 1 or torch.get_num_threads() == 1:
+        return [(slice(0, directions), _step_order(steps, directions, reverse_last))]
+    return [(slice(0, 1), _step_order(steps, 1, False)),
+            (slice(1, 2), _step_order(steps, 1, reverse_last))]
+
+
+_helper: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _in_parallel(run: Callable, groups: list) -> list:
+    """`run(*group)` for each group, the second one on a helper thread.
+
+    The step loops are chains of small operations (below torch's intra-op parallelism), whose
+    time is their latency: the backward direction's loop on a second core overlaps the forward
+    one's, as TensorFlow's executor overlaps them. torch releases the GIL inside each operation.
+    """
+    global _helper
+    if len(groups) == 1:
+        return [run(*groups[0])]
+    if _helper is None:
+        _helper = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="deepfit-gru")
+    grad_mode = torch.is_grad_enabled()
+
+    def in_helper() -> Any:
+        with torch.set_grad_enabled(grad_mode):  # grad mode is per thread
+            return run(*groups[1])
+
+    other = _helper.submit(in_helper)
+    first = run(*groups[0])
+    return [first, other.result()]
+
+
+def _forward_steps(h, bias, recurrent_kernels, inputs, products, gates, candidates, outs):
+    """The forward recurrence, step by step, into the per-step views; the final state."""
+    units = h.shape[-1]
+    for i in range(len(inputs)):
+        step_input, step_recurrent = inputs[i], products[i]
+        torch.baddbmm(bias, h, recurrent_kernels, out=step_recurrent)
+        z_r = torch.add(step_input[..., :2 * units], step_recurrent[..., :2 * units],
+                        out=gates[i]).sigmoid_()
+        n = torch.addcmul(step_input[..., 2 * units:], z_r[..., units:],
+                          step_recurrent[..., 2 * units:], out=candidates[i]).tanh_()
+        h = torch.lerp(n, h, z_r[..., :units], out=outs[i])  # z*h + (1-z)*n
+    return h
+
+
+def _backward_steps(grad_final, transposed, step_grads, step_slopes, step_z, step_incoming):
+    """The recurrence's backward, last step first: each step's gate gradients into
+    `step_grads`; the initial state's gradient."""
+    directions, batch, units = grad_final.shape
+    dh = step_incoming[-1] + grad_final
+    for i in range(len(step_grads) - 1, -1, -1):
+        torch.mul(dh.unsqueeze(2), step_slopes[i],
+                  out=step_grads[i].view(directions, batch, 4, units))
+        carried = (dh * step_z[i] if i == 0
+                   else torch.addcmul(step_incoming[i - 1], dh, step_z[i]))
+        dh = torch.baddbmm(carried, step_grads[i][..., units:], transposed)
+    return dh
+
+
 class _GRUSequences(torch.autograd.Function):
     @staticmethod
     def forward(ctx, x, h0, kernels, recurrent_kernels, input_biases, recurrent_biases,
@@ -133,28 +201,22 @@ class _GRUSequences(torch.autograd.Function):
         reverses = _reverses(directions, reverse_last)
         for d, reverse in enumerate(reverses):
             states[d, steps if reverse else 0] = h0[d]
-        order = _step_order(steps, directions, reverse_last)
-        ends = [[t if r else t + 1 for t, r in zip(at, reverses)] for at in order]
-        inputs, products, gates, candidates, outs = (
-            _step_views(b, o) for b, o in ((projected, order), (recurrent, order),
-                                           (update_reset, order), (candidate, order),
-                                           (states, ends)))
         bias = recurrent_biases.unsqueeze(1)
-        h = h0
-        for i in range(steps):
-            step_input, step_recurrent = inputs[i], products[i]
-            torch.baddbmm(bias, h, recurrent_kernels, out=step_recurrent)
-            z_r = torch.add(step_input[..., :2 * units], step_recurrent[..., :2 * units],
-                            out=gates[i]).sigmoid_()
-            n = torch.addcmul(step_input[..., 2 * units:], z_r[..., units:],
-                              step_recurrent[..., 2 * units:], out=candidates[i]).tanh_()
-            h = torch.lerp(n, h, z_r[..., :units], out=outs[i])  # z*h + (1-z)*n
+
+        def run(group: slice, order: list[list[int]]) -> torch.Tensor:
+            ends = [[t if r else t + 1 for t, r in zip(at, reverses[group])] for at in order]
+            views = [_step_views(b[group], o) for b, o in (
+                (projected, order), (recurrent, order), (update_reset, order),
+                (candidate, order), (states, ends))]
+            return _forward_steps(h0[group], bias[group], recurrent_kernels[group], *views)
+
+        h = torch.cat(_in_parallel(run, _groups(steps, directions, reverse_last)))
         ctx.save_for_backward(steps_first, kernels, recurrent_kernels, states, recurrent,
                               update_reset, candidate)
         ctx.reverse_last = reverse_last
         outputs = [_outputs(states[d], r).transpose(0, 1) for d, r in enumerate(reverses)]
         outputs = outputs[0] if directions == 1 else torch.cat(outputs, dim=-1)
-        return outputs, h.clone()
+        return outputs, h
 
     @staticmethod
     @once_differentiable
@@ -175,16 +237,13 @@ class _GRUSequences(torch.autograd.Function):
         # 0-3 are the input projection's (in the order n, z, r), 1-4 the recurrent product's.
         grads = candidate.new_empty(directions, steps, batch, 4 * units)
         transposed = recurrent_kernels.transpose(1, 2)
-        order = _step_order(steps, directions, reverse_last)
-        step_grads, step_slopes, step_z, step_incoming = (
-            _step_views(b, order) for b in (grads, slopes, update_reset[..., :units], incoming))
-        dh = step_incoming[-1] + grad_final
-        for i in range(steps - 1, -1, -1):
-            torch.mul(dh.unsqueeze(2), step_slopes[i],
-                      out=step_grads[i].view(directions, batch, 4, units))
-            carried = (dh * step_z[i] if i == 0
-                       else torch.addcmul(step_incoming[i - 1], dh, step_z[i]))
-            dh = torch.baddbmm(carried, step_grads[i][..., units:], transposed)
+        z = update_reset[..., :units]
+
+        def run(group: slice, order: list[list[int]]) -> torch.Tensor:
+            views = [_step_views(b[group], order) for b in (grads, slopes, z, incoming)]
+            return _backward_steps(grad_final[group], transposed[group], *views)
+
+        dh = torch.cat(_in_parallel(run, _groups(steps, directions, reverse_last)))
         grad_x, *weight_grads = _input_and_weight_grads(steps_first, kernels, previous, grads)
         return (grad_x.view(steps, batch, -1).transpose(0, 1), dh, *weight_grads, None)
 
