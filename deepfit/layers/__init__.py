@@ -102,6 +102,9 @@ from deepfit.layers.recurrent import (
     LSTM,
     RNN,
     Bidirectional,
+    ConvLSTM1D,
+    ConvLSTM2D,
+    ConvLSTM3D,
     GRUCell,
     LSTMCell,
     SimpleRNN,
@@ -126,6 +129,7 @@ from deepfit.layers.unit_normalization import UnitNormalization
 
 __all__ = [
     "AdditiveAttention", "AlphaDropout", "Attention", "GroupNormalization", "UnitNormalization",
+    "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
     "TextVectorization",

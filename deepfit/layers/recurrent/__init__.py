@@ -1,4 +1,5 @@
-"""Recurrent layers: SimpleRNN, LSTM, GRU, their cells, the generic RNN wrapper and Bidirectional.
+"""Recurrent layers: SimpleRNN, LSTM, GRU, their cells, the generic RNN wrapper, Bidirectional and
+the convolutional LSTMs (ConvLSTM1D/2D/3D).
 
 Weights follow Keras's layout and gate order (LSTM: i, f, c, o; GRU: z, r, h with
 `reset_after=True` and a `(2, 3 * units)` bias), and live in a `cell` sublayer as in Keras.
@@ -19,7 +20,8 @@ Example:
 
 from deepfit.layers.recurrent.bidirectional import Bidirectional
 from deepfit.layers.recurrent.cells import GRUCell, LSTMCell, SimpleRNNCell
+from deepfit.layers.recurrent.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from deepfit.layers.recurrent.rnn import GRU, LSTM, RNN, SimpleRNN
 
-__all__ = ["GRU", "LSTM", "RNN", "Bidirectional", "GRUCell", "LSTMCell", "SimpleRNN",
-           "SimpleRNNCell"]
+__all__ = ["GRU", "LSTM", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+           "GRUCell", "LSTMCell", "SimpleRNN", "SimpleRNNCell"]

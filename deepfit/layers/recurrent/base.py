@@ -9,6 +9,7 @@ from typing import Any
 
 import torch
 
+from deepfit import constraints, initializers, regularizers
 from deepfit.backend.dropout_mask import keep_mask
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent import gru_sequence
@@ -27,6 +28,27 @@ def _rate(layer: str, name: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{layer}: {name} must be a float in [0, 1], received {value!r}")
     return min(1.0, max(0.0, float(value)))  # Keras clips rather than rejects
+
+
+_WEIGHT_ARGUMENTS = {"initializer": initializers, "regularizer": regularizers,
+                     "constraint": constraints}
+
+
+def set_weight_arguments(cell: Layer, *values: Any) -> None:
+    """Resolve a cell's nine weight arguments onto it, given in Keras's signature order: the
+    kernel, recurrent and bias initializers, then their regularizers, then their
+    constraints."""
+    names = [f"{weight}_{kind}" for kind in _WEIGHT_ARGUMENTS
+             for weight in ("kernel", "recurrent", "bias")]
+    for name, value in zip(names, values, strict=True):
+        setattr(cell, name, _WEIGHT_ARGUMENTS[name.rsplit("_", 1)[1]].get(value))
+
+
+def weight_arguments_config(cell: Layer) -> dict[str, Any]:
+    """The nine weight arguments of a cell, serialized as Keras's `get_config` writes them."""
+    return {f"{weight}_{kind}": module.serialize(getattr(cell, f"{weight}_{kind}"))
+            for kind, module in _WEIGHT_ARGUMENTS.items()
+            for weight in ("kernel", "recurrent", "bias")}
 
 
 def _dropout_masks(rate: float, count: int, like: torch.Tensor,

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from deepfit import activations, constraints, initializers, regularizers
+from deepfit import activations
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent.base import (
     _dropout_masks,
@@ -17,7 +17,21 @@ from deepfit.layers.recurrent.base import (
     _is,
     _positive_int,
     _rate,
+    set_weight_arguments,
+    weight_arguments_config,
 )
+
+
+def forget_bias_initializer(base: Any, units: int) -> Any:
+    """An LSTM bias initializer (gates i, f, c, o of `units` each) with the forget gate at 1 and
+    the rest from `base` (Keras's `unit_forget_bias`)."""
+
+    def forget_bias_one(shape, dtype=None, device=None):
+        return torch.cat([base((units,), dtype=dtype, device=device),
+                          torch.ones(units, dtype=dtype, device=device),
+                          base((2 * units,), dtype=dtype, device=device)])
+
+    return forget_bias_one
 
 
 # --------------------------------------------------------------------------- cells
@@ -39,15 +53,9 @@ class _RecurrentCell(Layer):
         self.units = _positive_int(cls, "units", units)
         self.activation = activations.get(activation)
         self.use_bias = bool(use_bias)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.recurrent_initializer = initializers.get(recurrent_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.recurrent_constraint = constraints.get(recurrent_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_weight_arguments(self, kernel_initializer, recurrent_initializer, bias_initializer,
+                             kernel_regularizer, recurrent_regularizer, bias_regularizer,
+                             kernel_constraint, recurrent_constraint, bias_constraint)
         self.dropout = _rate(cls, "dropout", dropout)
         self.recurrent_dropout = _rate(cls, "recurrent_dropout", recurrent_dropout)
         self.seed = seed
@@ -141,15 +149,7 @@ class _RecurrentCell(Layer):
             "units": self.units,
             "activation": activations.serialize(self.activation),
             "use_bias": self.use_bias,
-            "kernel_initializer": initializers.serialize(self.kernel_initializer),
-            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
-            "bias_initializer": initializers.serialize(self.bias_initializer),
-            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
-            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
-            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
-            "kernel_constraint": constraints.serialize(self.kernel_constraint),
-            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
-            "bias_constraint": constraints.serialize(self.bias_constraint),
+            **weight_arguments_config(self),
             "dropout": self.dropout,
             "recurrent_dropout": self.recurrent_dropout,
             "seed": self.seed,
@@ -234,14 +234,7 @@ class LSTMCell(_RecurrentCell):
     def _bias_init(self) -> Any:
         if not self.unit_forget_bias:
             return self.bias_initializer
-        units, base = self.units, self.bias_initializer
-
-        def forget_bias_one(shape, dtype=None, device=None):
-            return torch.cat([base((units,), dtype=dtype, device=device),
-                              torch.ones(units, dtype=dtype, device=device),
-                              base((2 * units,), dtype=dtype, device=device)])
-
-        return forget_bias_one
+        return forget_bias_initializer(self.bias_initializer, self.units)
 
     def _step(self, projected, states, masks):
         h, c = states

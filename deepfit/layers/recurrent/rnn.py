@@ -80,6 +80,8 @@ class RNN(Layer):
         self._check_input(sequences)
         if mask is None:
             mask = getattr(sequences, "_keras_mask", None)
+        elif not isinstance(mask, torch.Tensor):  # a NumPy or list mask given as `mask=`
+            mask = torch.as_tensor(mask, device=sequences.device)
         x = sequences
         weight = getattr(self.cell, "kernel", None)
         if isinstance(weight, torch.Tensor) and x.dtype != weight.dtype:
@@ -253,10 +255,23 @@ def _deserialize(config: dict[str, Any], custom_objects: dict | None = None) -> 
     return layers_module.deserialize(config, custom_objects=known)
 
 
+CELL_ATTRIBUTES = frozenset({
+    "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias",
+    "reset_after", "kernel_initializer", "recurrent_initializer", "bias_initializer",
+    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint",
+    "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed",
+})
+
+
 class _CellLayer(RNN):
     """SimpleRNN / LSTM / GRU: an RNN that builds its own cell from Keras's flat arguments."""
 
+    #: the cell's hyper-parameters the layer exposes as its own attributes (as Keras's do)
+    cell_attributes: frozenset = CELL_ATTRIBUTES
+
     cell_class: type = _RecurrentCell
+    #: the cell's name (None: the layer's class name in lower case, then '_cell')
+    cell_name: str | None = None
 
     def __init__(self, cell_kwargs: dict[str, Any], rnn_kwargs: dict[str, Any],
                  use_cudnn: Any = "auto", **kwargs: Any) -> None:
@@ -264,7 +279,7 @@ class _CellLayer(RNN):
         if use_cudnn not in ("auto", True, False):
             raise ValueError(f"{type(self).__name__}: use_cudnn must be 'auto', True or False, "
                              f"received {use_cudnn!r}")
-        cell_name = f"{type(self).__name__.lower()}_cell"
+        cell_name = self.cell_name or f"{type(self).__name__.lower()}_cell"
         cell = self.cell_class(**cell_kwargs, name=cell_name,
                                trainable=kwargs.get("trainable", True))
         super().__init__(cell, **rnn_kwargs, **kwargs)
@@ -273,7 +288,7 @@ class _CellLayer(RNN):
 
     def __getattr__(self, name: str) -> Any:
         # Keras exposes the cell's hyper-parameters (units, activation, ...) on the layer.
-        if name in _CELL_ATTRIBUTES:
+        if name in type(self).cell_attributes:
             cell = self.__dict__.get("_modules", {}).get("cell")
             if cell is not None:
                 return getattr(cell, name)
@@ -292,12 +307,6 @@ class _CellLayer(RNN):
         return cls(**config)
 
 
-_CELL_ATTRIBUTES = frozenset({
-    "units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias",
-    "reset_after", "kernel_initializer", "recurrent_initializer", "bias_initializer",
-    "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint",
-    "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "seed",
-})
 
 
 class SimpleRNN(_CellLayer):
