@@ -81,20 +81,28 @@ from deepfit.layers.normalization import BatchNormalization, LayerNormalization
 from deepfit.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
+    AveragePooling3D,
     AvgPool1D,
     AvgPool2D,
+    AvgPool3D,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
     GlobalAvgPool1D,
     GlobalAvgPool2D,
+    GlobalAvgPool3D,
     GlobalMaxPool1D,
     GlobalMaxPool2D,
+    GlobalMaxPool3D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
     MaxPool1D,
     MaxPool2D,
+    MaxPool3D,
     MaxPooling1D,
     MaxPooling2D,
+    MaxPooling3D,
 )
 from deepfit.layers.preprocessing import CenterCrop, Normalization, Rescaling, Resizing
 from deepfit.layers.recurrent import (
@@ -129,7 +137,9 @@ from deepfit.layers.unit_normalization import UnitNormalization
 
 __all__ = [
     "AdditiveAttention", "AlphaDropout", "Attention", "GroupNormalization", "UnitNormalization",
-    "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+    "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "AveragePooling3D", "AvgPool3D",
+    "GlobalAveragePooling3D", "GlobalAvgPool3D", "GlobalMaxPool3D", "GlobalMaxPooling3D",
+    "MaxPool3D", "MaxPooling3D",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
     "TextVectorization",

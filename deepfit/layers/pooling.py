@@ -1,4 +1,4 @@
-"""Pooling layers: MaxPooling1D/2D, AveragePooling1D/2D and the global poolings.
+"""Pooling layers: MaxPooling1D/2D/3D, AveragePooling1D/2D/3D and the global poolings.
 
 Like the convolutions (see `deepfit.layers.conv`), window pooling works on a channels-first
 *view* of the channels-last input, which torch's pooling kernels handle in `channels_last`
@@ -89,22 +89,23 @@ class _MaxPooling(_Pooling):
         padding: Any = 0
         if self.padding == "same":
             x, padding = pad_same(x, self._window, self._stride, value=float("-inf"))
-        return F.max_pool2d(x, self._window, self._stride, padding)
+        pool = F.max_pool3d if self.rank == 3 else F.max_pool2d
+        return pool(x, self._window, self._stride, padding)
 
 
 class _AveragePooling(_Pooling):
     def _pool(self, x: torch.Tensor) -> torch.Tensor:
+        pool = F.avg_pool3d if self.rank == 3 else F.avg_pool2d
         if self.padding == "valid":
-            return F.avg_pool2d(x, self._window, self._stride)
+            return pool(x, self._window, self._stride)
         padded, padding = pad_same(x, self._window, self._stride)
         if padded is x:
-            return F.avg_pool2d(x, self._window, self._stride, padding, count_include_pad=False)
+            return pool(x, self._window, self._stride, padding, count_include_pad=False)
         # Asymmetric padding was added by hand, so the op cannot tell it apart: divide by the
         # share of each window that lies inside the input instead.
         ones = torch.ones((1, 1, *x.shape[2:]), dtype=x.dtype, device=x.device)
-        inside = F.avg_pool2d(pad_same(ones, self._window, self._stride)[0], self._window,
-                              self._stride)
-        return F.avg_pool2d(padded, self._window, self._stride) / inside
+        inside = pool(pad_same(ones, self._window, self._stride)[0], self._window, self._stride)
+        return pool(padded, self._window, self._stride) / inside
 
 
 class MaxPooling1D(_MaxPooling):
@@ -151,6 +152,24 @@ class MaxPooling2D(_MaxPooling):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
+class MaxPooling3D(_MaxPooling):
+    """Max over `pool_size` windows of `(batch, dim1, dim2, dim3, channels)`.
+
+    Args: as `MaxPooling2D`, with 3-D windows (`(2, 2, 2)` by default).
+
+    Example:
+        >>> MaxPooling3D()(torch.zeros(2, 8, 8, 8, 3)).shape
+        torch.Size([2, 4, 4, 4, 3])
+    """
+
+    rank = 3
+
+    def __init__(self, pool_size: int | Sequence[int] = (2, 2, 2),
+                 strides: int | Sequence[int] | None = None, padding: str = "valid",
+                 data_format: str | None = None, **kwargs: Any) -> None:
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
 class AveragePooling1D(_AveragePooling):
     """Mean over windows of `pool_size` steps; 'same' padding is left out of the mean.
 
@@ -175,6 +194,20 @@ class AveragePooling2D(_AveragePooling):
     """
 
     rank = 2
+
+
+class AveragePooling3D(_AveragePooling):
+    """Mean over `pool_size` windows of `(batch, dim1, dim2, dim3, channels)`; 'same' padding
+    is left out of the mean.
+
+    Args: as `MaxPooling3D`, with `pool_size` required.
+
+    Example:
+        >>> AveragePooling3D(2)(torch.zeros(2, 8, 8, 8, 3)).shape
+        torch.Size([2, 4, 4, 4, 3])
+    """
+
+    rank = 3
 
 
 class _GlobalPooling(Layer):
@@ -290,11 +323,41 @@ class GlobalMaxPooling2D(_GlobalMax):
     rank = 2
 
 
+class GlobalAveragePooling3D(_GlobalAverage):
+    """Mean over the three spatial axes of `(batch, dim1, dim2, dim3, channels)`.
+
+    Args: as `GlobalAveragePooling2D`.
+
+    Example:
+        >>> GlobalAveragePooling3D()(torch.ones(2, 4, 4, 4, 8)).shape
+        torch.Size([2, 8])
+    """
+
+    rank = 3
+
+
+class GlobalMaxPooling3D(_GlobalMax):
+    """Max over the three spatial axes of `(batch, dim1, dim2, dim3, channels)`.
+
+    Args: as `GlobalAveragePooling2D`.
+
+    Example:
+        >>> GlobalMaxPooling3D(keepdims=True)(torch.ones(2, 4, 4, 4, 8)).shape
+        torch.Size([2, 1, 1, 1, 8])
+    """
+
+    rank = 3
+
+
 MaxPool1D = MaxPooling1D
 MaxPool2D = MaxPooling2D
+MaxPool3D = MaxPooling3D
 AvgPool1D = AveragePooling1D
 AvgPool2D = AveragePooling2D
+AvgPool3D = AveragePooling3D
 GlobalAvgPool1D = GlobalAveragePooling1D
 GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalAvgPool3D = GlobalAveragePooling3D
 GlobalMaxPool1D = GlobalMaxPooling1D
 GlobalMaxPool2D = GlobalMaxPooling2D
+GlobalMaxPool3D = GlobalMaxPooling3D

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from deepfit import layers
 from deepfit.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
@@ -65,6 +66,11 @@ def _forward(layer, x, **kwargs):
     (GlobalAveragePooling2D, {"keepdims": True, "data_format": "channels_first"},
      (2, 3, 5, 6), (2, 3, 1, 1)),
     (GlobalMaxPooling2D, {}, (2, 5, 6, 3), (2, 3)),
+    (layers.MaxPooling3D, {}, (2, 4, 5, 6, 3), (2, 2, 2, 3, 3)),
+    (layers.AveragePooling3D, {"pool_size": 2, "padding": "same"}, (2, 3, 4, 5, 2),
+     (2, 2, 2, 3, 2)),
+    (layers.GlobalAveragePooling3D, {"keepdims": True}, (2, 3, 4, 5, 2), (2, 1, 1, 1, 2)),
+    (layers.GlobalMaxPooling3D, {"data_format": "channels_first"}, (2, 3, 4, 5, 2), (2, 3)),
 ])
 def test_layer_contract(cls, kwargs, input_shape, output_shape):
     layer = run_layer_test(cls, kwargs, input_shape, output_shape,
@@ -133,6 +139,9 @@ def test_pool_chain_keeps_channels_last_memory():
 
 def test_aliases():
     assert MaxPool2D is MaxPooling2D
+    assert layers.MaxPool3D is layers.MaxPooling3D and layers.AvgPool3D is layers.AveragePooling3D
+    assert layers.GlobalAvgPool3D is layers.GlobalAveragePooling3D
+    assert layers.GlobalMaxPool3D is layers.GlobalMaxPooling3D
 
 
 @pytest.mark.parametrize("make, argument", [
@@ -177,6 +186,14 @@ KERAS_CASES = [
     ("GlobalMaxPooling1D", {"data_format": "channels_first"}, (2, 3, 9)),
     ("GlobalAveragePooling2D", {}, (2, 5, 6, 3)),
     ("GlobalMaxPooling2D", {"keepdims": True}, (2, 5, 6, 3)),
+    ("MaxPooling3D", {}, (2, 5, 6, 7, 3)),
+    ("MaxPooling3D", {"pool_size": (3, 2, 2), "strides": (2, 1, 2), "padding": "same",
+                      "data_format": "channels_first"}, (2, 3, 5, 6, 7)),
+    ("AveragePooling3D", {"pool_size": 3, "strides": 2, "padding": "same"}, (2, 7, 5, 9, 2)),
+    ("AveragePooling3D", {"pool_size": (2, 3, 2), "strides": 1, "padding": "valid"},
+     (2, 4, 5, 6, 2)),
+    ("GlobalAveragePooling3D", {"data_format": "channels_first"}, (2, 3, 4, 5, 6)),
+    ("GlobalMaxPooling3D", {"keepdims": True}, (2, 4, 5, 6, 3)),
 ]
 
 
