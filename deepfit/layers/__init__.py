@@ -6,6 +6,7 @@ from typing import Any
 
 from deepfit.identifiers import resolve
 from deepfit.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
+from deepfit.layers.activity_regularization import ActivityRegularization
 from deepfit.layers.attention import (
     AdditiveAttention,
     Attention,
@@ -130,6 +131,7 @@ from deepfit.layers.reshaping import (
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from deepfit.layers.rms_normalization import RMSNormalization
 from deepfit.layers.text_vectorization import TextVectorization
 from deepfit.layers.time_distributed import TimeDistributed
 from deepfit.layers.torch_module import TorchModule
@@ -139,7 +141,7 @@ __all__ = [
     "AdditiveAttention", "AlphaDropout", "Attention", "GroupNormalization", "UnitNormalization",
     "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "AveragePooling3D", "AvgPool3D",
     "GlobalAveragePooling3D", "GlobalAvgPool3D", "GlobalMaxPool3D", "GlobalMaxPooling3D",
-    "MaxPool3D", "MaxPooling3D",
+    "MaxPool3D", "MaxPooling3D", "ActivityRegularization", "RMSNormalization",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
     "TextVectorization",

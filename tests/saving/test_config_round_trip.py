@@ -23,6 +23,7 @@ def _normalized(config):
 # for layers taking several inputs; None for layers checked by config only.
 _LAYER_CASES = {
     "Activation": ({"activation": "relu"}, (2, 5)),
+    "ActivityRegularization": ({"l1": 0.01, "l2": 0.1}, (2, 5)),
     "Add": ({}, [(2, 5), (2, 5)]),
     "AdditiveAttention": ({"use_scale": True, "dropout": 0.1}, [(2, 3, 4), (2, 5, 4)]),
     "AlphaDropout": ({"rate": 0.2, "noise_shape": (None, 1, 4), "seed": 2}, (2, 3, 4)),
@@ -98,6 +99,7 @@ _LAYER_CASES = {
     "Multiply": ({}, [(2, 5), (2, 5)]),
     "Normalization": ({"mean": 0.5, "variance": 2.0}, (2, 5)),
     "Permute": ({"dims": (2, 1)}, (2, 3, 4)),
+    "RMSNormalization": ({"axis": [1, 2], "epsilon": 1e-4}, (2, 3, 4)),
     "RNN": ({"cell": layers.SimpleRNNCell(3)}, (2, 4, 5)),
     "RandomBrightness": ({"factor": 0.2}, (2, 6, 6, 3)),
     "RandomContrast": ({"factor": 0.2}, (2, 6, 6, 3)),
