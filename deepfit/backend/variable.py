@@ -88,8 +88,9 @@ class Variable(torch.nn.Parameter):
 
     @property
     def value(self) -> torch.Tensor:
-        """The current value as a tensor (tracked by autograd)."""
-        return to_eager(torch.Tensor.view_as(self, self))
+        """The variable's tensor: the torch parameter itself, as in Keras's torch backend,
+        so after `loss.backward()` its gradient is `v.value.grad`."""
+        return self
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         """The values as a NumPy array (a copy)."""
