@@ -96,7 +96,9 @@ class SortedLogs(Mapping):
 
     def __init__(self, logs: Mapping[str, Any]) -> None:
         self._logs = logs
-        self._keys = sorted(logs)
+        # A custom step's flattened logs are in Keras's order already: top-level keys sorted,
+        # a nested dict's keys where its key sorts (`compile_metrics` before `loss`).
+        self._keys = list(logs) if hasattr(logs, "nested") else sorted(logs)
 
     def __getitem__(self, key: str) -> Any:
         return self._logs[key]
