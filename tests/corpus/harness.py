@@ -1,5 +1,6 @@
 """Running a corpus program offline, on deepfit (`python -m deepfit run`) or on real Keras with
-TensorFlow, and reading its key numbers.
+TensorFlow (or with torch, for a program written for that backend: the manifest's `backend`),
+and reading its key numbers.
 
 A run gets its own working folder with the program (where `{CORPUS_URL}` becomes the URL of
 the local server holding the stand-in downloads), its own `$KERAS_HOME` (a copy of the
@@ -116,7 +117,10 @@ def prepare(name: str, workdir: pathlib.Path, data: pathlib.Path, url: str) -> p
                     copy_function=os.link)
     (workdir / "home").mkdir(exist_ok=True)
     for fname in PROGRAMS[name].get("files", ()):
-        shutil.copy(data / "served" / fname, workdir / fname)
+        if (data / "served" / fname).is_dir():
+            shutil.copytree(data / "served" / fname, workdir / fname, dirs_exist_ok=True)
+        else:
+            shutil.copy(data / "served" / fname, workdir / fname)
     (workdir / "bootstrap").mkdir(exist_ok=True)
     (workdir / "bootstrap" / "sitecustomize.py").write_text(_SITECUSTOMIZE)
     return workdir
@@ -128,7 +132,7 @@ def command(engine: str, name: str) -> list[str]:
     return [KERAS_TF_PYTHON, f"{name}.py"]
 
 
-def environment(engine: str, workdir: pathlib.Path, data: pathlib.Path) -> dict:
+def environment(engine: str, name: str, workdir: pathlib.Path, data: pathlib.Path) -> dict:
     env = {key: value for key, value in os.environ.items()
            if key not in ("DISPLAY", "WAYLAND_DISPLAY", "PYTHONPATH")}
     paths = [str(workdir / "bootstrap")] + ([str(REPO)] if engine == "deepfit" else [])
@@ -141,7 +145,8 @@ def environment(engine: str, workdir: pathlib.Path, data: pathlib.Path) -> dict:
         "TF_NUM_INTEROP_THREADS": "1",
         "TF_NUM_INTRAOP_THREADS": "1",
         "TF_CPP_MIN_LOG_LEVEL": "2",
-        "KERAS_BACKEND": "tensorflow",
+        # a program written for one backend (it sets KERAS_BACKEND itself) runs on it
+        "KERAS_BACKEND": PROGRAMS[name].get("backend", "tensorflow"),
         "DEEPFIT_DEVICE": "cpu",
         "PYTHONHASHSEED": "0",
         "CORPUS_ENGINE": engine,
@@ -205,7 +210,7 @@ def run(engine: str, name: str, workdir: pathlib.Path, data: pathlib.Path, url: 
     start = time.perf_counter()
     try:
         done = subprocess.run(command(engine, name), cwd=workdir,
-                              env=environment(engine, workdir, data), capture_output=True,
+                              env=environment(engine, name, workdir, data), capture_output=True,
                               text=True, timeout=timeout)
         returncode, stdout, stderr = done.returncode, done.stdout, done.stderr
     except subprocess.TimeoutExpired as err:

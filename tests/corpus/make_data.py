@@ -8,7 +8,9 @@ writes
   imdb_word_index.json; `OUT/keras_home/models/`: a stand-in for VGG19's ImageNet weights;
 - `OUT/served/`: what the programs download (served from 127.0.0.1 by the harness):
   mnist.npz, flower_photos.tgz, a sunflower JPEG, aclImdb_v1.tar.gz, CSV files (auto-mpg,
-  heart, ECG, FordA, NAB, creditcard), jena_climate_2009_2016.csv.zip, petfinder-mini.zip;
+  heart, ECG, FordA and shorter FordA series, NAB, creditcard),
+  jena_climate_2009_2016.csv.zip, petfinder-mini.zip, fra-eng.zip, ml-latest-small.zip,
+  the PetImages folder of kagglecatsanddogs_5340.zip, aclImdb_v1.tar.gz unpacked (aclImdb/);
 - `OUT/standin_hashes.json`: the sha256 of every generated file (a loader that checks Keras's
   published hash accepts these files in the test processes; see harness.py).
 
@@ -238,13 +240,14 @@ def ecg_csv(rng: np.random.Generator, rows: int = 300) -> str:
     return "\n".join(lines) + "\n"
 
 
-def forda_tsv(rng: np.random.Generator, rows: int) -> str:
-    """FordA_TRAIN.tsv / FordA_TEST.tsv: the label (-1 or 1), then 500 samples, tab-separated."""
-    t = np.linspace(0, 8 * np.pi, 500)
+def forda_tsv(rng: np.random.Generator, rows: int, length: int = 500) -> str:
+    """FordA_TRAIN.tsv / FordA_TEST.tsv: the label (-1 or 1), then `length` samples (500 in
+    the real files), tab-separated."""
+    t = np.linspace(0, 8 * np.pi * length / 500, length)
     lines = []
     for _ in range(rows):
         label = int(rng.choice([-1, 1]))
-        values = np.sin(t * (1.0 if label == 1 else 1.6)) + rng.normal(0, 0.3, 500)
+        values = np.sin(t * (1.0 if label == 1 else 1.6)) + rng.normal(0, 0.3, length)
         lines.append("\t".join([str(label), *(f"{v:.5f}" for v in values)]))
     return "\n".join(lines) + "\n"
 
@@ -333,6 +336,79 @@ def petfinder_zip(rng: np.random.Generator, rows: int = 400) -> bytes:
     return buffer.getvalue()
 
 
+ENGLISH_FRENCH = [
+    ("Go.", "Va !"), ("Hi.", "Salut !"), ("Run!", "Cours !"), ("Wow!", "Ça alors !"),
+    ("Stop!", "Arrête !"), ("Wait!", "Attends !"), ("I see.", "Je comprends."),
+    ("I try.", "J'essaye."), ("I won!", "J'ai gagné !"), ("Help!", "À l'aide !"),
+    ("Thanks.", "Merci."), ("Hello!", "Bonjour !"), ("I'm OK.", "Je vais bien."),
+    ("Get up.", "Lève-toi."), ("Be calm.", "Sois calme."), ("We won.", "Nous avons gagné."),
+    ("Come in.", "Entre."), ("Got it?", "Compris ?"), ("He ran.", "Il a couru."),
+    ("I know.", "Je sais."), ("Listen.", "Écoutez !"), ("Really?", "Vraiment ?"),
+    ("Try it.", "Essaie-le."), ("Who won?", "Qui a gagné ?"),
+]
+
+
+def fra_eng_zip(rng: np.random.Generator, rows: int = 400) -> bytes:
+    """fra-eng.zip (manythings.org's Anki pairs): fra.txt, one `English<TAB>French<TAB>
+    attribution` line per pair, short sentences first, as in the real file."""
+    lines = []
+    for i in range(rows):
+        english, french = ENGLISH_FRENCH[int(rng.integers(0, len(ENGLISH_FRENCH)))]
+        lines.append(f"{english}\t{french}\tCC-BY 2.0 (France) Attribution: tatoeba.org "
+                     f"#{2877272 + i} (CM) & #{1158250 + i} (Wittydev)")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("fra.txt", "\n".join(lines) + "\n")
+        archive.writestr("_about.txt", "Stand-in for manythings.org's fra-eng pairs.\n")
+    return buffer.getvalue()
+
+
+def movielens_zip(rng: np.random.Generator, users: int = 60, movies: int = 120,
+                  rows: int = 2400) -> bytes:
+    """ml-latest-small.zip: ml-latest-small/ratings.csv (`userId,movieId,rating,timestamp`,
+    ratings 0.5-5 in half steps, sorted by user) and movies.csv (`movieId,title,genres`).
+    Ratings come from user and movie factors, so the model has something to learn."""
+    user_factor = rng.normal(0, 1, (users, 3))
+    movie_factor = rng.normal(0, 1, (movies, 3))
+    movie_ids = np.sort(rng.choice(np.arange(1, 5 * movies), movies, replace=False))
+    pairs = sorted({(int(u), int(m)) for u, m in zip(rng.integers(0, users, rows),
+                                                        rng.integers(0, movies, rows))})
+    lines = ["userId,movieId,rating,timestamp"]
+    for user, movie in pairs:
+        score = 3.0 + user_factor[user] @ movie_factor[movie] * 0.7 + rng.normal(0, 0.3)
+        rating = float(np.clip(np.round(score * 2) / 2, 0.5, 5.0))
+        lines.append(f"{user + 1},{movie_ids[movie]},{rating},{964982703 + user * 1000 + movie}")
+    genres = ["Adventure|Animation", "Comedy|Romance", "Drama", "Action|Thriller", "Horror"]
+    titles = ["movieId,title,genres"] + [
+        f'{movie_id},"Movie {i}, The ({1950 + i % 70})",{genres[i % len(genres)]}'
+        for i, movie_id in enumerate(movie_ids)]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("ml-latest-small/ratings.csv", "\n".join(lines) + "\n")
+        archive.writestr("ml-latest-small/movies.csv", "\n".join(titles) + "\n")
+        archive.writestr("ml-latest-small/README.txt", "Stand-in for MovieLens.\n")
+    return buffer.getvalue()
+
+
+def pet_images(folder: pathlib.Path, rng: np.random.Generator, per_class: int = 12) -> None:
+    """PetImages/{Cat,Dog}/<n>.jpg as unpacked from kagglecatsanddogs_5340.zip (JFIF JPEGs of
+    varied sizes, including Cat/6779.jpg, which the example opens by name), plus one file in
+    each folder without a JFIF header, as the real archive has corrupt images the example
+    deletes."""
+    from PIL import Image
+
+    for k, animal in enumerate(["Cat", "Dog"]):
+        (folder / animal).mkdir(parents=True, exist_ok=True)
+        numbers = [6779] + [100 + i for i in range(per_class - 1)] if k == 0 else range(per_class)
+        for number in numbers:
+            height, width = (int(v) for v in rng.integers(40, 70, 2))
+            color = np.array([200, 120, 60] if animal == "Cat" else [70, 110, 210], dtype=float)
+            pixels = color + rng.normal(0, 30, (height, width, 3))
+            image = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+            image.save(folder / animal / f"{number}.jpg", format="JPEG")
+        (folder / animal / "666.jpg").write_bytes(b"\x00" * 64)
+
+
 def sunflower_jpeg(rng: np.random.Generator) -> bytes:
     """A JPEG for the tutorial's "predict on new data" cell."""
     from PIL import Image
@@ -350,11 +426,19 @@ def served_files(served: pathlib.Path) -> None:
     (served / "flower_photos.tgz").write_bytes(flowers)
     (served / "592px-Red_sunflower.jpg").write_bytes(sunflower_jpeg(_rng("sunflower_jpeg")))
     (served / "aclImdb_v1.tar.gz").write_bytes(acl_imdb_archive(_rng("acl_imdb_archive")))
+    with tarfile.open(served / "aclImdb_v1.tar.gz") as tar:  # for a `tar -xf` shell cell
+        tar.extractall(served, filter="data")
     (served / "auto-mpg.data").write_text(auto_mpg(_rng("auto_mpg")))
     (served / "heart.csv").write_text(heart_csv(_rng("heart_csv")))
     (served / "ecg.csv").write_text(ecg_csv(_rng("ecg_csv")))
     (served / "FordA_TRAIN.tsv").write_text(forda_tsv(_rng("forda_tsv"), 160))
     (served / "FordA_TEST.tsv").write_text(forda_tsv(_rng("forda_test"), 80))
+    # shorter series for the transformer, whose attention costs grow with the length squared
+    (served / "FordA_short").mkdir(exist_ok=True)
+    (served / "FordA_short" / "FordA_TRAIN.tsv").write_text(
+        forda_tsv(_rng("forda_short_train"), 80, length=50))
+    (served / "FordA_short" / "FordA_TEST.tsv").write_text(
+        forda_tsv(_rng("forda_short_test"), 40, length=50))
     for folder, name, jumps in [("artificialNoAnomaly", "art_daily_small_noise.csv", False),
                                 ("artificialWithAnomaly", "art_daily_jumpsup.csv", True)]:
         (served / folder).mkdir(exist_ok=True)
@@ -362,6 +446,9 @@ def served_files(served: pathlib.Path) -> None:
     (served / "creditcard.csv").write_text(creditcard_csv(_rng("creditcard_csv")))
     (served / "jena_climate_2009_2016.csv.zip").write_bytes(jena_zip(_rng("jena_zip")))
     (served / "petfinder-mini.zip").write_bytes(petfinder_zip(_rng("petfinder_zip")))
+    (served / "fra-eng.zip").write_bytes(fra_eng_zip(_rng("fra_eng_zip")))
+    (served / "ml-latest-small.zip").write_bytes(movielens_zip(_rng("movielens_zip")))
+    pet_images(served / "PetImages", _rng("pet_images"))
 
 
 def make_all(out: pathlib.Path) -> pathlib.Path:

@@ -3,7 +3,9 @@ offline in seconds (data location, epochs). `convert.py` applies them; `harness.
 
 `numbers`: {key: regex} for key numbers a program prints itself (custom loops); the last
 match of each group counts. `tolerance`: {key: absolute tolerance} overriding harness.within's.
-`files`: stand-in files copied into the program's working folder.
+`files`: stand-in files (or folders) copied into the program's working folder.
+`backend`: the Keras backend of the reference run (default TensorFlow), for a program written
+for one backend, or a multi-backend example that Keras cannot run on TensorFlow.
 Each edit is (old, new, why): every occurrence of `old` (at least one) becomes `new`.
 """
 
@@ -345,5 +347,118 @@ PROGRAMS: dict[str, dict] = {
             SERVED,
         ),
         ("epochs = 10", "epochs = 2", FEWER),
+    ),
+    # the torch guides set KERAS_BACKEND=torch themselves: Keras's reference runs on torch
+    "kg_custom_train_step_in_torch": _guide(
+        "custom_train_step_in_torch",
+        # the GAN's steps take seconds each on one CPU core: one step of 64 images
+        ("all_digits = np.concatenate([x_train, x_test])",
+         "all_digits = np.concatenate([x_train[:32], x_test[:32]])", SMALLER),
+        backend="torch",
+        # Keras stops in the GAN's train_step: its torch DataLoader adapter hands the step a
+        # list, which the guide's `isinstance(real_images, tuple)` does not unpack
+    ),
+    "kg_writing_a_custom_training_loop_in_torch": _guide(
+        "writing_a_custom_training_loop_in_torch",
+        ("x_val = x_train[-10000:]", "x_val = x_train[-100:]", SMALLER),
+        ("y_val = y_train[-10000:]", "y_val = y_train[-100:]", SMALLER),
+        ("x_train = x_train[:-10000]", "x_train = x_train[:-100]", SMALLER),
+        ("y_train = y_train[:-10000]", "y_train = y_train[:-100]", SMALLER),
+        backend="torch",
+        numbers={"train_acc": r"^Training acc over epoch: ([\d.]+)",
+                 "val_acc": r"^Validation acc: ([\d.]+)"},
+    ),
+    "kio_timeseries_classification_transformer": _example(
+        "timeseries/timeseries_classification_transformer.py",
+        (
+            '"https://raw.githubusercontent.com/hfawaz/cd-diagram/master/FordA/"',
+            '"{CORPUS_URL}/FordA_short/"',
+            # four attention blocks over 500 steps take ~40 s a batch of 64 on one CPU core
+            SERVED + ": series of 50 steps, not 500",
+        ),
+        ("    epochs=150,", "    epochs=2,", FEWER),
+        # two steps at a learning rate of 1e-4: the numbers are the initial weights' luck. At
+        # 100 steps a series, CORPUS_SEED 0-2 gave Keras (TensorFlow) loss 1.09, 0.32, 0.75
+        # and accuracy 0.25, 0.95, 0.45; seeds 0-3 gave deepfit 0.58, 0.40, 1.11, 1.40 and
+        # 0.70, 0.93, 0.05, 0.50. What is checked: it runs, and the loss stays in that range.
+        tolerance={"loss": 0.9, "sparse_categorical_accuracy": 1.0},
+    ),
+    "kio_knowledge_distillation": _example(
+        "vision/knowledge_distillation.py",
+        ("teacher.fit(x_train, y_train, epochs=5)", "teacher.fit(x_train, y_train, epochs=1)",
+         FEWER),
+        ("distiller.fit(x_train, y_train, epochs=3)",
+         "distiller.fit(x_train, y_train, epochs=1)", FEWER),
+        ("student_scratch.fit(x_train, y_train, epochs=3)",
+         "student_scratch.fit(x_train, y_train, epochs=1)", FEWER),
+        # one epoch each: the teacher's wide convolutions take ~10 s an epoch on one CPU core.
+        # The last numbers are the scratch student's test loss on 100 images: Keras
+        # (TensorFlow) 1.76, deepfit 1.49, 1.61, 1.51 (CORPUS_SEED 0-2). With two epochs each,
+        # seeds 0-2 gave Keras 0.90, 0.58, 0.63 and deepfit 0.51, 0.73, 0.46.
+    ),
+    "kio_antirectifier": _example(
+        "tensorflow/keras_recipes/antirectifier.py", ("epochs = 20", "epochs = 3", FEWER)),
+    "kio_endpoint_layer_pattern": _example("tensorflow/keras_recipes/endpoint_layer_pattern.py"),
+    "kio_trainer_pattern": _example(
+        "tensorflow/keras_recipes/trainer_pattern.py",
+        ("x_train, y_train, epochs=5, batch_size=64", "x_train, y_train, epochs=2, batch_size=64",
+         FEWER),
+    ),
+    "kio_siamese_contrastive": _example(
+        "vision/siamese_contrastive.py",
+        ("epochs = 10", "epochs = 2", FEWER),
+        ("x_train, x_val = x_train_val[:30000], x_train_val[30000:]",
+         "x_train, x_val = x_train_val[:300], x_train_val[300:]", SMALLER),
+        ("y_train, y_val = y_train_val[:30000], y_train_val[30000:]",
+         "y_train, y_val = y_train_val[:300], y_train_val[300:]", SMALLER),
+    ),
+    "kio_lstm_seq2seq": _example(
+        "nlp/lstm_seq2seq.py",
+        ('"http://www.manythings.org/anki/fra-eng.zip"', '"{CORPUS_URL}/fra-eng.zip"', SERVED),
+        ("epochs = 100", "epochs = 3", FEWER),
+    ),
+    "kio_collaborative_filtering_movielens": _example(
+        "structured_data/collaborative_filtering_movielens.py",
+        (
+            '"http://files.grouplens.org/datasets/movielens/ml-latest-small.zip"',
+            '"{CORPUS_URL}/ml-latest-small.zip"',
+            SERVED,
+        ),
+        # `ops.tensordot(user_vector, movie_vector, 2)` sums the dot products over the whole
+        # batch, so each step's gradient is ill-scaled. Keras on TensorFlow ends at a training
+        # loss of 0.684-0.686 (CORPUS_SEED 0-2), Keras on torch at 0.847 and 0.871 (seeds 0-1),
+        # deepfit at 0.82-0.91 (seeds 0-3); from the same weights with shuffle=False the three
+        # agree to 4 digits. val_loss: 0.80-1.17 on TensorFlow, 0.78-0.87 on torch, 0.80-0.94
+        # on deepfit. Inside the default band.
+    ),
+    "kio_image_classification_from_scratch": dict(
+        _example(
+            "vision/image_classification_from_scratch.py",
+            # 24 small images, one batch an epoch; a small Xception's step on 180x180 images
+            # takes ~10 s on one CPU core
+            ("image_size = (180, 180)", "image_size = (90, 90)", "smaller images"),
+            ("epochs = 25", "epochs = 2", FEWER),
+        ),
+        # the script's `curl` and `unzip` cells are shell text in its docstrings: the unpacked
+        # PetImages folder is put in its working folder
+        files=["PetImages"],
+        # Keras (TensorFlow, NumPy 2) stops at the last line: float() of a 1-element tensor
+        # two steps on 19 images, validated on 5: accuracy is a coin toss on both engines
+        tolerance={"acc": 0.5, "val_acc": 1.0},
+    ),
+    "kio_text_generation_with_miniature_gpt": dict(
+        _example(
+            "generative/text_generation_with_miniature_gpt.py",
+            # the stand-in reviews use ~1,650 words; the output layer has one unit a word
+            ("vocab_size = 20000", "vocab_size = 2000", SMALLER),
+            ("epochs=25", "epochs=1", FEWER),
+        ),
+        # the `curl` and `tar` cells are shell text in the script's docstrings: the unpacked
+        # aclImdb folder is put in its working folder
+        files=["aclImdb"],
+        # Keras cannot run it: on TensorFlow it cannot build the model (`ops.tile` with a
+        # symbolic multiples tensor: OperatorNotAllowedInGraphError); on torch and JAX
+        # TextVectorization fails in the tf.data map ("Cannot convert a symbolic tf.Tensor
+        # to a numpy array")
     ),
 }

@@ -90,6 +90,8 @@ def table() -> str:
         repo = SOURCES[spec["repo"]][0].split(" ")[0]
         ref = keras.get(name, {"returncode": None, "numbers": {}, "error": "not recorded"})
         keras_cell = _numbers(ref["numbers"]) if ref["returncode"] == 0 else ref["error"]
+        if spec.get("backend", "tensorflow") != "tensorflow":
+            keras_cell = f"(Keras on {spec['backend']}) {keras_cell}"
         mine = ours.get(name)
         mine_cell = ("" if mine is None else _numbers(mine["numbers"])
                      if mine["returncode"] == 0 else "error")
@@ -102,9 +104,10 @@ def table() -> str:
         "# Corpus results", "",
         "Official programs (tests/corpus/programs/, made by convert.py from the sources in "
         "manifest.py) on stand-in data (make_data.py), the last epoch's numbers of each. "
-        "Keras: real Keras 3 with TensorFlow, recorded by `python tests/corpus/"
-        "record_reference.py`; deepfit: `python -m deepfit run`, recorded by "
-        "`record_reference.py --engine deepfit` and checked by test_corpus.py. Tolerance "
+        "Keras: real Keras 3 with TensorFlow (or the backend a program picks itself), "
+        "recorded by `python tests/corpus/record_reference.py`; deepfit: `python -m "
+        "deepfit run`, recorded by `record_reference.py --engine deepfit` and checked by "
+        "test_corpus.py. Tolerance "
         "(harness.within; wide, as the runs are tiny and short; each run is seeded with "
         "CORPUS_SEED, 0 by default): accuracy-like metrics within 0.2 (validation 0.3), "
         "losses within a factor of 2 or 0.1, or a program's stated tolerance where runs with "
