@@ -3,6 +3,9 @@ under autograd, and the layers' choice of path."""
 
 from __future__ import annotations
 
+import os
+import signal
+
 import numpy as np
 import pytest
 import torch
@@ -148,3 +151,27 @@ def test_two_directions_side_by_side_equal_torch_autograd_per_direction(loss_on,
         return torch.cat([out_f, out_b], -1), torch.stack([h_f, h_b])
 
     _assert_same_values_and_gradients(run_ours, run_torch, leaves, loss_on)
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("torch_threads", [2], indirect=True)
+def test_a_forked_child_starts_its_own_helper_thread(torch_threads):
+    """The helper thread does not survive a fork: the child starts its own instead of waiting
+    forever for the parent's. (The child runs no torch operation: OpenMP's threads are not
+    fork-safe either, which is why DataLoader workers run on one thread.)"""
+    forward, backward = _inputs(seed=0), _inputs(seed=5)
+    stacked = [torch.stack([a, b]).detach() for a, b in zip(forward[1:], backward[1:])]
+    module.gru_sequences(forward[0], *stacked, True)[0].sum().backward()
+    assert module._helper is not None  # the parent's helper thread exists
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child reports through the pipe
+        signal.alarm(30)  # a child waiting for a thread that is gone dies instead of hanging
+        try:
+            both = module._in_parallel(lambda name: name.upper(), [("a",), ("b",)])
+            os.write(write, "".join(both).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    _, status = os.waitpid(child, 0)
+    assert os.read(read, 2) == b"AB" and status == 0

@@ -24,6 +24,7 @@ layout and gate order (z, r, h): `kernel` (features, 3 units),
 from __future__ import annotations
 
 import concurrent.futures
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -128,6 +129,14 @@ def _groups(steps: int, directions: int, reverse_last: bool) -> list[tuple[slice
 
 
 _helper: concurrent.futures.ThreadPoolExecutor | None = None
+
+
+def _forget_helper() -> None:
+    global _helper
+    _helper = None  # a forked child has the executor but not its thread: start a new one
+
+
+os.register_at_fork(after_in_child=_forget_helper)
 
 
 def _in_parallel(run: Callable, groups: list) -> list:
