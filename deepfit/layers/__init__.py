@@ -126,11 +126,13 @@ from deepfit.layers.reshaping import (
     RepeatVector,
     SpatialDropout1D,
     SpatialDropout2D,
+    SpatialDropout3D,
     UpSampling1D,
     UpSampling2D,
     ZeroPadding1D,
     ZeroPadding2D,
 )
+from deepfit.layers.reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D
 from deepfit.layers.rms_normalization import RMSNormalization
 from deepfit.layers.text_vectorization import TextVectorization
 from deepfit.layers.time_distributed import TimeDistributed
@@ -141,7 +143,8 @@ __all__ = [
     "AdditiveAttention", "AlphaDropout", "Attention", "GroupNormalization", "UnitNormalization",
     "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "AveragePooling3D", "AvgPool3D",
     "GlobalAveragePooling3D", "GlobalAvgPool3D", "GlobalMaxPool3D", "GlobalMaxPooling3D",
-    "MaxPool3D", "MaxPooling3D", "ActivityRegularization", "RMSNormalization",
+    "MaxPool3D", "MaxPooling3D", "ActivityRegularization", "RMSNormalization", "Cropping3D",
+    "SpatialDropout3D", "UpSampling3D", "ZeroPadding3D",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
     "TextVectorization",

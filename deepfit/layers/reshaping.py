@@ -1,5 +1,5 @@
 """Layers that move, pad, crop or repeat values without weights: ZeroPadding1D/2D,
-Cropping1D/2D, UpSampling1D/2D, RepeatVector, Permute, and SpatialDropout1D/2D (which drop
+Cropping1D/2D, UpSampling1D/2D, RepeatVector, Permute, and SpatialDropout1D/2D/3D (which drop
 whole feature maps, so they live with the layers that work on the spatial layout).
 
 Cropping, RepeatVector and Permute return views of their input (no copy).
@@ -402,8 +402,10 @@ class _SpatialDropout(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "rate": self.rate, "data_format": self.data_format,
-                "seed": self.seed}
+        config = {**super().get_config(), "rate": self.rate, "data_format": self.data_format,
+                  "seed": self.seed}
+        config.pop("trainable")  # Keras's spatial dropouts write name, dtype, rate, seed only
+        return config
 
 
 class SpatialDropout1D(_SpatialDropout):
@@ -444,3 +446,16 @@ class SpatialDropout2D(_SpatialDropout):
     """
 
     rank = 2
+
+
+class SpatialDropout3D(_SpatialDropout):
+    """Dropout of whole feature volumes of `(batch, dim1, dim2, dim3, channels)` while training.
+
+    Args: as `SpatialDropout2D`'s.
+
+    Example:
+        >>> SpatialDropout3D(0.2)(torch.ones(2, 4, 4, 4, 8), training=True).shape
+        torch.Size([2, 4, 4, 4, 8])
+    """
+
+    rank = 3

@@ -55,6 +55,7 @@ _LAYER_CASES = {
     "ConvLSTM3D": ({"filters": 1, "kernel_size": 2, "return_state": True}, (1, 2, 3, 3, 3, 1)),
     "Cropping1D": ({"cropping": (1, 2)}, (2, 6, 3)),
     "Cropping2D": ({"cropping": ((1, 0), (0, 1))}, (2, 5, 5, 2)),
+    "Cropping3D": ({"cropping": (1, 0, 1)}, (2, 3, 3, 3, 2)),
     "Dense": ({"units": 3, "activation": "tanh", "kernel_regularizer": "l2",
                "bias_constraint": "non_neg"}, (2, 5)),
     "DepthwiseConv1D": ({"kernel_size": 3, "depth_multiplier": 2}, (2, 8, 3)),
@@ -118,12 +119,15 @@ _LAYER_CASES = {
     "SimpleRNNCell": ({"units": 3}, None),
     "SpatialDropout1D": ({"rate": 0.5}, (2, 6, 3)),
     "SpatialDropout2D": ({"rate": 0.5}, (2, 4, 4, 3)),
+    "SpatialDropout3D": ({"rate": 0.5, "data_format": "channels_first"}, (2, 3, 4, 4, 3)),
     "Subtract": ({}, [(2, 5), (2, 5)]),
     "UnitNormalization": ({"axis": [1, 2]}, (2, 3, 4)),
     "UpSampling1D": ({"size": 2}, (2, 3, 2)),
     "UpSampling2D": ({"size": 2, "interpolation": "bilinear"}, (2, 3, 3, 2)),
     "ZeroPadding1D": ({"padding": 2}, (2, 3, 2)),
     "ZeroPadding2D": ({"padding": 1}, (2, 3, 3, 2)),
+    "ZeroPadding3D": ({"padding": ((1, 0), (0, 1), (1, 1))}, (2, 3, 3, 3, 2)),
+    "UpSampling3D": ({"size": (1, 2, 2)}, (2, 3, 3, 3, 2)),
 }
 # Not configurable by design (tested elsewhere): base classes, models, wrappers of code.
 _NOT_CONFIGURABLE = {"Layer", "Lambda", "TorchModule", "Sequential", "Functional", "Model",
