@@ -23,7 +23,8 @@ from deepfit.compat.tensorflow.eager import for_user_functions
 from deepfit.compat.tensorflow.ops import _shape, _t
 from deepfit.utils import set_random_seed
 
-__all__ = ["categorical", "normal", "set_seed", "shuffle", "truncated_normal", "uniform"]
+__all__ = ["categorical", "gamma", "normal", "poisson", "set_seed", "shuffle", "truncated_normal",
+           "uniform"]
 
 
 def set_seed(seed: int) -> None:
@@ -62,6 +63,48 @@ def uniform(shape: Any, minval: Any = 0, maxval: Any = None, dtype: Any = torch.
         return torch.randint(int(minval), int(maxval), _shape(shape), dtype=dtype)
     high = 1.0 if maxval is None else float(maxval)
     return torch.rand(_shape(shape), dtype=dtype) * (high - float(minval)) + float(minval)
+
+
+def gamma(shape: Any, alpha: Any, beta: Any = None, dtype: Any = torch.float32,
+          seed: int | None = None, name: str | None = None) -> torch.Tensor:
+    """`tf.random.gamma`: samples of Gamma(alpha, rate beta), `shape` samples for each
+    element of `alpha` and `beta` broadcast together.
+
+    Args:
+        shape: the number of samples per distribution (a shape).
+        alpha: the concentration(s), > 0.
+        beta: the rate(s) (inverse scale), 1 by default.
+        dtype: a floating dtype.
+
+    Returns:
+        A tensor of shape `shape + broadcast_shape(alpha, beta)`.
+
+    Example:
+        >>> gamma([3], alpha=[0.5, 2.0]).shape
+        torch.Size([3, 2])
+    """
+    dtype = as_dtype(dtype)
+    if not dtype.is_floating_point:
+        raise ValueError(f"gamma: dtype must be a floating type, received {dtype}")
+    concentration = torch.as_tensor(_t(alpha), dtype=dtype)
+    rate = torch.ones((), dtype=dtype) if beta is None else torch.as_tensor(_t(beta), dtype=dtype)
+    concentration, rate = torch.broadcast_tensors(concentration, rate)
+    size = (*_shape(shape), *concentration.shape)
+    # torch's gamma sampler has no float16/bfloat16 kernel on every device: draw in float32
+    draws = torch._standard_gamma(concentration.float().expand(size).contiguous())
+    return (draws / rate.float()).to(dtype)
+
+
+def poisson(shape: Any, lam: Any, dtype: Any = torch.float32, seed: int | None = None,
+            name: str | None = None) -> torch.Tensor:
+    """`tf.random.poisson`: samples of Poisson(lam), `shape` samples for each element of `lam`.
+
+    Returns:
+        A tensor of shape `shape + lam.shape` in `dtype` (float32 by default; ints allowed).
+    """
+    rates = torch.as_tensor(_t(lam), dtype=torch.float32)
+    size = (*_shape(shape), *rates.shape)
+    return torch.poisson(rates.expand(size).contiguous()).to(as_dtype(dtype))
 
 
 def shuffle(value: Any, seed: int | None = None, name: str | None = None) -> torch.Tensor:
