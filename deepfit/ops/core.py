@@ -66,7 +66,9 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
         if array.dtype == object:
             raise TypeError(f"convert_to_tensor: cannot convert an array of Python objects "
                             f"(received {array.dtype} of shape {array.shape})")
-        tensor = torch.as_tensor(array)
+        # a read-only array (a memory map, an array from a buffer) is copied, as TensorFlow
+        # does; sharing it would let torch write into memory NumPy marked as not writable
+        tensor = torch.as_tensor(array) if array.flags.writeable else torch.tensor(array)
     else:
         natural = _python_dtype(x)
         try:

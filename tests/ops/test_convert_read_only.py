@@ -1,0 +1,27 @@
+"""convert_to_tensor on a read-only NumPy array (keras.ops.one_hot on a loaded data set in
+keras-io's mixup example): a copy, with no torch warning about non-writable arrays, as
+TensorFlow copies."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from deepfit import ops
+
+
+def test_read_only_array_is_copied_without_a_warning():
+    array = np.arange(6, dtype="float32").reshape(2, 3)
+    array.setflags(write=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tensor = ops.convert_to_tensor(array)
+    tensor += 1
+    np.testing.assert_array_equal(array, np.arange(6, dtype="float32").reshape(2, 3))
+    np.testing.assert_array_equal(tensor.numpy(), array + 1)
+
+
+def test_writable_array_still_converts():
+    array = np.ones(3, dtype="int64")
+    assert ops.convert_to_tensor(array).tolist() == [1, 1, 1]
