@@ -84,6 +84,9 @@ def test_missing_names_raise_not_implemented_error_naming_them():
     with pytest.raises(NotImplementedError, match="ImageDataGenerator is not provided by "
                                                   "deepfit: use image_dataset_from_directory"):
         keras.preprocessing.image.ImageDataGenerator  # noqa: B018
+    with pytest.raises(NotImplementedError, match="FeatureSpace is not provided by deepfit: "
+                                                  "encode each feature with a preprocessing"):
+        keras.utils.FeatureSpace  # noqa: B018
     with pytest.raises(NotImplementedError, match="tf.RaggedTensor is not provided"):
         tf.RaggedTensor  # noqa: B018
     with pytest.raises(NotImplementedError, match="keras.applications.ConvNeXtXLarge"):
