@@ -7,6 +7,14 @@ from typing import Any
 from deepfit.identifiers import resolve
 from deepfit.layers.activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from deepfit.layers.activity_regularization import ActivityRegularization
+from deepfit.layers.adaptive_pooling import (
+    AdaptiveAveragePooling1D,
+    AdaptiveAveragePooling2D,
+    AdaptiveAveragePooling3D,
+    AdaptiveMaxPooling1D,
+    AdaptiveMaxPooling2D,
+    AdaptiveMaxPooling3D,
+)
 from deepfit.layers.attention import (
     AdditiveAttention,
     Attention,
@@ -144,7 +152,9 @@ __all__ = [
     "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D", "AveragePooling3D", "AvgPool3D",
     "GlobalAveragePooling3D", "GlobalAvgPool3D", "GlobalMaxPool3D", "GlobalMaxPooling3D",
     "MaxPool3D", "MaxPooling3D", "ActivityRegularization", "RMSNormalization", "Cropping3D",
-    "SpatialDropout3D", "UpSampling3D", "ZeroPadding3D",
+    "SpatialDropout3D", "UpSampling3D", "ZeroPadding3D", "AdaptiveAveragePooling1D",
+    "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
+    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
     "TextVectorization",

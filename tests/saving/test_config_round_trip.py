@@ -23,6 +23,13 @@ def _normalized(config):
 # for layers taking several inputs; None for layers checked by config only.
 _LAYER_CASES = {
     "Activation": ({"activation": "relu"}, (2, 5)),
+    "AdaptiveAveragePooling1D": ({"output_size": 3}, (2, 7, 2)),
+    "AdaptiveAveragePooling2D": ({"output_size": (2, 3), "data_format": "channels_first"},
+                                 (2, 3, 5, 7)),
+    "AdaptiveAveragePooling3D": ({"output_size": 2}, (1, 4, 4, 4, 2)),
+    "AdaptiveMaxPooling1D": ({"output_size": (2,)}, (2, 7, 2)),
+    "AdaptiveMaxPooling2D": ({"output_size": 2}, (2, 5, 7, 3)),
+    "AdaptiveMaxPooling3D": ({"output_size": (1, 2, 2)}, (1, 4, 4, 4, 2)),
     "ActivityRegularization": ({"l1": 0.01, "l2": 0.1}, (2, 5)),
     "Add": ({}, [(2, 5), (2, 5)]),
     "AdditiveAttention": ({"use_scale": True, "dropout": 0.1}, [(2, 3, 4), (2, 5, 4)]),
