@@ -10,7 +10,8 @@ writes
   mnist.npz, flower_photos.tgz, a sunflower JPEG, aclImdb_v1.tar.gz, CSV files (auto-mpg,
   heart, ECG, FordA and shorter FordA series, NAB, creditcard),
   jena_climate_2009_2016.csv.zip, petfinder-mini.zip, fra-eng.zip, ml-latest-small.zip,
-  the PetImages folder of kagglecatsanddogs_5340.zip, aclImdb_v1.tar.gz unpacked (aclImdb/);
+  the PetImages folder of kagglecatsanddogs_5340.zip, aclImdb_v1.tar.gz unpacked
+  (aclImdb/), nietzsche.txt;
 - `OUT/standin_hashes.json`: the sha256 of every generated file (a loader that checks Keras's
   published hash accepts these files in the test processes; see harness.py).
 
@@ -409,6 +410,22 @@ def pet_images(folder: pathlib.Path, rng: np.random.Generator, per_class: int = 
         (folder / animal / "666.jpg").write_bytes(b"\x00" * 64)
 
 
+def nietzsche_txt(rng: np.random.Generator, sentences: int = 150) -> str:
+    """nietzsche.txt: plain English prose in lines of ~70 characters (here sentences of the
+    reviews' words, so the character set is small)."""
+    words = []
+    for _ in range(sentences):
+        sentence = list(rng.choice(NEUTRAL + POSITIVE + NEGATIVE, rng.integers(5, 12)))
+        words += [sentence[0].capitalize(), *sentence[1:-1], sentence[-1] + "."]
+    lines, line = [], ""
+    for word in words:
+        if len(line) + len(word) > 70:
+            lines.append(line)
+            line = ""
+        line = f"{line} {word}" if line else word
+    return "\n".join(lines + [line]) + "\n"
+
+
 def sunflower_jpeg(rng: np.random.Generator) -> bytes:
     """A JPEG for the tutorial's "predict on new data" cell."""
     from PIL import Image
@@ -449,6 +466,7 @@ def served_files(served: pathlib.Path) -> None:
     (served / "fra-eng.zip").write_bytes(fra_eng_zip(_rng("fra_eng_zip")))
     (served / "ml-latest-small.zip").write_bytes(movielens_zip(_rng("movielens_zip")))
     pet_images(served / "PetImages", _rng("pet_images"))
+    (served / "nietzsche.txt").write_text(nietzsche_txt(_rng("nietzsche_txt")))
 
 
 def make_all(out: pathlib.Path) -> pathlib.Path:

@@ -481,4 +481,11 @@ PROGRAMS: dict[str, dict] = {
         ),
         ("    epochs=20,", "    epochs=3,", FEWER),
     ),
+    "kio_lstm_character_level_text_generation": _example(
+        "tensorflow/generative/lstm_character_level_text_generation.py",
+        ('"https://s3.amazonaws.com/text-datasets/nietzsche.txt"',
+         '"{CORPUS_URL}/nietzsche.txt"', SERVED),
+        # each epoch ends with 1,600 one-sample predictions (four texts of 400 characters)
+        ("epochs = 40", "epochs = 1", FEWER),
+    ),
 }

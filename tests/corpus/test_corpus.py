@@ -32,9 +32,10 @@ XFAIL: dict[str, str] = {
                                 "convert to TensorFlow Lite and run its interpreter; deepfit "
                                 "does not fake the .tflite format)",
     "kio_structured_data_classification_with_feature_space": (
-        "NameNotProvidedError: keras.utils.FeatureSpace is not provided by deepfit (its "
-        "preprocessing layers are, but not the FeatureSpace utility that adapts and "
-        "concatenates them, nor HashedCrossing for its feature crosses)"),
+        "NameNotProvidedError: keras.utils.FeatureSpace is not provided by deepfit: encode "
+        "each feature with a preprocessing layer ... (deepfit has the preprocessing layers, "
+        "but not the FeatureSpace utility that adapts and joins them, nor HashedCrossing for "
+        "its feature crosses)"),
 }
 
 
