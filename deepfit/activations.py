@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit.identifiers import register, resolve
+from deepfit.object_registration import get_registered_name
 
 ACTIVATIONS: dict[str, Callable[..., torch.Tensor]] = {}
 
@@ -369,6 +370,10 @@ def serialize(activation: Callable) -> str | dict[str, Any]:
             f"received {activation!r}; define it with `def` and pass it in custom_objects "
             "when loading"
         )
+    registered = get_registered_name(activation)
+    if registered != name:  # register_keras_serializable'd: written as Keras writes it
+        return {"module": activation.__module__, "class_name": "function",
+                "config": registered, "registered_name": registered}
     return name
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from deepfit.object_registration import available_custom_objects
+
 
 def resolve(
     kind: str,
@@ -42,6 +44,8 @@ def resolve(
     """
     if base_class is not None and isinstance(identifier, base_class):
         return identifier
+    if isinstance(identifier, (str, Mapping)):
+        custom_objects = available_custom_objects(custom_objects)
     if isinstance(identifier, str):
         target = _find(kind, identifier, registry, custom_objects)
         return target() if instantiate and isinstance(target, type) else target
@@ -78,6 +82,8 @@ def _from_config_dict(kind: str, config: Mapping[str, Any], registry, custom_obj
             f"Could not interpret {kind} config: expected a dict with 'class_name' and 'config' "
             f"keys, received keys {sorted(config)}"
         )
+    if config["class_name"] == "function" and isinstance(config.get("config"), str):
+        return _find(kind, config["config"], registry, custom_objects)  # a function by name
     target = _find(kind, config["class_name"], registry, custom_objects)
     inner = dict(config.get("config") or {})
     if hasattr(target, "from_config"):

@@ -9,6 +9,7 @@ from deepfit.identifiers import resolve
 from deepfit.losses.auto import AutoCrossentropy
 from deepfit.losses.loss import Loss
 from deepfit.losses.utils import _CLASSES, _FUNCTIONS, _function_name
+from deepfit.object_registration import get_registered_name
 
 
 def get(identifier: Any) -> Any:
@@ -56,8 +57,11 @@ def serialize(loss: Any) -> dict[str, Any]:
         'mean_squared_error'
     """
     if isinstance(loss, Loss):
-        return {"module": "keras.losses", "class_name": type(loss).__name__,
-                "config": loss.get_config(), "registered_name": None}
+        cls = type(loss)
+        builtin = _CLASSES.get(cls.__name__) is cls
+        return {"module": "keras.losses" if builtin else cls.__module__,
+                "class_name": cls.__name__, "config": loss.get_config(),
+                "registered_name": None if builtin else get_registered_name(cls)}
     name = _function_name(loss)
     if isinstance(name, str):
         return {"module": "builtins", "class_name": "function", "config": name,

@@ -22,6 +22,7 @@ from deepfit.metrics.probabilistic_metrics import (
     SparseCategoricalCrossentropy,
 )
 from deepfit.metrics.utils import _CLASSES, _register_class
+from deepfit.object_registration import get_registered_name
 
 # ----------------------------------------------------------------------------- resolution
 
@@ -250,8 +251,11 @@ def serialize(metric: Metric) -> dict[str, Any]:
     """
     if not isinstance(metric, Metric):
         raise TypeError(f"metric: expected a Metric, received {type(metric).__name__}")
-    return {"module": "keras.metrics", "class_name": type(metric).__name__,
-            "config": metric.get_config(), "registered_name": None}
+    cls = type(metric)
+    builtin = _CLASSES.get(cls.__name__) is cls
+    return {"module": "keras.metrics" if builtin else cls.__module__,
+            "class_name": cls.__name__, "config": metric.get_config(),
+            "registered_name": None if builtin else get_registered_name(cls)}
 
 
 def deserialize(config: Any) -> Metric | None:

@@ -14,6 +14,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
+from deepfit.object_registration import available_custom_objects, get_registered_name
 from deepfit.saving.serialization import (
     build_from_shape,
     declared_input_entry,
@@ -54,7 +55,8 @@ def serialize_model(model: Any, include_compile: bool = True) -> dict[str, Any]:
     else:
         cls = type(model)
         entry = {"module": cls.__module__, "class_name": cls.__name__,
-                 "config": to_keras(model.get_config()), "registered_name": cls.__name__}
+                 "config": to_keras(model.get_config()),
+                 "registered_name": get_registered_name(cls)}
     shape = getattr(model, "_build_input_shape", None)
     entry["build_config"] = {"input_shape": to_keras(shape) if model.built else None}
     if include_compile:
@@ -288,7 +290,8 @@ def _deserialize_entries(value: Any, kind: str, custom_objects: Any) -> Any:
                 for key, item in value.items()}
     if value["class_name"] == "function":
         name = value.get("config")
-        found = (custom_objects or {}).get(name) or lookup_custom(value, custom_objects)
+        found = available_custom_objects(custom_objects).get(name) or lookup_custom(
+            value, custom_objects)
         if found is None and value.get("module") not in ("builtins", None) and not str(
             value.get("module")
         ).startswith(("keras", "deepfit")):

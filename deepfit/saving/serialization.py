@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from deepfit.object_registration import available_custom_objects, get_registered_name
 from deepfit.saving.registry import is_builtin_layer, keras_module, layer_classes
 
 # Keras-only keys whose usual values carry no meaning for deepfit: dropped silently.
@@ -87,8 +88,9 @@ def function_reference(fn: Any, what: str) -> dict[str, Any]:
             "code), so use a function defined with `def`, and pass it in custom_objects when "
             "loading"
         )
+    registered = get_registered_name(fn)
     return {"module": getattr(fn, "__module__", None), "class_name": "function",
-            "config": name, "registered_name": name}
+            "config": registered, "registered_name": registered}
 
 
 def refuse_code(config: Any, source: str) -> None:
@@ -115,7 +117,9 @@ def refuse_code(config: Any, source: str) -> None:
 
 
 def lookup_custom(config: Mapping[str, Any], custom_objects: Mapping[str, Any] | None) -> Any:
-    """The custom object a `{"class_name", "registered_name"}` entry names, or None."""
+    """The custom object a `{"class_name", "registered_name"}` entry names (among
+    `custom_objects`, the registered objects and an open `custom_object_scope`), or None."""
+    custom_objects = available_custom_objects(custom_objects)
     if not custom_objects:
         return None
     for key in (config.get("registered_name"), config.get("class_name")):
@@ -163,7 +167,7 @@ def serialize_layer(layer: Any) -> dict[str, Any]:
         "module": "keras.layers" if builtin else cls.__module__,
         "class_name": cls.__name__,
         "config": to_keras(config),
-        "registered_name": None if builtin else cls.__name__,
+        "registered_name": None if builtin else get_registered_name(cls),
     }
     shape = getattr(layer, "_build_input_shape", None)
     shapes = getattr(layer, "_build_shapes_dict", None)  # layers built from several inputs

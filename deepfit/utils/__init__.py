@@ -1,6 +1,8 @@
 """Utilities with Keras's names."""
 
+from deepfit import object_registration as _registration
 from deepfit.insight.plots import plot_history
+from deepfit.saving import keras_objects as _objects
 from deepfit.utils.file_utils import get_file
 from deepfit.utils.image_dataset import image_dataset_from_directory
 from deepfit.utils.model_visualization import model_to_dot, plot_model
@@ -11,8 +13,21 @@ from deepfit.utils.text_dataset import text_dataset_from_directory
 from deepfit.utils.timeseries_dataset import timeseries_dataset_from_array
 
 __all__ = [
-    "get_file", "image_dataset_from_directory", "model_to_dot", "normalize", "pad_sequences",
+    "CustomObjectScope", "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
+    "get_registered_name", "get_registered_object", "register_keras_serializable",
+    "serialize_keras_object", "get_file", "image_dataset_from_directory", "model_to_dot",
+    "normalize", "pad_sequences",
     "plot_history", "plot_model",
     "set_random_seed", "text_dataset_from_directory", "timeseries_dataset_from_array",
     "to_categorical",
 ]
+
+# Keras's registration names (keras.utils.* and keras.saving.* are the same objects)
+CustomObjectScope = _registration.CustomObjectScope
+custom_object_scope = _registration.custom_object_scope
+get_custom_objects = _registration.get_custom_objects
+get_registered_name = _registration.get_registered_name
+get_registered_object = _registration.get_registered_object
+register_keras_serializable = _registration.register_keras_serializable
+serialize_keras_object = _objects.serialize_keras_object
+deserialize_keras_object = _objects.deserialize_keras_object

@@ -61,8 +61,10 @@ config = _namespace.make(
 )
 saving = _namespace.make(
     "keras.saving", sources=["deepfit.saving"],
-    accept=lambda name, obj: name in ("load_model", "save_model", "load_weights", "save_weights",
-                                      "register_keras_serializable"),
+    accept=lambda name, obj: name in (
+        "load_model", "save_model", "load_weights", "save_weights", "register_keras_serializable",
+        "get_registered_name", "get_registered_object", "get_custom_objects", "CustomObjectScope",
+        "custom_object_scope", "serialize_keras_object", "deserialize_keras_object"),
 )
 applications = _namespace.make(
     "keras.applications", sources=["deepfit.applications"],
