@@ -117,3 +117,20 @@ def set_deterministic(enabled: bool) -> None:
     """
     global _deterministic
     _deterministic = bool(enabled)
+
+
+_safe_mode = True
+
+
+def enable_unsafe_deserialization() -> None:
+    """Let `load_model` rebuild Lambda layers by default (Keras's `safe_mode=False` for every
+    later load that does not say otherwise). Their functions still come from your code, by
+    name (`custom_objects`); Python bytecode stored in a file is refused in any mode."""
+    global _safe_mode
+    _safe_mode = False
+
+
+def in_safe_mode() -> bool:
+    """Whether loads refuse Lambda layers unless told otherwise (True until
+    `enable_unsafe_deserialization`)."""
+    return _safe_mode

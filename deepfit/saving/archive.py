@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from typing import Any
 
+from deepfit import config as deepfit_config
 from deepfit.saving import legacy_h5, weights_file
 from deepfit.saving.atomic import atomic_write
 from deepfit.saving.errors import FileFormatError, require_h5py
@@ -124,15 +125,16 @@ def _deepfit_version() -> str:
 
 # ----------------------------------------------------------------------------- loading
 def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | None = None,
-               compile: bool = True, safe_mode: bool = True) -> Any:
+               compile: bool = True, safe_mode: bool | None = None) -> Any:
     """Load a model saved by deepfit's or Keras's `model.save('....keras')`.
 
     Args:
         filepath: the `.keras` file.
         custom_objects: your own classes and functions the file refers to, by name.
         compile: compile the model as it was saved (optimizer state included).
-        safe_mode: refuse Lambda layers, whose function would run arbitrary Python. Code stored
-            in a file (Keras's serialized lambdas) is refused whatever this says.
+        safe_mode: refuse Lambda layers, whose function would run arbitrary Python (default:
+            True, until `keras.config.enable_unsafe_deserialization()`). Code stored in a file
+            (Keras's serialized lambdas) is refused whatever this says.
 
     Returns:
         The model, with its weights (and optimizer state if compiled).
@@ -145,6 +147,8 @@ def load_model(filepath: str | os.PathLike, custom_objects: dict[str, Any] | Non
     Example:
         >>> model = load_model("model.keras")
     """
+    if safe_mode is None:
+        safe_mode = deepfit_config.in_safe_mode()
     from deepfit.saving.assets import read_assets
     from deepfit.saving.model_config import deserialize_model
     from deepfit.saving.serialization import refuse_code

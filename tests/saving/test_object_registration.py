@@ -160,3 +160,24 @@ def test_registered_layers_cross_between_keras_and_deepfit(tmp_path, direction):
                                    np.asarray(model.predict(X, verbose=0)), atol=1e-6)
     finally:
         keras.saving.get_custom_objects().pop("demo>Scale", None)
+
+
+def test_enable_unsafe_deserialization_lets_load_model_rebuild_lambdas(tmp_path, monkeypatch):
+    from deepfit import config
+
+    monkeypatch.setattr(config, "_safe_mode", True)  # restored after the test
+
+    def doubled(t):
+        return 2 * t
+
+    model = deepfit.Sequential([deepfit.Input((2,)), deepfit.layers.Lambda(doubled)])
+    model.save(tmp_path / "lambda.keras")
+    with pytest.raises(ValueError, match="Lambda"):
+        deepfit.saving.load_model(tmp_path / "lambda.keras", custom_objects={"doubled": doubled})
+    config.enable_unsafe_deserialization()
+    loaded = deepfit.saving.load_model(tmp_path / "lambda.keras",
+                                       custom_objects={"doubled": doubled})
+    np.testing.assert_allclose(loaded.predict(np.ones((1, 2)), verbose=0), [[2.0, 2.0]])
+    with pytest.raises(ValueError, match="Lambda"):  # an explicit safe_mode still wins
+        deepfit.saving.load_model(tmp_path / "lambda.keras", custom_objects={"doubled": doubled},
+                                  safe_mode=True)

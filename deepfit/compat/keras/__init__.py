@@ -55,9 +55,12 @@ def version() -> str:
 
 config = _namespace.make(
     "keras.config",
-    extras={name: getattr(backend, name) for name in (
+    extras={**{name: getattr(backend, name) for name in (
         "backend", "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx",
         "set_image_data_format")},
+        "dtype_policy": "deepfit.mixed_precision:global_policy",
+        "set_dtype_policy": "deepfit.mixed_precision:set_global_policy",
+        "enable_unsafe_deserialization": "deepfit.config:enable_unsafe_deserialization"},
 )
 saving = _namespace.make(
     "keras.saving", sources=["deepfit.saving"],
