@@ -147,6 +147,7 @@ from deepfit.metrics.confusion_metrics import (
 from deepfit.metrics.confusion_metrics import (
     confusion_counts as confusion_counts,
 )
+from deepfit.metrics.f_score_metrics import F1Score, FBetaScore
 from deepfit.metrics.lookup import (
     AutoAccuracy as AutoAccuracy,
 )
@@ -216,6 +217,7 @@ from deepfit.metrics.regression_metrics import (
 from deepfit.metrics.regression_metrics import (
     Poisson as Poisson,
 )
+from deepfit.metrics.regression_metrics import R2Score
 from deepfit.metrics.regression_metrics import (
     RootMeanSquaredError as RootMeanSquaredError,
 )
@@ -242,6 +244,7 @@ from deepfit.metrics.utils import (
 )
 
 __all__ = [
+    "F1Score", "FBetaScore", "R2Score",
     "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
     "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
     "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError",
