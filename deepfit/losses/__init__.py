@@ -74,6 +74,12 @@ from deepfit.losses.classes import (
 from deepfit.losses.classes import (
     SquaredHinge as SquaredHinge,
 )
+from deepfit.losses.focal import (
+    BinaryFocalCrossentropy,
+    CategoricalFocalCrossentropy,
+    binary_focal_crossentropy,
+    categorical_focal_crossentropy,
+)
 from deepfit.losses.functions import (
     _check_axis as _check_axis,
 )
@@ -211,6 +217,8 @@ from deepfit.losses.utils import (
 )
 
 __all__ = [
+    "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "binary_focal_crossentropy",
+    "categorical_focal_crossentropy",
     "Loss", "LossFunctionWrapper", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "MeanSquaredError", "MeanAbsoluteError",
     "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber", "Hinge",

@@ -444,17 +444,20 @@ def binary_crossentropy(
     _check_same_shape(y_true, y_pred, "binary_crossentropy")
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    return torch.mean(binary_crossentropy_values(y_true, y_pred, from_logits), dim=axis)
+
+
+def binary_crossentropy_values(y_true: torch.Tensor, y_pred: torch.Tensor,
+                               from_logits: bool) -> torch.Tensor:
+    """Elementwise binary crossentropy (no mean), from logits when `y_pred` carries them."""
     logits = _logits(y_pred, from_logits)
     if logits is not None:
-        values = F.binary_cross_entropy_with_logits(
-            logits.to(y_pred.dtype), y_true, reduction="none"
-        )
-    else:
-        # Written out (not F.binary_cross_entropy) so it also runs under autocast.
-        eps = config.epsilon()
-        p = torch.clamp(y_pred, eps, 1.0 - eps)
-        values = -(y_true * torch.log(p) + (1.0 - y_true) * torch.log1p(-p))
-    return torch.mean(values, dim=axis)
+        return F.binary_cross_entropy_with_logits(logits.to(y_pred.dtype), y_true,
+                                                  reduction="none")
+    # Written out (not F.binary_cross_entropy) so it also runs under autocast.
+    eps = config.epsilon()
+    p = torch.clamp(y_pred, eps, 1.0 - eps)
+    return -(y_true * torch.log(p) + (1.0 - y_true) * torch.log1p(-p))
 
 
 # Called by hand from user code, the functions hand back eager tensors (`.numpy()`, NumPy
