@@ -144,7 +144,7 @@ from deepfit.layers.reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D
 from deepfit.layers.rms_normalization import RMSNormalization
 from deepfit.layers.text_vectorization import TextVectorization
 from deepfit.layers.time_distributed import TimeDistributed
-from deepfit.layers.torch_module import TorchModule
+from deepfit.layers.torch_module import TorchModule, TorchModuleWrapper
 from deepfit.layers.unit_normalization import UnitNormalization
 
 __all__ = [
@@ -154,7 +154,7 @@ __all__ = [
     "MaxPool3D", "MaxPooling3D", "ActivityRegularization", "RMSNormalization", "Cropping3D",
     "SpatialDropout3D", "UpSampling3D", "ZeroPadding3D", "AdaptiveAveragePooling1D",
     "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
-    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D",
+    "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "TorchModuleWrapper",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
     "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
     "TextVectorization",

@@ -1,5 +1,5 @@
 """`TorchModule`: any `torch.nn.Module` as a deepfit layer, so its parameters train, count in
-`count_params()` and save with the model.
+`count_params()` and save with the model; `TorchModuleWrapper` is Keras's spelling of it.
 
 Torch modules join a model where deepfit owns the call: in a `Sequential` they are wrapped
 automatically, assigned to a layer's attribute they are tracked as sublayers, and in a
@@ -62,3 +62,43 @@ class TorchModule(Layer):
             f"TorchModule '{self.name}' wraps {type(self.module).__name__}, which cannot be "
             "described by a config; save its weights with save_weights() instead"
         )
+
+
+class TorchModuleWrapper(TorchModule):
+    """Keras's `keras.layers.TorchModuleWrapper`: a torch module as a layer, with Keras's call.
+
+    As in Keras, the module runs in training mode unless the call says `training=False`, extra
+    positional and keyword arguments go to its `forward`, and an uninitialized lazy module is
+    refused. Its weights save with the model (`save_weights`); its config, which Keras writes
+    as a pickled module, is not provided.
+
+    Args:
+        module: the `torch.nn.Module` to wrap.
+        name: the layer's name.
+        output_shape: the output shape `compute_output_shape` reports (None: found by running
+            the module).
+
+    Example:
+        >>> layer = TorchModuleWrapper(torch.nn.Linear(4, 2))
+        >>> layer(torch.ones(3, 4)).shape
+        torch.Size([3, 2])
+    """
+
+    def __init__(self, module: torch.nn.Module, name: str | None = None,
+                 output_shape: Any = None, **kwargs: Any) -> None:
+        if isinstance(module, torch.nn.modules.lazy.LazyModuleMixin) and (
+                module.has_uninitialized_params()):
+            raise ValueError(f"LazyModules are not supported unless they are already "
+                             f"initialized. Received uninitialized LazyModule: module={module}")
+        super().__init__(module, name=name, **kwargs)
+        self.output_shape_arg = output_shape
+
+    def call(self, *args: Any, training: bool | None = None, **kwargs: Any) -> Any:
+        self.module.train(training is not False)
+        return self.module(*args, **kwargs)
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if self.output_shape_arg is None:
+            return super().compute_output_shape(input_shape)
+        return self.output_shape_arg
+

@@ -73,3 +73,41 @@ def test_layer_call_runs_torch_global_forward_hooks():
     finally:
         handle.remove()
     assert seen == ["Dense"]
+
+
+# TorchModuleWrapper: the same program with Keras's and deepfit's wrapper
+_WRAPPER_PROGRAM = """
+import torch
+
+
+def cases(inputs):
+    found = {}
+    x = inputs["x"]
+    dropout = keras.layers.TorchModuleWrapper(torch.nn.Dropout(0.5))
+    found["default_is_training"] = np.array(
+        float((keras.ops.convert_to_numpy(dropout(x)) == 0).any()))
+    found["inference"] = keras.ops.convert_to_numpy(dropout(x, training=False))
+    return found
+
+
+def train(inputs):
+    model = keras.Sequential([keras.Input((4,)),
+                              keras.layers.TorchModuleWrapper(torch.nn.Linear(4, 3)),
+                              keras.layers.Dense(1)])
+    model(inputs["train_x"][:1])  # Keras's Sequential leaves Dense unbuilt after the wrapper
+    return fit_and_collect(model, inputs, inputs["train_x"], 0.05, seeded_weights(model, 2))
+"""
+
+
+def test_torch_module_wrapper_matches_keras():
+    from tests.layers.keras_parity import assert_results_match, run_both
+
+    rng = np.random.default_rng(0)
+    data = {"x": rng.normal(size=(8, 16)).astype("float32") + 3,
+            "train_x": rng.normal(size=(16, 4)).astype("float32"),
+            "train_y": rng.normal(size=(16, 1)).astype("float32")}
+    ours, expected = run_both(_WRAPPER_PROGRAM, data)
+    assert_results_match(ours, expected)
+    assert expected["default_is_training"] == 1.0
+    with pytest.raises(ValueError, match="LazyModules are not supported"):
+        deepfit.layers.TorchModuleWrapper(torch.nn.LazyLinear(3))

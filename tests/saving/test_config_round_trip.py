@@ -137,8 +137,8 @@ _LAYER_CASES = {
     "UpSampling3D": ({"size": (1, 2, 2)}, (2, 3, 3, 3, 2)),
 }
 # Not configurable by design (tested elsewhere): base classes, models, wrappers of code.
-_NOT_CONFIGURABLE = {"Layer", "Lambda", "TorchModule", "Sequential", "Functional", "Model",
-                     "Merge", "ImageLayer", "RandomImageLayer"}
+_NOT_CONFIGURABLE = {"Layer", "Lambda", "TorchModule", "TorchModuleWrapper", "Sequential",
+                     "Functional", "Model", "Merge", "ImageLayer", "RandomImageLayer"}
 
 
 def _public_layer_classes() -> dict[str, type]:
