@@ -64,6 +64,7 @@ from deepfit.layers.core import (
 )
 from deepfit.layers.embedding import Embedding
 from deepfit.layers.group_normalization import GroupNormalization
+from deepfit.layers.hashed_crossing import HashedCrossing
 from deepfit.layers.layer import Layer
 from deepfit.layers.lookup import IntegerLookup, StringLookup
 from deepfit.layers.masking import Masking
@@ -156,7 +157,8 @@ __all__ = [
     "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D", "AdaptiveMaxPooling1D",
     "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D", "TorchModuleWrapper",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax",
-    "CategoryEncoding", "Discretization", "Hashing", "IntegerLookup", "StringLookup",
+    "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
+    "StringLookup",
     "TextVectorization",
     "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
