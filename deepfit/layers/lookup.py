@@ -26,6 +26,7 @@ import torch
 from deepfit.data import strings
 from deepfit.data.fingerprint import hash_bucket
 from deepfit.layers.categorical import TextInputLayer, encode, iterate_batches
+from deepfit.layers.tracing import tracing
 
 _MODES = ("int", "one_hot", "multi_hot", "count", "tf_idf")
 
@@ -269,6 +270,8 @@ class IndexLookup(TextInputLayer):
 
     def _oov_index(self, value: Any) -> int:
         if self.num_oov_indices == 0:
+            if tracing():  # a dummy batch: any in-range index serves for the shape
+                return self._token_start()
             raise ValueError(f"{type(self).__name__}: with num_oov_indices=0 all inputs must be "
                              f"in the vocabulary, found the OOV value {value!r}; consider "
                              "num_oov_indices=1")

@@ -24,6 +24,7 @@ from deepfit.data.strings import STRING, dummy_text
 from deepfit.layers.core import InputLayer
 from deepfit.layers.layer import Layer
 from deepfit.layers.symbolic import KerasTensor, Node
+from deepfit.layers.tracing import dummy_run
 from deepfit.models.layer_order import keras_order
 from deepfit.models.model import Model, check_layer_name
 
@@ -47,7 +48,7 @@ def _run_on_dummies(layer: Layer, args: tuple, kwargs: dict, unknown: int) -> An
 
     dummy_args = tree.map_structure(swap, args)
     dummy_kwargs = tree.map_structure(swap, {k: v for k, v in kwargs.items() if k != "training"})
-    with torch.no_grad():
+    with torch.no_grad(), dummy_run():
         return layer(*dummy_args, training=False, **dummy_kwargs)
 
 
@@ -204,10 +205,12 @@ class Functional(Model):
 
     def _input_layer_of(self, tensor: KerasTensor) -> InputLayer:
         node = _producer(tensor)
-        if node is None or not isinstance(node.layer, InputLayer):
-            raise ValueError(f"Model: every input must come from deepfit.Input(); received "
-                             f"{tensor}, which is the output of a layer")
-        return node.layer
+        if node is not None and isinstance(node.layer, InputLayer):
+            return node.layer
+        # Keras (clone_graph_nodes): an intermediate tensor given as an input gets an InputLayer
+        # of its own, and the graph is cut there.
+        dtype = "string" if tensor.dtype is STRING else tensor.dtype
+        return InputLayer(batch_shape=tensor.shape, dtype=dtype, name=f"{tensor.name}CLONE")
 
     def _topological_nodes(self) -> list[Node]:
         ordered: list[Node] = []
@@ -234,13 +237,16 @@ class Functional(Model):
         return ordered
 
     def _record_connections(self) -> None:
+        input_names = {id(t): layer.name for t, layer in zip(self._input_tensors,
+                                                             self._input_layers)}
         for layer in self._graph_layers:
             sources = []
             for node in self._nodes:
                 if node.layer is layer:
                     for tensor in node.input_tensors:
                         producer = _producer(tensor)
-                        sources.append(producer.layer.name if producer else "?")
+                        sources.append(input_names.get(id(tensor)) or (
+                            producer.layer.name if producer else "?"))
             layer._summary_inbound = ", ".join(f"{name}[0][0]" for name in sources)
         for layer in self._input_layers:
             layer._output_shape = layer.batch_shape

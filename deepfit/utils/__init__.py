@@ -5,6 +5,7 @@ from deepfit.backend.keras_functions import is_keras_tensor
 from deepfit.insight.plots import plot_history
 from deepfit.saving import keras_objects as _objects
 from deepfit.utils.batch_structure import pack_x_y_sample_weight, unpack_x_y_sample_weight
+from deepfit.utils.feature_space import FeatureSpace
 from deepfit.utils.file_utils import get_file
 from deepfit.utils.image_dataset import image_dataset_from_directory
 from deepfit.utils.model_visualization import model_to_dot, plot_model
@@ -15,7 +16,8 @@ from deepfit.utils.text_dataset import text_dataset_from_directory
 from deepfit.utils.timeseries_dataset import timeseries_dataset_from_array
 
 __all__ = [
-    "CustomObjectScope", "custom_object_scope", "deserialize_keras_object", "get_custom_objects",
+    "FeatureSpace", "CustomObjectScope", "custom_object_scope", "deserialize_keras_object",
+    "get_custom_objects",
     "get_registered_name", "get_registered_object", "register_keras_serializable",
     "serialize_keras_object", "is_keras_tensor", "pack_x_y_sample_weight",
     "unpack_x_y_sample_weight", "get_file", "image_dataset_from_directory", "model_to_dot",

@@ -31,11 +31,6 @@ XFAIL: dict[str, str] = {
     "tf_images_classification": "NotProvidedError: tf.lite is not provided (the last cells "
                                 "convert to TensorFlow Lite and run its interpreter; deepfit "
                                 "does not fake the .tflite format)",
-    "kio_structured_data_classification_with_feature_space": (
-        "NameNotProvidedError: keras.utils.FeatureSpace is not provided by deepfit: encode "
-        "each feature with a preprocessing layer ... (deepfit has the preprocessing layers, "
-        "but not the FeatureSpace utility that adapts and joins them, nor HashedCrossing for "
-        "its feature crosses)"),
 }
 
 
