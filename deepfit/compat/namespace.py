@@ -35,9 +35,6 @@ HINTS = {
     "TFLiteConverter": f"TensorFlow Lite conversion needs TensorFlow: {_SAVE_INSTEAD}",
     "ImageDataGenerator": "use image_dataset_from_directory with augmentation layers "
     "(RandomFlip, RandomRotation, RandomZoom) instead",
-    "FeatureSpace": "encode each feature with a preprocessing layer (Normalization, "
-    "Discretization, StringLookup, IntegerLookup, Hashing or CategoryEncoding, each adapted "
-    "to the training data) and join them with Concatenate instead",
 }
 
 

@@ -31,6 +31,8 @@ def test_names_are_deepfits_own_objects():
     assert keras.datasets.fashion_mnist is deepfit.datasets.fashion_mnist
     assert keras.utils.to_categorical is deepfit.utils.to_categorical
     assert keras.utils.get_file is deepfit.utils.get_file
+    assert keras.utils.FeatureSpace is deepfit.utils.FeatureSpace
+    assert keras.layers.HashedCrossing is deepfit.layers.HashedCrossing
     assert keras.preprocessing.image_dataset_from_directory is (
         deepfit.utils.image_dataset_from_directory)
     assert keras.activations.relu is deepfit.activations.relu
@@ -84,9 +86,6 @@ def test_missing_names_raise_not_implemented_error_naming_them():
     with pytest.raises(NotImplementedError, match="ImageDataGenerator is not provided by "
                                                   "deepfit: use image_dataset_from_directory"):
         keras.preprocessing.image.ImageDataGenerator  # noqa: B018
-    with pytest.raises(NotImplementedError, match="FeatureSpace is not provided by deepfit: "
-                                                  "encode each feature with a preprocessing"):
-        keras.utils.FeatureSpace  # noqa: B018
     with pytest.raises(NotImplementedError, match="tf.RaggedTensor is not provided"):
         tf.RaggedTensor  # noqa: B018
     with pytest.raises(NotImplementedError, match="keras.applications.ConvNeXtXLarge"):
