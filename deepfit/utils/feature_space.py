@@ -309,6 +309,20 @@ class FeatureSpace(Layer):
     def call(self, inputs: Any) -> Any:
         return self(inputs)
 
+    def save(self, filepath: Any) -> None:
+        """Not provided: Keras writes the FeatureSpace itself to a `.keras` file; deepfit saves
+        the model built on `get_inputs()` / `get_encoded_features()` instead, which holds every
+        adapted preprocessor (vocabularies, means, bin boundaries) and the crossings.
+
+        Raises:
+            NotImplementedError: always, naming what to save instead.
+        """
+        raise NotImplementedError(
+            "FeatureSpace.save is not provided by deepfit: build a model from "
+            "feature_space.get_inputs() and get_encoded_features() (e.g. "
+            "deepfit.Model(feature_space.get_inputs(), feature_space.get_encoded_features())) "
+            f"and save that model instead (received filepath={filepath!r})")
+
     # ----------------------------------------------------------------- config
     def get_config(self) -> dict[str, Any]:
         return {

@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from deepfit import layers
-from deepfit.layers.layer import Layer, unique_name
+from deepfit.layers.data_identity import TFDIdentity
+from deepfit.layers.layer import unique_name
 
 
 class Cross:
@@ -65,8 +66,7 @@ class Feature:
         if isinstance(preprocessor, dict):
             from deepfit.saving.serialization import deserialize_layer
 
-            preprocessor = deserialize_layer(preprocessor,
-                                             custom_objects={"TFDIdentity": TFDIdentity})
+            preprocessor = deserialize_layer(preprocessor)
         self.preprocessor = preprocessor
         self.output_mode = output_mode
 
@@ -79,14 +79,6 @@ class Feature:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Feature:
         return cls(**config)
-
-
-class TFDIdentity(Layer):
-    """The preprocessor of 'float' features: returns its input (Keras's class name, so configs
-    carry over)."""
-
-    def call(self, inputs: Any) -> Any:
-        return inputs
 
 
 def _name(name: str | None, kind: str) -> str:

@@ -194,3 +194,14 @@ def test_errors_as_keras():
     with pytest.raises(ValueError, match="Cannot concatenate features"):
         FeatureSpace({"a": FeatureSpace.integer_categorical(output_mode="int")}).adapt(
             {"a": [1, 2]}, verbose=0)
+
+
+def test_a_model_on_the_space_saves_and_loads(tmp_path):
+    space = _adapted("concat")
+    model = deepfit.Model(space.get_inputs(), layers.Dense(1)(space.get_encoded_features()))
+    model.save(tmp_path / "m.keras")
+    again = deepfit.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_allclose(again.predict(DATA, verbose=0), model.predict(DATA, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    with pytest.raises(NotImplementedError, match="save that model instead"):
+        space.save(tmp_path / "space.keras")
