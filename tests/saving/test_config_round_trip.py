@@ -45,6 +45,7 @@ _LAYER_CASES = {
     "Concatenate": ({"axis": -1}, [(2, 3), (2, 5)]),
     "Conv1D": ({"filters": 4, "kernel_size": 3, "padding": "same"}, (2, 8, 3)),
     "Discretization": ({"bin_boundaries": [0.25, 0.5]}, (2, 5)),
+    "HashedCrossing": ({"num_bins": 7, "output_mode": "one_hot"}, None),
     "Hashing": ({"num_bins": 5, "salt": 3}, (2, 5)),
     "IntegerLookup": ({"vocabulary": [3, 1, 2], "num_oov_indices": 2}, None),
     "StringLookup": ({"vocabulary": ["a", "b"], "mask_token": "", "output_mode": "count"}, None),
