@@ -17,12 +17,12 @@ def test_model_from_an_intermediate_tensor_shares_the_layers():
     lookup.adapt(np.array([[1], [2], [3]]))
     encoded = layers.CategoryEncoding(num_tokens=3, output_mode="multi_hot")(lookup(a))
     b = deepfit.Input(shape=(1,), name="b")
-    joined = layers.Concatenate()([encoded, b])
-    dense = layers.Dense(1)
+    joined = layers.Concatenate(name="joined")([encoded, b])
+    dense = layers.Dense(1, name="head")
     out = dense(joined)
     cut = deepfit.Model(inputs=joined, outputs=out)
     full = deepfit.Model(inputs={"a": a, "b": b}, outputs=out)
-    assert [layer.name for layer in cut.layers] == ["concatenateCLONE", "dense"]
+    assert [layer.name for layer in cut.layers] == ["joinedCLONE", "head"]
     assert cut.layers[0].__class__.__name__ == "InputLayer"
     assert lookup.get_vocabulary() == [3, 2, 1]  # most frequent first, ties high to low
     x = np.array([[1, 0, 0, 0.5], [0, 0, 1, 2.0]], dtype="float32")
