@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["Model", "Sequential", "clone_model", "load_model", "save_model"]
+__all__ = ["Model", "Sequential", "clone_model", "load_model", "model_from_json", "save_model"]
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("load_model", "save_model", "clone_model"):
+    if name in ("load_model", "save_model", "clone_model", "model_from_json"):
         from deepfit import saving
 
         return getattr(saving, name)

@@ -206,6 +206,13 @@ class Model(Trainer, Layer):
             return Functional.from_config(config, custom_objects)
         return cls(**config)
 
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture as Keras's JSON string (no weights); `keras.models.model_from_json`
+        rebuilds it. `**kwargs` go to `json.dumps`."""
+        from deepfit.saving.model_config import model_to_json
+
+        return model_to_json(self, **kwargs)
+
     def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
         """Save architecture, weights, optimizer state and compile config to a `.keras` file
         (Keras 3's format), or to an `.h5` file (Keras's legacy HDF5 format); atomic. See

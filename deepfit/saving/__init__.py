@@ -23,7 +23,7 @@ from deepfit.saving.atomic import atomic_write, atomic_write_bytes
 from deepfit.saving.cloning import clone_model
 from deepfit.saving.errors import FileFormatError
 from deepfit.saving.keras_objects import deserialize_keras_object, serialize_keras_object
-from deepfit.saving.model_config import deserialize_model, serialize_model
+from deepfit.saving.model_config import deserialize_model, model_from_json, serialize_model
 from deepfit.saving.serialization import deserialize_layer, serialize_layer
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "get_registered_name", "get_registered_object", "register_keras_serializable",
     "serialize_keras_object",
     "FileFormatError", "atomic_write", "atomic_write_bytes", "clone_model", "deserialize_layer",
-    "deserialize_model", "load_model", "load_weights", "save_model", "save_weights",
+    "deserialize_model", "load_model", "model_from_json", "load_weights", "save_model",
+    "save_weights",
     "serialize_layer", "serialize_model",
 ]

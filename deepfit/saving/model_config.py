@@ -10,6 +10,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -303,3 +304,38 @@ def _deserialize_entries(value: Any, kind: str, custom_objects: Any) -> Any:
         return custom.from_config(dict(value.get("config") or {}))
     plain = {"class_name": value["class_name"], "config": value.get("config") or {}}
     return losses.get(plain) if kind == "loss" else metrics.get(plain)
+
+
+def model_to_json(model: Any, **kwargs: Any) -> str:
+    """The model's architecture (no weights, no compile settings) as Keras's JSON string.
+
+    Args:
+        model: a deepfit model.
+        **kwargs: passed to `json.dumps` (e.g. `indent=2`).
+
+    Returns:
+        The JSON of `{"module", "class_name", "config", ...}`, which Keras's
+        `model_from_json` reads too.
+    """
+    return json.dumps(serialize_model(model, include_compile=False), **kwargs)
+
+
+def model_from_json(json_string: str, custom_objects: Mapping[str, Any] | None = None) -> Any:
+    """A new, untrained model from `model.to_json()`'s string (deepfit's or Keras's).
+
+    Args:
+        json_string: the JSON.
+        custom_objects: your own classes and functions, by name.
+
+    Returns:
+        The model, with freshly initialized weights.
+
+    Example:
+        >>> clone = model_from_json(model.to_json())  # doctest: +SKIP
+    """
+    try:
+        config = json.loads(json_string)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"model_from_json: expected the JSON string of model.to_json(), "
+                         f"received {str(json_string)[:80]!r} ({error})") from None
+    return deserialize_model(config, custom_objects, compile=False)
