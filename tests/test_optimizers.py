@@ -101,6 +101,14 @@ def np_rmsprop(p, gs, lr, rho=0.9, momentum=0.0, eps=1e-7, centered=False):
     return p
 
 
+def np_lion(p, gs, lr, b1=0.9, b2=0.99):
+    m = np.zeros_like(p)
+    for g in gs:
+        p = p - lr * np.sign(b1 * m + (1 - b1) * g)
+        m = b2 * m + (1 - b2) * g
+    return p
+
+
 def np_adagrad(p, gs, lr, init=0.1, eps=1e-7):
     acc = np.full_like(p, init)
     for g in gs:
@@ -161,6 +169,7 @@ CASES = {
     "adadelta": (lambda: optimizers.Adadelta(1.0), np_adadelta, {"lr": 1.0}),
     "adamax": (lambda: optimizers.Adamax(0.01), np_adamax, {"lr": 0.01}),
     "nadam": (lambda: optimizers.Nadam(0.01), np_nadam, {"lr": 0.01}),
+    "lion": (lambda: optimizers.Lion(0.01, beta_1=0.8), np_lion, {"lr": 0.01, "b1": 0.8}),
 }
 
 KERAS_CASES = {
@@ -177,6 +186,7 @@ KERAS_CASES = {
     "adadelta": lambda k: k.optimizers.Adadelta(1.0),
     "adamax": lambda k: k.optimizers.Adamax(0.01),
     "nadam": lambda k: k.optimizers.Nadam(0.01),
+    "lion": lambda k: k.optimizers.Lion(0.01, beta_1=0.8),
 }
 
 
@@ -679,3 +689,9 @@ def test_cuda_step_matches_cpu_and_never_syncs(name):
         torch.cuda.set_sync_debug_mode("default")
     assert gpu.get_state()  # state readable after training
     _assert_close([p.detach().double().cpu().numpy() for p in params], expected, atol=1e-5)
+
+
+def test_lion_refuses_beta_1_outside_its_range_as_keras():
+    with pytest.raises(ValueError, match="beta_1"):
+        optimizers.Lion(beta_1=0.0)
+    assert optimizers.get("lion").get_config()["beta_1"] == 0.9

@@ -25,11 +25,12 @@ from deepfit.identifiers import resolve
 from deepfit.optimizers.adagrad import Adadelta, Adagrad
 from deepfit.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from deepfit.optimizers.base import _REGISTRY, LearningRate, Optimizer
+from deepfit.optimizers.lion import Lion
 from deepfit.optimizers.rmsprop import RMSprop
 from deepfit.optimizers.sgd import SGD
 
 __all__ = [
-    "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LearningRate", "Nadam",
+    "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LearningRate", "Lion", "Nadam",
     "Optimizer", "RMSprop", "_REGISTRY", "deserialize", "get", "schedules", "serialize",
 ]
 
