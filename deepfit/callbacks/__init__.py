@@ -19,6 +19,7 @@ from deepfit.callbacks.model_checkpoint import ModelCheckpoint
 from deepfit.callbacks.monitor_callback import MonitorCallback
 from deepfit.callbacks.progbar_logger import ProgbarLogger
 from deepfit.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from deepfit.callbacks.swap_ema_weights import SwapEMAWeights
 from deepfit.callbacks.tensorboard import TensorBoard
 from deepfit.callbacks.terminate_on_nan import TerminateOnNaN
 from deepfit.callbacks.wandb_logger import WandbLogger
@@ -38,6 +39,7 @@ __all__ = [
     "ProgbarLogger",
     "ReduceLROnPlateau",
     "TensorBoard",
+    "SwapEMAWeights",
     "TerminateOnNaN",
     "WandbLogger",
     "to_float",

@@ -661,6 +661,32 @@ class Optimizer:
                 group.param.copy_(group.slots[_EMA])
 
     @torch.no_grad()
+    def swap_average(self) -> None:
+        """With `use_ema`, exchange the variables and their moving average (`SwapEMAWeights`
+        evaluates on the average, then swaps back).
+
+        Raises:
+            ValueError: the optimizer keeps no average (`use_ema=False`) or is not built.
+        """
+        if not self.use_ema or not self._groups:
+            raise ValueError("SwapEMAWeights must be used when `use_ema=True` is set on the "
+                             f"optimizer (and it has been built). Received: use_ema={self.use_ema}")
+        self._check_layout()
+        for group in self._groups:
+            average = group.slots[_EMA]
+            kept = group.param.clone()
+            group.param.copy_(average)
+            average.copy_(kept)
+
+    @torch.no_grad()
+    def set_average_to_variables(self) -> None:
+        """With `use_ema`, make the moving average equal to the variables (after a swap put the
+        average into the variables, so that `finalize_variable_values` keeps them)."""
+        if self.use_ema:
+            for group in self._groups:
+                group.slots[_EMA].copy_(group.param)
+
+    @torch.no_grad()
     def finalize_variable_values(self, var_list: Sequence[torch.Tensor] | None = None) -> None:
         """With `use_ema`, overwrite the variables with their moving average.
 
