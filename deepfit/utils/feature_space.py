@@ -137,12 +137,13 @@ class FeatureSpace(Layer):
                 names.append(key)
         return names
 
-    def adapt(self, dataset: Any, verbose: int = 1) -> None:
+    def adapt(self, dataset: Any, verbose: int = 0) -> None:
         """Fit the preprocessors (vocabularies, mean and variance, bin boundaries) to the data.
 
         Args:
             dataset: a `Dataset` of feature dicts (no labels), or a dict of arrays/lists.
-            verbose: 1 shows a progress bar over the batches.
+            verbose: 1 shows a progress bar over the batches (an option of Keras after 3.15;
+                Keras 3.15 prints nothing, hence the default 0).
         """
         if not isinstance(dataset, Dataset):
             if not isinstance(dataset, dict):
