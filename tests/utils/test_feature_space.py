@@ -205,3 +205,10 @@ def test_a_model_on_the_space_saves_and_loads(tmp_path):
                                rtol=1e-6, atol=1e-6)
     with pytest.raises(NotImplementedError, match="save that model instead"):
         space.save(tmp_path / "space.keras")
+
+
+def test_adapt_is_silent_unless_verbose(capsys):
+    _make("concat").adapt(DATA)
+    assert capsys.readouterr().out == ""
+    _make("concat").adapt(DATA, verbose=1)
+    assert "2/2" in capsys.readouterr().out
