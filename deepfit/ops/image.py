@@ -1,5 +1,5 @@
-"""`keras.ops.image`: `resize` and `rgb_to_grayscale` on channels-last images (one image
-(h, w, c) or a batch (n, h, w, c)).
+"""`keras.ops.image`: `resize`, `rgb_to_grayscale` and `extract_patches` on channels-last images
+(one image (h, w, c) or a batch (n, h, w, c)).
 
 Example:
     >>> from deepfit import ops
@@ -14,9 +14,10 @@ from typing import Any
 import torch
 
 from deepfit.ops.core import convert_to_tensor as _t
+from deepfit.ops.patches import extract_patches, extract_patches_3d
 from deepfit.ops.symbolic import op
 
-__all__ = ["resize", "rgb_to_grayscale"]
+__all__ = ["extract_patches", "extract_patches_3d", "resize", "rgb_to_grayscale"]
 
 _MODES = {"nearest": "nearest", "bilinear": "bilinear", "bicubic": "bicubic",
           "area": "area"}

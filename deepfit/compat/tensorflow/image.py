@@ -25,7 +25,7 @@ from deepfit.compat.tensorflow.eager import for_user_functions
 from deepfit.compat.tensorflow.ops import _t
 
 __all__ = [
-    "convert_image_dtype", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
+    "convert_image_dtype", "extract_patches", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
     "random_flip_left_right", "random_flip_up_down", "resize", "rgb_to_grayscale",
 ]
 
@@ -124,6 +124,32 @@ def convert_image_dtype(image: Any, dtype: Any, saturate: bool = False,
     if x.is_floating_point():
         return torch.clamp(x * top + 0.5, 0, top).to(target)
     return (x.double() * (top / torch.iinfo(x.dtype).max)).round().to(target)
+
+
+def extract_patches(images: Any, sizes: Sequence[int], strides: Sequence[int],
+                    rates: Sequence[int], padding: str, name: str | None = None) -> torch.Tensor:
+    """`tf.image.extract_patches`: (n, rows, cols, size_rows * size_cols * depth), each patch
+    flattened row by row, then column, then channel.
+
+    Args:
+        images: (n, h, w, depth).
+        sizes, strides, rates: `[1, rows, cols, 1]` each (the patch size, the step between
+            patches and the step between a patch's samples).
+        padding: 'VALID' or 'SAME'.
+    """
+    from deepfit.ops.patches import extract_patches as _extract
+
+    x = _t(images)
+    if x.dim() != 4:
+        raise ValueError(f"tf.image.extract_patches: images must be 4-D (n, h, w, depth), "
+                         f"received shape {tuple(x.shape)}")
+    for arg, value in (("sizes", sizes), ("strides", strides), ("rates", rates)):
+        value = [int(v) for v in value]
+        if len(value) != 4 or value[0] != 1 or value[3] != 1:
+            raise ValueError(f"tf.image.extract_patches: {arg} must be [1, rows, cols, 1], "
+                             f"received {value}")
+    return _extract(x, tuple(sizes[1:3]), tuple(strides[1:3]), tuple(rates[1:3]),
+                    str(padding).lower(), "channels_last")
 
 
 for_user_functions(globals())
