@@ -37,6 +37,13 @@ def _python_dtype(value: Any) -> torch.dtype | None:
     return None
 
 
+def _stacked(arrays: list | tuple) -> Any:
+    """NumPy arrays of one shape as one array (the list itself when the shapes differ)."""
+    if len({a.shape for a in arrays}) != 1:
+        return arrays
+    return np.stack(arrays)
+
+
 def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
                       ragged: bool | None = None) -> torch.Tensor:
     """A torch tensor from a tensor, NumPy array, Python number or nested list.
@@ -71,6 +78,9 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
         tensor = torch.as_tensor(array) if array.flags.writeable else torch.tensor(array)
     else:
         natural = _python_dtype(x)
+        if isinstance(x, (list, tuple)) and x and builtins.all(
+                isinstance(v, np.ndarray) for v in x):
+            x = _stacked(x)  # torch's element-by-element path is slow and warns
         try:
             tensor = torch.as_tensor(x, dtype=natural if target is None else None)
         except (TypeError, ValueError, RuntimeError) as err:
