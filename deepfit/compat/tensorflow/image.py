@@ -25,8 +25,9 @@ from deepfit.compat.tensorflow.eager import for_user_functions
 from deepfit.compat.tensorflow.ops import _t
 
 __all__ = [
-    "convert_image_dtype", "extract_patches", "flip_left_right", "flip_up_down", "grayscale_to_rgb",
-    "random_flip_left_right", "random_flip_up_down", "resize", "rgb_to_grayscale",
+    "convert_image_dtype", "crop_to_bounding_box", "extract_patches", "flip_left_right",
+    "flip_up_down", "grayscale_to_rgb", "pad_to_bounding_box", "random_flip_left_right",
+    "random_flip_up_down", "resize", "rgb_to_grayscale",
 ]
 
 _MODES = {"bilinear": "bilinear", "nearest": "nearest", "bicubic": "bicubic", "area": "area"}
@@ -124,6 +125,53 @@ def convert_image_dtype(image: Any, dtype: Any, saturate: bool = False,
     if x.is_floating_point():
         return torch.clamp(x * top + 0.5, 0, top).to(target)
     return (x.double() * (top / torch.iinfo(x.dtype).max)).round().to(target)
+
+
+def _box_image(image: Any, op: str) -> tuple[torch.Tensor, bool]:
+    x = _t(image)
+    if x.dim() not in (3, 4):
+        raise ValueError(f"tf.image.{op}: 'image' (shape {tuple(x.shape)}) must have either 3 "
+                         f"or 4 dimensions.")
+    return (x[None], True) if x.dim() == 3 else (x, False)
+
+
+def _ints(*values: Any) -> list[int]:
+    return [int(v.item()) if isinstance(v, torch.Tensor) else int(v) for v in values]
+
+
+def crop_to_bounding_box(image: Any, offset_height: Any, offset_width: Any,
+                         target_height: Any, target_width: Any) -> torch.Tensor:
+    """`tf.image.crop_to_bounding_box`: the `target_height` x `target_width` window whose top
+    left corner is at (`offset_height`, `offset_width`), of one image (h, w, c) or a batch."""
+    x, single = _box_image(image, "crop_to_bounding_box")
+    top, left, height, width = _ints(offset_height, offset_width, target_height, target_width)
+    for ok, message in ((left >= 0, "offset_width must be >= 0."),
+                        (top >= 0, "offset_height must be >= 0."),
+                        (width > 0, "target_width must be > 0."),
+                        (height > 0, "target_height must be > 0."),
+                        (x.shape[2] >= width + left, "width must be >= target + offset."),
+                        (x.shape[1] >= height + top, "height must be >= target + offset.")):
+        if not ok:
+            raise ValueError(message)
+    out = x[:, top:top + height, left:left + width]
+    return out[0] if single else out
+
+
+def pad_to_bounding_box(image: Any, offset_height: Any, offset_width: Any,
+                        target_height: Any, target_width: Any) -> torch.Tensor:
+    """`tf.image.pad_to_bounding_box`: the image placed at (`offset_height`, `offset_width`) in
+    a `target_height` x `target_width` canvas of zeros (one image (h, w, c) or a batch)."""
+    x, single = _box_image(image, "pad_to_bounding_box")
+    top, left, height, width = _ints(offset_height, offset_width, target_height, target_width)
+    below, right = height - top - x.shape[1], width - left - x.shape[2]
+    for ok, message in ((top >= 0, "offset_height must be >= 0"),
+                        (left >= 0, "offset_width must be >= 0"),
+                        (right >= 0, "width must be <= target - offset"),
+                        (below >= 0, "height must be <= target - offset")):
+        if not ok:
+            raise ValueError(message)
+    out = F.pad(x, (0, 0, left, right, top, below))
+    return out[0] if single else out
 
 
 def extract_patches(images: Any, sizes: Sequence[int], strides: Sequence[int],
