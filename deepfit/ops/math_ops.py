@@ -17,9 +17,11 @@ import torch
 from deepfit import config
 from deepfit.ops.core import convert_to_tensor as _t
 from deepfit.ops.dtypes import result_type, to_torch
+from deepfit.ops.fft import fft, fft2, ifft2, irfft, rfft
 from deepfit.ops.symbolic import op
 
 __all__ = [
+    "fft", "fft2", "ifft2", "irfft", "rfft",
     "cholesky", "det", "eig", "eigh", "extract_sequences", "in_top_k", "inv", "lstsq", "lu_factor",
     "norm", "qr", "segment_max", "segment_min", "segment_prod", "segment_sum", "slogdet", "solve",
     "solve_triangular", "svd", "top_k", "logdet",
