@@ -268,5 +268,5 @@ def test_keras_ops():
     np.testing.assert_allclose(ops.convert_to_numpy(ops.mean(x, axis=0)), [2.0, 3.0])
     assert ops.concatenate([x, x]).shape == (4, 2)  # Keras's axis=0
     assert ops.one_hot([1], 3).numpy().tolist() == [[0.0, 1.0, 0.0]]
-    with pytest.raises(NotImplementedError, match="keras.ops.fft is not provided"):
-        ops.fft  # noqa: B018
+    with pytest.raises(NotImplementedError, match="keras.ops.stft is not provided"):
+        ops.stft  # noqa: B018
