@@ -109,6 +109,13 @@ def test_dropout_and_errors():
         layers.ConvLSTM2D(0, 3)
     with pytest.raises(ValueError, match="expected ndim=5 with 1 channels"):
         layer(np.zeros((2, 3, 4, 4, 2), "float32"))
+    # Keras: "Input 0 of layer "conv_lstm2d" is incompatible with the layer: expected ndim=5,
+    # found ndim=4. Full shape received: (2, 4, 5, 1)"
+    fresh = layers.ConvLSTM2D(2, 3, name="conv_lstm2d_rank")
+    with pytest.raises(ValueError, match=r"layer 'conv_lstm2d_rank' is incompatible with the "
+                                         r"layer: expected ndim=5, found ndim=4\. Full shape "
+                                         r"received: \((2|None), 4, 5, 1\)"):
+        fresh(np.zeros((2, 4, 5, 1), "float32"))
 
 
 def test_saved_model_loads_in_keras(tmp_path):

@@ -24,6 +24,7 @@ from deepfit.layers.conv.base import _Conv
 from deepfit.layers.conv.utils import (
     _lift,
     _torch_kernel,
+    check_ndim,
     from_channels_first,
     pad_same,
     to_channels_first,
@@ -239,6 +240,11 @@ class _ConvLSTM(_CellLayer):
                           go_backwards=go_backwards, stateful=stateful)
         super().__init__(cell_kwargs, rnn_kwargs, activity_regularizer=activity_regularizer,
                          **kwargs)
+
+    def build(self, input_shape: tuple) -> None:
+        # Keras's error names the layer and its rank before the cell sees a step's shape
+        check_ndim(self, input_shape, self.rank + 3)
+        super().build(input_shape)
 
     def _check_input(self, sequences: torch.Tensor) -> None:
         cell = self.cell
