@@ -3,9 +3,6 @@ under autograd, and the layers' choice of path."""
 
 from __future__ import annotations
 
-import os
-import signal
-
 import numpy as np
 import pytest
 import torch
@@ -39,27 +36,19 @@ def _inputs(batch=3, steps=6, features=4, units=5, seed=0):
 @pytest.mark.parametrize("loss_on", ["both", "outputs", "final"])
 def test_values_and_every_gradient_equal_torch_autograd(reverse, loss_on):
     args = _inputs()
-    ours = lambda: gru_sequence(*args, reverse=reverse)  # noqa: E731
-    _assert_same_values_and_gradients(ours, lambda: _torch_gru(*args, reverse), args, loss_on)
-
-
-def _assert_same_values_and_gradients(ours, theirs, leaves, loss_on):
-    """`ours()` and `theirs()` give the same (outputs, final state) and, for a loss on either or
-    both, the same gradient of every leaf."""
+    weights_out = torch.randn(3, 6, 5, generator=torch.Generator().manual_seed(1))
     results = []
-    for run in (ours, theirs):
-        for leaf in leaves:
-            leaf.grad = None
-        out, h = run()
-        weights_out = torch.randn(out.shape, generator=torch.Generator().manual_seed(1))
+    for run in (gru_sequence, _torch_gru):
+        for a in args:
+            a.grad = None
+        out, h = run(*args, reverse=reverse) if run is gru_sequence else run(*args, reverse)
         loss = {"both": (out * weights_out).sum() + (h ** 3).sum(),
                 "outputs": (out * weights_out).sum(), "final": (h ** 3).sum()}[loss_on]
         loss.backward()
         results.append([out.detach().clone(), h.detach().clone()]
-                       + [leaf.grad.clone() for leaf in leaves])
-    for ours_value, theirs_value in zip(*results):
-        np.testing.assert_allclose(ours_value.numpy(), theirs_value.numpy(), rtol=1e-5,
-                                   atol=1e-6)
+                       + [a.grad.clone() for a in args])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), rtol=1e-5, atol=1e-6)
 
 
 def test_no_bias_and_the_path_choice():
@@ -98,8 +87,8 @@ def test_fit_equals_the_step_by_step_path(make, monkeypatch):
     x = rng.integers(1, 50, (96, 12)).astype("int32")
     y = (x[:, :3].sum(1) > 75).astype("float32")
     calls = []
-    original = module._GRUSequences.apply
-    monkeypatch.setattr(module._GRUSequences, "apply", lambda *a: calls.append(1) or original(*a))
+    original = module._GRUSequence.apply
+    monkeypatch.setattr(module._GRUSequence, "apply", lambda *a: calls.append(1) or original(*a))
     fast = _text_model(make())
     slow = _text_model(make())
     for layer in slow.layers:
@@ -118,60 +107,3 @@ def test_fit_equals_the_step_by_step_path(make, monkeypatch):
     for a, b in zip(fast.get_weights(), slow.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
     assert got["accuracy"][-1] > got["accuracy"][0] or got["loss"][-1] < got["loss"][0]
-
-
-@pytest.fixture
-def torch_threads(request):
-    """Run the test with `request.param` torch threads, then restore the count."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(request.param)
-    yield request.param
-    torch.set_num_threads(before)
-
-
-@pytest.mark.parametrize("torch_threads", [1, 2], indirect=True,
-                         ids=["batched-loop", "loop-per-thread"])
-@pytest.mark.parametrize("loss_on", ["both", "outputs", "final"])
-def test_two_directions_side_by_side_equal_torch_autograd_per_direction(loss_on, torch_threads):
-    """`gru_sequences` steps both directions of a Bidirectional GRU together (one thread: one
-    loop, each step's operations batched; more: a loop per direction, on two threads); each
-    direction's outputs, final state and every gradient equal torch's GRU run on its own."""
-    assert len(module._groups(6, 2, True)) == torch_threads
-    forward, backward = _inputs(seed=0), _inputs(seed=5)
-    x = forward[0]
-    leaves = [x, *forward[1:], *backward[1:]]
-
-    def run_ours():
-        stacked = [torch.stack([a, b]) for a, b in zip(forward[1:], backward[1:])]
-        return module.gru_sequences(x, *stacked, True)
-
-    def run_torch():
-        (out_f, h_f), (out_b, h_b) = (_torch_gru(x, *args[1:], reverse)
-                                      for args, reverse in ((forward, False), (backward, True)))
-        return torch.cat([out_f, out_b], -1), torch.stack([h_f, h_b])
-
-    _assert_same_values_and_gradients(run_ours, run_torch, leaves, loss_on)
-
-
-@pytest.mark.timeout(120)
-@pytest.mark.parametrize("torch_threads", [2], indirect=True)
-def test_a_forked_child_starts_its_own_helper_thread(torch_threads):
-    """The helper thread does not survive a fork: the child starts its own instead of waiting
-    forever for the parent's. (The child runs no torch operation: OpenMP's threads are not
-    fork-safe either, which is why DataLoader workers run on one thread.)"""
-    forward, backward = _inputs(seed=0), _inputs(seed=5)
-    stacked = [torch.stack([a, b]).detach() for a, b in zip(forward[1:], backward[1:])]
-    module.gru_sequences(forward[0], *stacked, True)[0].sum().backward()
-    assert module._helper is not None  # the parent's helper thread exists
-    read, write = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child reports through the pipe
-        signal.alarm(30)  # a child waiting for a thread that is gone dies instead of hanging
-        try:
-            both = module._in_parallel(lambda name: name.upper(), [("a",), ("b",)])
-            os.write(write, "".join(both).encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    _, status = os.waitpid(child, 0)
-    assert os.read(read, 2) == b"AB" and status == 0

@@ -120,16 +120,16 @@ def _fused_call(kind: str, x: torch.Tensor, states: list[torch.Tensor], cells: l
 
 def _gru_sequences(x: torch.Tensor, h0: torch.Tensor,
                    cells: list) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    """`_fused_call`'s GRU path: the directions side by side through `gru_sequence`, laid out as
-    torch's (the second direction, if any, runs from the last step to the first)."""
-    input_biases, recurrent_biases = gru_sequence.stacked_biases(
-        [None if c.bias is None else c.bias[0] for c in cells],
-        [None if c.bias is None else c.bias[1] for c in cells], cells[0].kernel)
-    out, h = gru_sequence.gru_sequences(
-        x, h0, torch.stack([c.kernel for c in cells]),
-        torch.stack([c.recurrent_kernel for c in cells]), input_biases, recurrent_biases,
-        len(cells) == 2)
-    return out, [h]
+    """`_fused_call`'s GRU path: each direction through `gru_sequence`, laid out as torch's."""
+    outputs, finals = [], []
+    for direction, cell in enumerate(cells):
+        biases = (None, None) if cell.bias is None else (cell.bias[0], cell.bias[1])
+        out, h = gru_sequence.gru_sequence(x, h0[direction], cell.kernel, cell.recurrent_kernel,
+                                           *biases, reverse=direction == 1)
+        outputs.append(out)
+        finals.append(h)
+    out = outputs[0] if len(cells) == 1 else torch.cat(outputs, dim=-1)
+    return out, [torch.stack(finals)]
 
 
 def _step_loop(step: Callable, steps: int, states: list[torch.Tensor],
