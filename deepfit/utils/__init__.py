@@ -12,6 +12,7 @@ from deepfit.utils.model_visualization import model_to_dot, plot_model
 from deepfit.utils.numerical import normalize, to_categorical
 from deepfit.utils.random import set_random_seed
 from deepfit.utils.sequences import pad_sequences
+from deepfit.utils.split_dataset import split_dataset
 from deepfit.utils.text_dataset import text_dataset_from_directory
 from deepfit.utils.timeseries_dataset import timeseries_dataset_from_array
 
@@ -21,7 +22,7 @@ __all__ = [
     "get_registered_name", "get_registered_object", "register_keras_serializable",
     "serialize_keras_object", "is_keras_tensor", "pack_x_y_sample_weight",
     "unpack_x_y_sample_weight", "get_file", "image_dataset_from_directory", "model_to_dot",
-    "normalize", "pad_sequences",
+    "normalize", "pad_sequences", "split_dataset",
     "plot_history", "plot_model",
     "set_random_seed", "text_dataset_from_directory", "timeseries_dataset_from_array",
     "to_categorical",
