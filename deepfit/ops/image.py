@@ -1,5 +1,7 @@
-"""`keras.ops.image`: `resize`, `rgb_to_grayscale` and `extract_patches` on channels-last images
-(one image (h, w, c) or a batch (n, h, w, c)).
+"""`keras.ops.image`: resizing, colour conversion, patches, filters, cropping/padding and warps
+on channels-last images (one image (h, w, c) or a batch (n, h, w, c)); most take
+`data_format='channels_first'` too. The newer ops live in their own modules (`image_color`,
+`image_filters`, `image_bounds`, `image_sampling`, `image_warps`, `image_scale`).
 
 Example:
     >>> from deepfit import ops
@@ -14,10 +16,19 @@ from typing import Any
 import torch
 
 from deepfit.ops.core import convert_to_tensor as _t
+from deepfit.ops.image_bounds import crop_images, pad_images
+from deepfit.ops.image_color import hsv_to_rgb, rgb_to_hsv
+from deepfit.ops.image_filters import gaussian_blur, sobel_edges, ssim
+from deepfit.ops.image_sampling import map_coordinates
+from deepfit.ops.image_scale import scale_and_translate
+from deepfit.ops.image_warps import affine_transform, elastic_transform, perspective_transform
 from deepfit.ops.patches import extract_patches, extract_patches_3d
 from deepfit.ops.symbolic import op
 
-__all__ = ["extract_patches", "extract_patches_3d", "resize", "rgb_to_grayscale"]
+__all__ = ["affine_transform", "crop_images", "elastic_transform", "extract_patches",
+           "extract_patches_3d", "gaussian_blur", "hsv_to_rgb", "map_coordinates", "pad_images",
+           "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv",
+           "scale_and_translate", "sobel_edges", "ssim"]
 
 _MODES = {"nearest": "nearest", "bilinear": "bilinear", "bicubic": "bicubic",
           "area": "area"}
