@@ -21,6 +21,21 @@ from deepfit.layers.attention import (
     EinsumDense,
     MultiHeadAttention,
 )
+from deepfit.layers.augment_color import (
+    RandomColorDegeneration,
+    RandomColorJitter,
+    RandomGrayscale,
+    RandomHue,
+    RandomSaturation,
+)
+from deepfit.layers.augment_tone import (
+    AutoContrast,
+    Equalization,
+    RandomInvert,
+    RandomPosterization,
+    RandomSharpness,
+    Solarization,
+)
 from deepfit.layers.augmentation import (
     RandomBrightness,
     RandomContrast,
@@ -160,6 +175,9 @@ __all__ = [
     "CategoryEncoding", "Discretization", "HashedCrossing", "Hashing", "IntegerLookup",
     "StringLookup",
     "TextVectorization",
+    "AutoContrast", "Equalization", "RandomColorDegeneration", "RandomColorJitter",
+    "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPosterization", "RandomSaturation",
+    "RandomSharpness", "Solarization",
     "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",
