@@ -28,6 +28,15 @@ from deepfit.layers.augment_color import (
     RandomHue,
     RandomSaturation,
 )
+from deepfit.layers.augment_geometry import (
+    RandomElasticTransform,
+    RandomErasing,
+    RandomGaussianBlur,
+    RandomPerspective,
+    RandomShear,
+)
+from deepfit.layers.augment_mixing import CutMix, MixUp
+from deepfit.layers.augment_policies import AugMix, Pipeline, RandAugment
 from deepfit.layers.augment_tone import (
     AutoContrast,
     Equalization,
@@ -177,7 +186,9 @@ __all__ = [
     "TextVectorization",
     "AutoContrast", "Equalization", "RandomColorDegeneration", "RandomColorJitter",
     "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPosterization", "RandomSaturation",
-    "RandomSharpness", "Solarization",
+    "RandomSharpness", "Solarization", "AugMix", "CutMix", "MixUp", "Pipeline", "RandAugment",
+    "RandomElasticTransform", "RandomErasing", "RandomGaussianBlur", "RandomPerspective",
+    "RandomShear",
     "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",

@@ -171,10 +171,19 @@ class TransformLayer(RandomImageLayer):
         """`count` samples of Beta(alpha, beta) (float32)."""
         alpha = torch.as_tensor(alpha, dtype=torch.float32).expand(count)
         beta = torch.as_tensor(beta, dtype=torch.float32).expand(count)
+        return self._sample(torch.distributions.Beta(alpha, beta), device)
+
+    def gamma(self, count: int, alpha: Any, device: torch.device) -> torch.Tensor:
+        """`count` samples of Gamma(alpha, 1) (float32)."""
+        alpha = torch.as_tensor(alpha, dtype=torch.float32).expand(count)
+        return self._sample(torch.distributions.Gamma(alpha, torch.ones_like(alpha)), device)
+
+    def _sample(self, distribution: torch.distributions.Distribution, device: torch.device
+                ) -> torch.Tensor:
         if self.seed is None:
-            return torch.distributions.Beta(alpha, beta).sample().to(device)
+            return distribution.sample().to(device)
         # torch's gamma sampler takes no generator: seed a forked global one from ours.
         cpu_seed = int(self.randint(1, 0, 2**31 - 1, torch.device("cpu"))[0])
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(cpu_seed)
-            return torch.distributions.Beta(alpha, beta).sample().to(device)
+            return distribution.sample().to(device)

@@ -218,14 +218,14 @@ class AutoContrast(TransformLayer):
     def __init__(self, value_range: Sequence[float] = (0, 255), **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.value_range = check_value_range("AutoContrast", value_range)
+        # Keras reduces axes 1 and 2 of the input as laid out: height and width for
+        # channels_last, channels and height for channels_first (NCHW dims below).
+        self.reduce_axes = (2, 3) if self.data_format == "channels_last" else (1, 2)
 
     def transform_nchw(self, images: torch.Tensor, transformation: Any) -> torch.Tensor:
         values = rescale_range(images, self.value_range, (0, 255))
-        # Keras reduces axes 1 and 2 of the input as laid out: height and width for
-        # channels_last, channels and height for channels_first.
-        axes = (2, 3) if self.data_format == "channels_last" else (1, 2)
-        low = values.amin(dim=axes, keepdim=True)
-        high = values.amax(dim=axes, keepdim=True)
+        low = values.amin(dim=self.reduce_axes, keepdim=True)
+        high = values.amax(dim=self.reduce_axes, keepdim=True)
         scale = 255.0 / (high - low)
         stretched = (values * scale - low * scale).clamp(0.0, 255.0)
         stretched = rescale_range(stretched, (0, 255), self.value_range)

@@ -12,9 +12,9 @@ import torch
 
 import deepfit
 from deepfit import layers
-from tests.keras_process import run_keras
 from tests.layer_test_utils import run_layer_test
 from tests.layers.keras_parity import assert_results_match, run_both
+from tests.trainer.keras_process import run_keras
 
 RNG = np.random.default_rng(1)
 X = RNG.uniform(0, 255, (2, 7, 9, 3)).astype("float32")
