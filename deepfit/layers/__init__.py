@@ -21,6 +21,7 @@ from deepfit.layers.attention import (
     EinsumDense,
     MultiHeadAttention,
 )
+from deepfit.layers.augment_clahe import ContrastLimitedAdaptiveHistogramEqualization
 from deepfit.layers.augment_color import (
     RandomColorDegeneration,
     RandomColorJitter,
@@ -188,7 +189,7 @@ __all__ = [
     "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPosterization", "RandomSaturation",
     "RandomSharpness", "Solarization", "AugMix", "CutMix", "MixUp", "Pipeline", "RandAugment",
     "RandomElasticTransform", "RandomErasing", "RandomGaussianBlur", "RandomPerspective",
-    "RandomShear",
+    "RandomShear", "ContrastLimitedAdaptiveHistogramEqualization",
     "CenterCrop", "Normalization", "RandomBrightness", "RandomContrast", "RandomCrop",
     "RandomFlip", "RandomRotation", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "Activation", "Add", "Average", "AveragePooling1D", "AveragePooling2D", "AvgPool1D",

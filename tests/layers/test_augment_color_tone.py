@@ -63,6 +63,11 @@ TRANSFORM_CASES = [
     ("Equalization", {}, "x", None),
     ("Equalization", {"bins": 64, "value_range": (0, 1), "data_format": "channels_first"},
      "x01cf", None),
+    ("ContrastLimitedAdaptiveHistogramEqualization", {"tile_grid_size": (2, 3)}, "x", None),
+    ("ContrastLimitedAdaptiveHistogramEqualization", {"tile_grid_size": (3, 2),
+     "clip_limit": 0.0, "value_range": (0, 1), "data_format": "channels_first"}, "x01cf", None),
+    ("ContrastLimitedAdaptiveHistogramEqualization", {"tile_grid_size": (1, 1),
+                                                      "clip_limit": 1.5}, "x", None),
 ]
 
 # Layers whose factors collapse to one value: deterministic end to end.
@@ -76,6 +81,7 @@ CALL_CASES = [
     ("Solarization", {"addition_factor": (0.0, 0.0), "threshold_factor": (0.0, 0.0)}, "x"),
     ("AutoContrast", {}, "x"),
     ("Equalization", {"bins": 32}, "x"),
+    ("ContrastLimitedAdaptiveHistogramEqualization", {"tile_grid_size": (3, 3)}, "x"),
     ("RandomColorJitter", {"saturation_factor": (0.7, 0.7)}, "x"),
     ("RandomColorJitter", {"brightness_factor": (0.1, 0.1), "saturation_factor": (0.2, 0.2),
                            "value_range": (0, 1)}, "x01"),
@@ -164,6 +170,7 @@ LAYERS = [
     (layers.Solarization, {"addition_factor": 0.2, "threshold_factor": 0.6}),
     (layers.AutoContrast, {}),
     (layers.Equalization, {"bins": 128}),
+    (layers.ContrastLimitedAdaptiveHistogramEqualization, {"tile_grid_size": (2, 2)}),
 ]
 
 
@@ -173,12 +180,15 @@ def test_layer_contract_inference_and_seeds(cls, kwargs):
     run_layer_test(cls, kwargs, shape, shape, expected_params=0)
     x = torch.tensor(np.random.default_rng(2).uniform(0, 255, shape).astype("float32"))
     layer = cls(**kwargs)
-    if cls is layers.AutoContrast:  # Keras applies it in inference too
+    if cls in (layers.AutoContrast, layers.ContrastLimitedAdaptiveHistogramEqualization):
+        # Keras applies these in inference too
         assert torch.allclose(layer(x, training=False), layer(x, training=True))
     else:
         assert layer(x, training=False) is x
     assert layer(x[0], training=True).shape == x[0].shape
-    assert layer(x.to(torch.uint8)).dtype == torch.float32  # Keras's float compute dtype
+    # Keras computes in float32 (CLAHE casts back to the input's dtype).
+    clahe = cls is layers.ContrastLimitedAdaptiveHistogramEqualization
+    assert layer(x.to(torch.uint8)).dtype == (torch.uint8 if clahe else torch.float32)
     seeded = cls(**kwargs, seed=7) if "seed" not in kwargs else cls(**kwargs)
     again = cls(**{**kwargs, "seed": 7}) if "seed" not in kwargs else cls(**kwargs)
     assert torch.equal(seeded(x), again(x))
