@@ -68,6 +68,9 @@ class RandomShear(TransformLayer):
         super().__init__(seed=seed, data_format=data_format, **kwargs)
         self.x_factor = self._factor(x_factor, "x_factor")
         self.y_factor = self._factor(y_factor, "y_factor")
+        # The config keeps the arguments as given: Keras stores a number f as (-f, f), which
+        # Keras itself then refuses to load.
+        self._arguments = {"x_factor": x_factor, "y_factor": y_factor}
         self.fill_mode = _check_choice("RandomShear", "fill_mode", fill_mode,
                                        ("reflect", "wrap", "constant", "nearest"))
         self.interpolation = _check_choice("RandomShear", "interpolation", interpolation,
@@ -109,7 +112,7 @@ class RandomShear(TransformLayer):
                                 self.fill_value, data_format="channels_first")
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "x_factor": self.x_factor, "y_factor": self.y_factor,
+        return {**super().get_config(), **self._arguments,
                 "fill_mode": self.fill_mode, "interpolation": self.interpolation,
                 "fill_value": self.fill_value}
 

@@ -245,3 +245,26 @@ def test_mixup_in_dataset_map_and_fit():
 def test_bad_arguments_raise_like_keras(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+def test_saved_model_loads_in_keras_with_the_same_predictions(tmp_path):
+    model = deepfit.Sequential([
+        deepfit.Input((8, 8, 3)), layers.RandomHue(0.1, seed=1), layers.MixUp(),
+        layers.RandAugment(num_ops=1, factor=0.2), layers.AugMix(chain_depth=1),
+        layers.Pipeline([layers.RandomShear(0.1), layers.AutoContrast(),
+                         layers.ContrastLimitedAdaptiveHistogramEqualization(
+                             tile_grid_size=(2, 2))]),
+        layers.RandomErasing(fill_value=3.0), layers.RandomGaussianBlur(),
+        layers.Flatten(), layers.Dense(2),
+    ])
+    images = np.random.default_rng(8).uniform(0, 255, (4, 8, 8, 3)).astype("float32")
+    path = tmp_path / "augment.keras"
+    model.save(path)
+    # predict: inference, where only AutoContrast and CLAHE change the images.
+    expected = run_keras(f"""
+model = keras.models.load_model({str(path)!r})
+result["y"] = keras.ops.convert_to_numpy(model.predict(inputs["x"], verbose=0))
+""", x=images)["y"]
+    np.testing.assert_allclose(model.predict(images, verbose=0), expected, rtol=1e-5, atol=1e-4)
+    again = deepfit.models.load_model(path)
+    np.testing.assert_allclose(again.predict(images, verbose=0), expected, rtol=1e-5, atol=1e-4)
