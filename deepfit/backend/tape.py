@@ -27,6 +27,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend import numpy_bridge
 from deepfit.backend.tensor import to_eager
 
 _stack = threading.local()
@@ -228,7 +229,8 @@ class GradientTape:
         if differentiable and live:
             outputs = [t for _, t in live]
             weights = [torch.ones_like(t) if output_gradients is None
-                       else torch.as_tensor(output_gradients[k], dtype=t.dtype, device=t.device)
+                       else numpy_bridge.as_tensor(output_gradients[k], dtype=t.dtype,
+                                                   device=t.device)
                        for k, t in live]
             create = torch.is_grad_enabled() and any(t._recording for t in _tapes())
             grads = torch.autograd.grad(outputs, [sources[i] for i in differentiable],

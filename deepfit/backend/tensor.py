@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from deepfit.backend import context
+from deepfit.backend import context, numpy_bridge
 from deepfit.backend.device import DeviceName
 from deepfit.backend.shape import TensorShape, set_shape
 
@@ -108,7 +108,7 @@ def _dtype_name(dtype: torch.dtype) -> str:
 
 def _operand(value: Any, like: torch.Tensor) -> Any:
     if isinstance(value, np.ndarray | np.generic):
-        tensor = torch.as_tensor(np.asarray(value), device=like.device)
+        tensor = numpy_bridge.as_tensor(np.asarray(value), device=like.device)
         if tensor.is_floating_point() and like.is_floating_point():
             tensor = tensor.to(like.dtype)
         return tensor

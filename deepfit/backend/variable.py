@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from deepfit.backend import context
+from deepfit.backend import context, numpy_bridge
 from deepfit.backend.dtypes import as_dtype
 from deepfit.backend.shape import TensorShape
 from deepfit.backend.tensor import _operand, to_eager
@@ -141,7 +141,7 @@ class Variable(torch.nn.Parameter):
         return self
 
     def _checked(self, value: Any, method: str) -> torch.Tensor:
-        tensor = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor)
+        tensor = numpy_bridge.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor)
                                  else value.detach(), device=self.device)
         try:
             torch.broadcast_shapes(tensor.shape, self.size())

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from deepfit.backend import numpy_bridge
 from deepfit.data import strings
 from deepfit.data.fingerprint import hash_bucket
 from deepfit.layers.layer import Layer
@@ -33,7 +34,7 @@ class TextInputLayer(Layer):
     autocast_inputs = False
 
     def _out(self, array: np.ndarray | torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
-        tensor = torch.as_tensor(array) if not isinstance(array, torch.Tensor) else array
+        tensor = numpy_bridge.as_tensor(array) if not isinstance(array, torch.Tensor) else array
         return tensor.to(device=self._device(), dtype=dtype)
 
 
@@ -119,11 +120,11 @@ class CategoryEncoding(TextInputLayer):
         if count_weights is not None and self.output_mode != "count":
             raise ValueError("CategoryEncoding: count_weights is only used when output_mode is "
                              f"'count', received output_mode={self.output_mode!r}")
-        indices = torch.as_tensor(np.asarray(inputs)) if not isinstance(
+        indices = numpy_bridge.as_tensor(np.asarray(inputs)) if not isinstance(
             inputs, torch.Tensor) else inputs
         if indices.is_floating_point():
             indices = indices.long()
-        weights = None if count_weights is None else torch.as_tensor(
+        weights = None if count_weights is None else numpy_bridge.as_tensor(
             np.asarray(count_weights, dtype=np.float32)).to(indices.device)
         return self._out(encode(indices, self.output_mode, self.num_tokens, torch.float32,
                                 weights), torch.float32)
@@ -176,7 +177,7 @@ class Hashing(TextInputLayer):
         bins = self._bins(values)
         if self.output_mode == "int":
             return self._out(bins, torch.int64)
-        return self._out(encode(torch.as_tensor(bins), self.output_mode, self.num_bins,
+        return self._out(encode(numpy_bridge.as_tensor(bins), self.output_mode, self.num_bins,
                                 torch.float32), torch.float32)
 
     def _bins(self, values: np.ndarray) -> np.ndarray:
@@ -263,7 +264,7 @@ class Discretization(TextInputLayer):
         if self.bin_boundaries is None:
             raise ValueError("Discretization: pass bin_boundaries or call adapt() before using "
                              "the layer")
-        values = torch.as_tensor(np.asarray(inputs)) if not isinstance(
+        values = numpy_bridge.as_tensor(np.asarray(inputs)) if not isinstance(
             inputs, torch.Tensor) else inputs
         boundaries = torch.tensor(self.bin_boundaries, dtype=torch.float64,
                                   device=values.device)

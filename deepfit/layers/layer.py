@@ -25,6 +25,7 @@ import numpy as np
 import torch
 
 from deepfit import backend, config, tree
+from deepfit.backend import numpy_bridge
 from deepfit.backend.context import _state as _backend_state
 from deepfit.data.strings import is_text
 from deepfit.layers import call_context, mask_propagation, storage, tracking
@@ -278,8 +279,7 @@ class Layer(torch.nn.Module):
         if is_text(value):  # torch has no strings: text stays NumPy for preprocessing layers
             return value if isinstance(value, np.ndarray) else np.asarray(value, dtype=object)
         array = np.asarray(value)
-        # read-only arrays (pandas columns under copy-on-write): torch would warn, then share
-        tensor = torch.as_tensor(array if array.flags.writeable else array.copy())
+        tensor = numpy_bridge.as_tensor(array)
         if self.autocast_inputs and _needs_cast(tensor):
             tensor = tensor.float()
         return tensor.to(self._device())
@@ -501,7 +501,7 @@ class Layer(torch.nn.Module):
                 )
         with torch.no_grad():
             for param, array in zip(params, arrays):
-                param.copy_(torch.as_tensor(array, dtype=param.dtype))
+                param.copy_(numpy_bridge.as_tensor(array, dtype=param.dtype))
 
     def count_params(self) -> int:
         """The number of scalars in all weights (trainable and not)."""

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import config
+from deepfit.backend import numpy_bridge
 from deepfit.data.images import INTERPOLATIONS, check_interpolation
 from deepfit.layers.layer import Layer
 
@@ -69,7 +70,7 @@ def stack_image_list(layer_name: str, images: Any) -> Any:
         return images
     if any(type(item).__name__ == "KerasTensor" for item in images):
         return images
-    tensors = [torch.as_tensor(np.asarray(item)) if not isinstance(item, torch.Tensor) else item
+    tensors = [item if isinstance(item, torch.Tensor) else numpy_bridge.as_tensor(np.asarray(item))
                for item in images]
     shapes = {tuple(t.shape) for t in tensors}
     if len(shapes) > 1:
@@ -494,8 +495,8 @@ class Normalization(Layer):
             self._sync_requires_grad()
         mean, variance = _running_moments(self, _chain(first, batches))
         with torch.no_grad():
-            self.mean.copy_(torch.as_tensor(mean, dtype=torch.float32))
-            self.variance.copy_(torch.as_tensor(variance, dtype=torch.float32))
+            self.mean.copy_(numpy_bridge.as_tensor(mean, dtype=torch.float32))
+            self.variance.copy_(numpy_bridge.as_tensor(variance, dtype=torch.float32))
 
     def _check_batch(self, batch: np.ndarray) -> None:
         if batch.ndim != len(self._broadcast) or any(

@@ -10,6 +10,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import config
+from deepfit.backend import numpy_bridge
 from deepfit.backend.tensor import returns_for_user_in
 from deepfit.identifiers import register
 from deepfit.losses.utils import _FUNCTIONS, _align, _float_tensor, _logits
@@ -348,7 +349,7 @@ def _sparse_ce_and_mask(
 ) -> tuple[torch.Tensor, torch.Tensor | None]:
     axis = _check_axis(axis)
     y_pred = _float_tensor(y_pred)
-    labels = torch.as_tensor(y_true, device=y_pred.device)
+    labels = numpy_bridge.as_tensor(y_true, device=y_pred.device)
     if y_pred.dim() < 1:
         raise ValueError("sparse_categorical_crossentropy: y_pred must have rank >= 1")
     if labels.dim() == y_pred.dim() and labels.shape[axis] == 1:

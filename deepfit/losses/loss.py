@@ -7,6 +7,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend import numpy_bridge
 from deepfit.backend.tensor import for_user
 from deepfit.identifiers import register
 from deepfit.losses.heads import BY_LOSS
@@ -65,7 +66,7 @@ class Loss:
         in_mask = getattr(y_pred, "_keras_mask", None)
         y_pred = _float_tensor(y_pred, self._dtype)
         if not isinstance(y_true, torch.Tensor):
-            y_true = torch.as_tensor(y_true, device=y_pred.device)
+            y_true = numpy_bridge.as_tensor(y_true, device=y_pred.device)
         values, mask = self._values_and_mask(y_true, y_pred)
         if in_mask is not None:
             mask = in_mask if mask is None else in_mask & mask

@@ -9,6 +9,7 @@ from typing import Any
 import torch
 
 from deepfit import config
+from deepfit.backend import numpy_bridge
 from deepfit.identifiers import valid_names
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
@@ -23,7 +24,7 @@ _CLASSES: dict[str, Any] = {}  # Loss classes by class name
 
 def _float_tensor(x: Any, dtype: torch.dtype | None = None) -> torch.Tensor:
     """`x` as a floating tensor (its own float dtype unless `dtype`), keeping attached logits."""
-    tensor = x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
+    tensor = x if isinstance(x, torch.Tensor) else numpy_bridge.as_tensor(x)
     if dtype is None:
         dtype = tensor.dtype if tensor.is_floating_point() else torch.float32
     return _map_pred(x, tensor, lambda t: t.to(dtype))
@@ -39,7 +40,7 @@ def _map_pred(original: Any, tensor: torch.Tensor, fn: Callable) -> torch.Tensor
 
 
 def _labels_like(y_true: Any, y_pred: torch.Tensor) -> torch.Tensor:
-    return torch.as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
+    return numpy_bridge.as_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
 
 
 def _logits(y_pred: torch.Tensor, from_logits: bool) -> torch.Tensor | None:

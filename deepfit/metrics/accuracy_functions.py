@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend import numpy_bridge
 from deepfit.backend.tensor import returns_for_user_in
 from deepfit.identifiers import register
 from deepfit.losses import (
@@ -17,7 +18,7 @@ from deepfit.metrics.utils import _FUNCTIONS
 
 
 def _labels(y_true: Any, like: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
-    labels = torch.as_tensor(y_true, dtype=dtype, device=like.device)
+    labels = numpy_bridge.as_tensor(y_true, dtype=dtype, device=like.device)
     # Boolean one-hot targets (np.eye(n, dtype=bool)[y]) count as 0/1, as in Keras.
     return labels.to(torch.uint8) if labels.dtype == torch.bool else labels
 
@@ -51,7 +52,7 @@ def accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
         >>> accuracy(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 3.0]))
         <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
-    y_pred = torch.as_tensor(y_pred)
+    y_pred = numpy_bridge.as_tensor(y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(_labels(y_true, y_pred, y_pred.dtype), y_pred)
     return (y_true == y_pred).to(torch.float32)
 
@@ -73,7 +74,7 @@ def binary_accuracy(y_true: Any, y_pred: Any, threshold: float = 0.5) -> torch.T
         <tf.Tensor: shape=(2, 1), dtype=float32, numpy=array([[1.],
                [0.]], dtype=float32)>
     """
-    y_pred = torch.as_tensor(y_pred)
+    y_pred = numpy_bridge.as_tensor(y_pred)
     y_true, y_pred = squeeze_or_expand_to_same_rank(_labels(y_true, y_pred), y_pred)
     predicted = (y_pred > threshold).to(y_true.dtype)
     return (y_true == predicted).to(torch.float32)
@@ -94,7 +95,7 @@ def categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
         >>> categorical_accuracy(torch.eye(2), torch.tensor([[0.9, 0.1], [0.8, 0.2]]))
         <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
-    y_pred = torch.as_tensor(y_pred)
+    y_pred = numpy_bridge.as_tensor(y_pred)
     true_ids = torch.argmax(_one_hot_scores(y_true, y_pred), dim=-1)
     original_shape = true_ids.shape
     reshape = true_ids.dim() == y_pred.dim()
@@ -119,7 +120,7 @@ def sparse_categorical_accuracy(y_true: Any, y_pred: Any) -> torch.Tensor:
         >>> sparse_categorical_accuracy(torch.tensor([0, 1]), torch.tensor([[0.9, 0.1]] * 2))
         <tf.Tensor: shape=(2,), dtype=float32, numpy=array([1., 0.], dtype=float32)>
     """
-    y_pred = torch.as_tensor(y_pred)
+    y_pred = numpy_bridge.as_tensor(y_pred)
     y_true = _labels(y_true, y_pred, _compare_dtype(y_pred))
     original_shape = y_true.shape
     reshape = y_true.dim() == y_pred.dim() and y_true.shape[-1] == 1
@@ -171,7 +172,7 @@ def top_k_categorical_accuracy(y_true: Any, y_pred: Any, k: int = 5) -> torch.Te
         >>> top_k_categorical_accuracy(torch.eye(3)[[2]], torch.tensor([[0.5, 0.3, 0.2]]), k=2)
         <tf.Tensor: shape=(1,), dtype=float32, numpy=array([0.], dtype=float32)>
     """
-    y_pred = torch.as_tensor(y_pred)
+    y_pred = numpy_bridge.as_tensor(y_pred)
     true_ids = torch.argmax(_one_hot_scores(y_true, y_pred), dim=-1)
     return _top_k_matches(true_ids, y_pred, k, sorted_ids=False)
 
@@ -197,7 +198,7 @@ def sparse_top_k_categorical_accuracy(
         ...                                   k=2)
         <tf.Tensor: shape=(1,), dtype=float32, numpy=array([1.], dtype=float32)>
     """
-    y_pred = torch.as_tensor(y_pred)
+    y_pred = numpy_bridge.as_tensor(y_pred)
     dtype = y_pred.dtype if from_sorted_ids else torch.long
     true_ids = _labels(y_true, y_pred, dtype)
     return _top_k_matches(true_ids, y_pred, k, sorted_ids=from_sorted_ids)

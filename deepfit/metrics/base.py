@@ -8,6 +8,7 @@ from typing import Any
 import torch
 
 import deepfit.metrics.accuracy_functions  # noqa: F401 (registers the functions heads name)
+from deepfit.backend import numpy_bridge
 from deepfit.backend.grad_mode import without_grad
 from deepfit.backend.tensor import returns_for_user
 from deepfit.losses import (
@@ -173,7 +174,7 @@ class Metric:
 
     def _tensor(self, x: Any, device: torch.device, dtype: torch.dtype | None = None):
         """`x` as a tensor on `device` (and `dtype`), keeping logits attached to predictions."""
-        tensor = x if isinstance(x, torch.Tensor) else torch.as_tensor(x)
+        tensor = x if isinstance(x, torch.Tensor) else numpy_bridge.as_tensor(x)
         return _map_pred(x, tensor, lambda t: t.to(device=device, dtype=dtype or t.dtype))
 
     def update_state(self, *args: Any, **kwargs: Any) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from deepfit import config, tree
+from deepfit.backend import numpy_bridge
 from deepfit.data.strings import STRING, dummy_text
 from deepfit.layers.core import InputLayer
 from deepfit.layers.layer import Layer
@@ -153,7 +154,7 @@ def _shapes(outputs: Any) -> Any:
 
 def _with_mask(value: torch.Tensor, mask: Any) -> torch.Tensor:
     value = value.view_as(value)  # the caller's tensor keeps its own attributes
-    value._keras_mask = torch.as_tensor(mask, device=value.device).bool()
+    value._keras_mask = numpy_bridge.as_tensor(mask, device=value.device).bool()
     return value
 
 
@@ -261,7 +262,7 @@ class Functional(Model):
                 values[id(tensor)] = value
                 continue
             if not isinstance(value, torch.Tensor):
-                value = torch.as_tensor(np.asarray(value))
+                value = numpy_bridge.as_tensor(np.asarray(value))
             values[id(tensor)] = value.to(tensor.dtype) if (
                 tensor.dtype.is_floating_point and value.dtype != tensor.dtype) else value
 

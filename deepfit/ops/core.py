@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from deepfit import config, tree
+from deepfit.backend import numpy_bridge
 from deepfit.ops.dtypes import standardize_dtype, to_torch
 from deepfit.ops.symbolic import op
 
@@ -73,9 +74,7 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
         if array.dtype == object:
             raise TypeError(f"convert_to_tensor: cannot convert an array of Python objects "
                             f"(received {array.dtype} of shape {array.shape})")
-        # a read-only array (a memory map, an array from a buffer) is copied, as TensorFlow
-        # does; sharing it would let torch write into memory NumPy marked as not writable
-        tensor = torch.as_tensor(array) if array.flags.writeable else torch.tensor(array)
+        tensor = numpy_bridge.as_tensor(array)
     else:
         natural = _python_dtype(x)
         if isinstance(x, (list, tuple)) and x and builtins.all(

@@ -15,6 +15,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend import numpy_bridge
 from deepfit.metrics.base import Mean, Metric
 
 
@@ -64,10 +65,10 @@ class LossTracker(Mean):
 def _weighted_sum(value: torch.Tensor, weight: Any) -> tuple[torch.Tensor, float]:
     """(value, a plain weight) so that `value * weight` adds to the total and `weight` to the
     count; per-sample weights of per-sample values are summed here (a custom step's own)."""
-    value = value.detach() if isinstance(value, torch.Tensor) else torch.as_tensor(value)
+    value = value.detach() if isinstance(value, torch.Tensor) else numpy_bridge.as_tensor(value)
     if isinstance(weight, numbers.Real):
         return value, weight
-    weights = torch.as_tensor(weight, dtype=torch.float32, device=value.device)
+    weights = numpy_bridge.as_tensor(weight, dtype=torch.float32, device=value.device)
     if weights.numel() == 1:
         return value, float(weights)
     return (value.float() * weights).sum() / weights.sum(), float(weights.sum())

@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend import numpy_bridge
 from deepfit.backend.dropout_mask import keep_mask
 from deepfit.layers.layer import Layer
 from deepfit.layers.noise import _rate_in_unit_interval
@@ -121,7 +122,7 @@ class Attention(Layer):
         _check_inputs(self, inputs, previous_mask)
         if not previous_mask or previous_mask[0] is None:
             return None
-        return torch.as_tensor(previous_mask[0])
+        return numpy_bridge.as_tensor(previous_mask[0])
 
     def compute_output_shape(self, input_shape: Any) -> tuple:
         return (*tuple(input_shape[0])[:-1], input_shape[1][-1])
@@ -153,7 +154,7 @@ def _check_inputs(layer: Layer, inputs: Any, mask: Any = None) -> None:
 def _as_mask(mask: Any, like: torch.Tensor) -> torch.Tensor | None:
     if mask is None:
         return None
-    return torch.as_tensor(mask, device=like.device).bool()
+    return numpy_bridge.as_tensor(mask, device=like.device).bool()
 
 
 def _scores_mask(scores: torch.Tensor, value_mask: torch.Tensor | None,

@@ -21,6 +21,8 @@ from typing import Any
 
 import torch
 
+from deepfit.backend import numpy_bridge
+
 
 def normalize_axes(axes: Sequence[int], input_rank: int, layer: str) -> tuple[int, ...]:
     """`axes` with negative entries counted from the input's end (Keras's rule), checked to be
@@ -99,4 +101,4 @@ def check_broadcast(mask: torch.Tensor, scores: torch.Tensor, layer: str) -> Non
 
 
 def _bool(mask: Any, like: torch.Tensor) -> torch.Tensor:
-    return torch.as_tensor(mask, device=like.device).bool()
+    return numpy_bridge.as_tensor(mask, device=like.device).bool()

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import constraints, initializers, regularizers
+from deepfit.backend import numpy_bridge
 from deepfit.layers.activation_layers import Softmax
 from deepfit.layers.attention.attention_axes import (
     attention_equations,
@@ -343,13 +344,13 @@ def _flat(tensor: torch.Tensor) -> torch.Tensor:
 def _flat_mask(mask: Any) -> Any:
     if mask is None:
         return None
-    mask = torch.as_tensor(mask)
+    mask = numpy_bridge.as_tensor(mask)
     return mask if mask.dim() <= 2 else mask.reshape(mask.shape[0], -1)
 
 
 def _flat_attention_mask(mask: Any, inner: int) -> Any:
     if mask is None or inner == 1:
         return mask
-    mask = torch.as_tensor(mask)
+    mask = numpy_bridge.as_tensor(mask)
     queries = math.prod(mask.shape[1:1 + inner])
     return mask.reshape(mask.shape[0], queries, -1)

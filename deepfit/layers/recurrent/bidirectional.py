@@ -6,6 +6,7 @@ from typing import Any
 
 import torch
 
+from deepfit.backend import numpy_bridge
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent.base import _fused_call
 from deepfit.layers.recurrent.rnn import _LAYERS, _CellLayer, _deserialize
@@ -153,7 +154,7 @@ class Bidirectional(Layer):
         else:
             if len(initial_state) != 2 * len(forward.state_size):
                 return None
-            starts = [torch.as_tensor(s, device=x.device).to(x.dtype) for s in initial_state]
+            starts = [numpy_bridge.as_tensor(s, device=x.device).to(x.dtype) for s in initial_state]
         count = len(forward.state_size)
         stacked = [torch.stack([starts[i], starts[count + i]]) for i in range(count)]
         outputs, finals = _fused_call(cell._fused_kind(), x, stacked, [cell, backward.cell],

@@ -10,6 +10,7 @@ from typing import Any
 import torch
 
 from deepfit import regularizers, tree
+from deepfit.backend import numpy_bridge
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent.base import _BASE_CONFIG_KEYS, _fused_call, _incompatible, _step_loop
 from deepfit.layers.recurrent.cells import _CELLS, GRUCell, LSTMCell, SimpleRNNCell, _RecurrentCell
@@ -81,7 +82,7 @@ class RNN(Layer):
         if mask is None:
             mask = getattr(sequences, "_keras_mask", None)
         elif not isinstance(mask, torch.Tensor):  # a NumPy or list mask given as `mask=`
-            mask = torch.as_tensor(mask, device=sequences.device)
+            mask = numpy_bridge.as_tensor(mask, device=sequences.device)
         x = sequences
         weight = getattr(self.cell, "kernel", None)
         if isinstance(weight, torch.Tensor) and x.dtype != weight.dtype:
@@ -132,7 +133,7 @@ class RNN(Layer):
                 raise ValueError(f"{type(self).__name__} '{self.name}': expected "
                                  f"{len(self.state_size)} initial state tensor(s), received "
                                  f"{len(given)}")
-            return [torch.as_tensor(s, device=x.device).to(x.dtype) for s in given]
+            return [numpy_bridge.as_tensor(s, device=x.device).to(x.dtype) for s in given]
         if self.stateful and self.states is not None and self.states[0].shape[0] == batch:
             return list(self.states)
         return self.get_initial_state(batch, x)
