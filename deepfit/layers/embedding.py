@@ -41,11 +41,13 @@ def _adds_into_dense_grad(weight: torch.Tensor, ids: torch.Tensor) -> bool:
     gradient is handed to the user, and under torch.distributed DDP's hooks wait for it, so it
     stays an ordinary dense gradient there.
     """
+    if torch.compiler.is_compiling():  # first: torch.compile cannot trace `.grad` reads
+        return False
     grad = weight.grad
     if grad is None or grad.layout != torch.strided or recording():
         return False
     return (type(ids) is torch.Tensor and weight.device.type == "cpu" and weight.requires_grad
-            and torch.is_grad_enabled() and not torch.compiler.is_compiling()
+            and torch.is_grad_enabled()
             and not (torch.distributed.is_available() and torch.distributed.is_initialized()))
 
 

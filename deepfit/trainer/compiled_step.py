@@ -18,9 +18,13 @@ replays them with one launch instead of one per kernel, which is what small step
 lose their time to. Each step starts a new graph generation, so the previous step's outputs
 may be overwritten once the next step runs, never while fit still reads them.
 
-When torch.compile cannot compile the step (no C++ compiler, an operation it does not
-support, ...), one warning says so and the step runs eagerly from then on, the failed step
-included: the History is the eager one. A compiled step gives the eager History up to float32
+The forward pass compiles as one whole graph (`fullgraph=True`) or not at all. When
+torch.compile cannot compile it (no C++ compiler, an operation it does not support, Python
+reading a tensor's value or printing inside `call`, ...), one warning says why and where (the
+line of the layer's code) and the step runs eagerly from then on, the failed step included:
+the History is the eager one. (Letting torch.compile split the graph instead bought nothing
+here: in torch 2.13 resuming after a break inside a nested layer call failed anyway, with a
+misleading error about the next layer's `training` argument.) A compiled step gives the eager History up to float32
 rounding (fused kernels sum in another order); dropout draws the same random numbers as
 eagerly (`fallback_random`).
 
@@ -99,7 +103,8 @@ class CompiledCall:
         # static shapes (a last, smaller batch is a second graph, not a dynamic one).
         own = types.FunctionType(call.__code__.replace(), call.__globals__, call.__name__,
                                  call.__defaults__, call.__closure__)
-        self._compiled = torch.compile(own, dynamic=False, options=compile_options(device))
+        self._compiled = torch.compile(own, dynamic=False, fullgraph=True,
+                                       options=compile_options(device))
 
     def __call__(self, x: Any, training: bool = True) -> Any:
         if self.failure is None:
@@ -117,11 +122,22 @@ class CompiledCall:
     def _fall_back(self, error: Exception) -> None:
         # The compiled graph runs only once compiled: nothing was changed yet, and a model
         # error (a wrong shape, ...) is raised again, plainly, by the eager call.
-        first_line = (str(error).strip().splitlines() or [""])[0][:200]
-        self.failure = f"{type(error).__name__}: {first_line}"
+        self.failure = describe_failure(error)
         warnings.warn(f"jit_compile=True: torch.compile could not compile the training step "
                       f"of {self.model.name!r} ({self.failure}); it runs eagerly instead, with "
                       f"the same results.", stacklevel=4)
+
+
+def describe_failure(error: Exception) -> str:
+    """One line from a compiler error: its first line, dynamo's explanation, and the last line
+    of the user's code it points at (`File "...", line N, in call`)."""
+    lines = [line.strip() for line in str(error).strip().splitlines()]
+    parts = [f"{type(error).__name__}: {(lines or [''])[0][:200]}"]
+    parts += [line[:300] for line in lines if line.startswith("Explanation:")][:1]
+    frames = [line for line in lines if line.startswith("File ")]
+    if frames:
+        parts.append(f"at {frames[-1]}")
+    return "; ".join(parts)
 
 
 def attach(model: Any) -> None:

@@ -196,3 +196,37 @@ def test_cuda_graph_capture_is_asked_for_on_a_gpu_only():
     assert compile_options(torch.device("cpu")) == {"fallback_random": True}
     assert compile_options(torch.device("cuda")) == {"fallback_random": True,
                                                      "triton.cudagraphs": True}
+
+
+class _ReadsItsInput(keras.layers.Layer):
+    """Python reads a tensor's value inside call: torch.compile cannot trace it whole."""
+
+    def call(self, x):
+        if float(x.detach().sum()) > 1e30:  # never true; the read is the point
+            return x
+        return x * 2.0
+
+
+def test_a_graph_break_falls_back_with_a_warning_naming_the_line():
+    """A layer whose call reads a tensor's value: the step runs eagerly, with the eager History,
+    and the one warning points at that line (not at some other layer's arguments)."""
+    def build():
+        return keras.Sequential([keras.Input((8,)), keras.layers.Dense(16, activation="relu"),
+                                 _ReadsItsInput(), keras.layers.Dense(3, activation="softmax")])
+    x, y = _data((8,))
+    eager, eager_weights, _ = _fit(build, False, x, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        keras.utils.set_random_seed(0)
+        model = build()
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+                      metrics=["accuracy"], jit_compile=True)
+        history = model.fit(x, y, batch_size=16, epochs=3, verbose=0,
+                            validation_data=(x[:32], y[:32]))
+    messages = [str(w.message) for w in caught if "jit_compile" in str(w.message)]
+    assert history.history == eager
+    for got, want in zip(model.get_weights(), eager_weights):
+        np.testing.assert_array_equal(got, want)
+    assert len(messages) == 1 and "runs eagerly instead" in messages[0]
+    assert "test_jit_compile.py" in messages[0] and "in call" in messages[0]
+    assert "unexpected keyword" not in messages[0]
