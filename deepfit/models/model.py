@@ -213,6 +213,42 @@ class Model(Trainer, Layer):
 
         return model_to_json(self, **kwargs)
 
+    def get_compile_config(self) -> dict[str, Any]:
+        """What the model was compiled with (optimizer, loss, metrics, ...) in Keras's
+        serialized layout; `{}` when it was never compiled.
+
+        Returns:
+            The `compile_config` a `.keras` file stores.
+
+        Example:
+            >>> other.compile_from_config(model.get_compile_config())
+        """
+        from deepfit.saving.model_config import serialize_compile
+
+        return serialize_compile(self) or {}
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """Compile with a `get_compile_config()` result: a fresh optimizer of the same class and
+        settings, the same losses and metrics. A model whose class overrides `compile` is left
+        uncompiled, with a warning, as in Keras (its `compile` may take other arguments).
+
+        Args:
+            config: a compile config; an empty one does nothing.
+        """
+        if not config:
+            return
+        if type(self).compile is not Trainer.compile:
+            import warnings
+
+            warnings.warn(f"{type(self).__name__}.compile_from_config: the class overrides "
+                          f"compile(), so the model was not compiled from the config; "
+                          f"override get_compile_config()/compile_from_config() too, or call "
+                          f"compile() yourself", stacklevel=2)
+            return
+        from deepfit.saving.model_config import compile_from_config
+
+        compile_from_config(self, config)
+
     def save(self, filepath: Any, overwrite: bool = True, **kwargs: Any) -> None:
         """Save architecture, weights, optimizer state and compile config to a `.keras` file
         (Keras 3's format), or to an `.h5` file (Keras's legacy HDF5 format); atomic. See

@@ -44,14 +44,15 @@ def clone_model(model: Any, input_tensors: Any = None,
         recursive: also apply `clone_function` inside nested models.
 
     Returns:
-        The new, uncompiled model (same layer names, new weights).
+        The new model (same layer names, new weights), compiled as `model` was (a fresh
+        optimizer of the same settings) when `model` was compiled, as in Keras 3.
 
     Raises:
         TypeError: a subclassed model without `get_config`/`from_config`, or unknown kwargs.
 
     Example:
-        >>> fresh = clone_model(model)
-        >>> fresh.compile(optimizer="adam", loss="mse")
+        >>> fresh = clone_model(model)       # compiled like `model`, new weights
+        >>> fresh.fit(x, y)
     """
     from deepfit.models.functional import Functional
     from deepfit.models.sequential import Sequential
@@ -67,14 +68,19 @@ def clone_model(model: Any, input_tensors: Any = None,
                 return clone_model(layer, clone_function=clone_function, recursive=True)
             return clone_function(layer)
     if isinstance(model, Sequential):
-        return _clone_sequential(model, input_tensors, make)
-    if type(model) is Functional:
-        return _clone_functional(model, input_tensors, make, call_function)
-    try:
-        return type(model).from_config(model.get_config())
-    except (NotImplementedError, TypeError) as err:
-        raise TypeError(f"clone_model: '{type(model).__name__}' is a subclassed model; it can "
-                        f"be cloned only if it implements get_config/from_config ({err})") from err
+        clone = _clone_sequential(model, input_tensors, make)
+    elif type(model) is Functional:
+        clone = _clone_functional(model, input_tensors, make, call_function)
+    else:
+        try:
+            clone = type(model).from_config(model.get_config())
+        except (NotImplementedError, TypeError) as err:
+            raise TypeError(f"clone_model: '{type(model).__name__}' is a subclassed model; it "
+                            f"can be cloned only if it implements get_config/from_config "
+                            f"({err})") from err
+    if getattr(model, "compiled", False) and hasattr(clone, "compile_from_config"):
+        clone.compile_from_config(model.get_compile_config())  # Keras 3 clones compile too
+    return clone
 
 
 def _clone_sequential(model: Any, input_tensors: Any, make: Callable) -> Any:

@@ -24,9 +24,9 @@ reading a tensor's value or printing inside `call`, ...), one warning says why a
 line of the layer's code) and the step runs eagerly from then on, the failed step included:
 the History is the eager one. (Letting torch.compile split the graph instead bought nothing
 here: in torch 2.13 resuming after a break inside a nested layer call failed anyway, with a
-misleading error about the next layer's `training` argument.) A compiled step gives the eager History up to float32
-rounding (fused kernels sum in another order); dropout draws the same random numbers as
-eagerly (`fallback_random`).
+misleading error about the next layer's `training` argument.) A compiled step gives the
+eager History up to float32 rounding (fused kernels sum in another order); dropout draws the
+same random numbers as eagerly (`fallback_random`).
 
 Example:
     >>> model.compile(optimizer="adam", loss="mse", jit_compile=True)
