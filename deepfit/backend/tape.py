@@ -27,8 +27,8 @@ from typing import Any
 
 import torch
 
-from deepfit.backend import numpy_bridge
 from deepfit.backend.tensor import to_eager
+from deepfit.ops import numpy_bridge
 
 _stack = threading.local()
 _UNCONNECTED = ("none", "zero")

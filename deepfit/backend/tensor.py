@@ -26,9 +26,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from deepfit.backend import context, numpy_bridge
+from deepfit.backend import context
 from deepfit.backend.device import DeviceName
 from deepfit.backend.shape import TensorShape, set_shape
+from deepfit.ops import numpy_bridge
 
 _TORCH_DEVICE = torch.Tensor.device
 

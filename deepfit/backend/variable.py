@@ -20,10 +20,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from deepfit.backend import context, numpy_bridge
+from deepfit.backend import context
 from deepfit.backend.dtypes import as_dtype
 from deepfit.backend.shape import TensorShape
 from deepfit.backend.tensor import _operand, to_eager
+from deepfit.ops import numpy_bridge
 
 _UIDS: dict[str, int] = {}
 

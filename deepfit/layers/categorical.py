@@ -19,10 +19,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from deepfit.backend import numpy_bridge
 from deepfit.data import strings
 from deepfit.data.fingerprint import hash_bucket
 from deepfit.layers.layer import Layer
+from deepfit.ops import numpy_bridge
 
 ENCODING_MODES = ("one_hot", "multi_hot", "count")
 

@@ -25,11 +25,11 @@ import numpy as np
 import torch
 
 from deepfit import backend, config, tree
-from deepfit.backend import numpy_bridge
 from deepfit.backend.context import _state as _backend_state
 from deepfit.data.strings import is_text
 from deepfit.layers import call_context, mask_propagation, storage, tracking
 from deepfit.layers.symbolic import KerasTensor, first_call_tensors, never_called_message
+from deepfit.ops import numpy_bridge
 
 _name_counts: dict[str, int] = {}
 # Values that may hold metrics Keras tracks (`tracking.track_metrics`).

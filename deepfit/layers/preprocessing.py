@@ -26,9 +26,9 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import config
-from deepfit.backend import numpy_bridge
 from deepfit.data.images import INTERPOLATIONS, check_interpolation
 from deepfit.layers.layer import Layer
+from deepfit.ops import numpy_bridge
 
 _DATA_FORMATS = ("channels_last", "channels_first")
 

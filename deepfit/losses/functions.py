@@ -10,10 +10,10 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import config
-from deepfit.backend import numpy_bridge
 from deepfit.backend.tensor import returns_for_user_in
 from deepfit.identifiers import register
 from deepfit.losses.utils import _FUNCTIONS, _align, _float_tensor, _logits
+from deepfit.ops import numpy_bridge
 
 # ----------------------------------------------------------------------------- functions
 

@@ -7,7 +7,6 @@ from typing import Any
 
 import torch
 
-from deepfit.backend import numpy_bridge
 from deepfit.backend.tensor import for_user
 from deepfit.identifiers import register
 from deepfit.losses.heads import BY_LOSS
@@ -22,6 +21,7 @@ from deepfit.losses.utils import (
     _standardize_reduction,
     reduce_weighted_values,
 )
+from deepfit.ops import numpy_bridge
 
 
 @register(_CLASSES)

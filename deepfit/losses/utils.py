@@ -9,8 +9,8 @@ from typing import Any
 import torch
 
 from deepfit import config
-from deepfit.backend import numpy_bridge
 from deepfit.identifiers import valid_names
+from deepfit.ops import numpy_bridge
 
 REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean", "mean_with_sample_weight")
 LOGITS_ATTR = "_keras_logits"

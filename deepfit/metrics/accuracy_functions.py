@@ -6,13 +6,13 @@ from typing import Any
 
 import torch
 
-from deepfit.backend import numpy_bridge
 from deepfit.backend.tensor import returns_for_user_in
 from deepfit.identifiers import register
 from deepfit.losses import (
     squeeze_or_expand_to_same_rank,
 )
 from deepfit.metrics.utils import _FUNCTIONS
+from deepfit.ops import numpy_bridge
 
 # ----------------------------------------------------------------------------- accuracy
 

@@ -8,7 +8,6 @@ from typing import Any
 import torch
 
 import deepfit.metrics.accuracy_functions  # noqa: F401 (registers the functions heads name)
-from deepfit.backend import numpy_bridge
 from deepfit.backend.grad_mode import without_grad
 from deepfit.backend.tensor import returns_for_user
 from deepfit.losses import (
@@ -21,6 +20,7 @@ from deepfit.losses import (
 )
 from deepfit.losses.heads import HEADS
 from deepfit.metrics.utils import _find_function, _register_class
+from deepfit.ops import numpy_bridge
 
 #: The fast-path head of each metric function (`deepfit.losses.heads`), by function.
 _HEADS = {_find_function(head.metric): head for head in HEADS}

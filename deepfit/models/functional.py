@@ -20,7 +20,6 @@ import numpy as np
 import torch
 
 from deepfit import config, tree
-from deepfit.backend import numpy_bridge
 from deepfit.data.strings import STRING, dummy_text
 from deepfit.layers.core import InputLayer
 from deepfit.layers.layer import Layer
@@ -28,6 +27,7 @@ from deepfit.layers.symbolic import KerasTensor, Node
 from deepfit.layers.tracing import dummy_run
 from deepfit.models.layer_order import keras_order
 from deepfit.models.model import Model, check_layer_name
+from deepfit.ops import numpy_bridge
 
 
 def _dummy(tensor: KerasTensor, unknown: int) -> Any:

@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from deepfit import config, tree
-from deepfit.backend import numpy_bridge
+from deepfit.ops import numpy_bridge
 from deepfit.ops.dtypes import standardize_dtype, to_torch
 from deepfit.ops.symbolic import op
 

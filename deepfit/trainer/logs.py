@@ -15,8 +15,8 @@ from typing import Any
 
 import torch
 
-from deepfit.backend import numpy_bridge
 from deepfit.metrics.base import Mean, Metric
+from deepfit.ops import numpy_bridge
 
 
 class LossTracker(Mean):

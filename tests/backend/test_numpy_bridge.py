@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import deepfit as keras
-from deepfit.backend import numpy_bridge
+from deepfit.ops import numpy_bridge
 
 
 def _flipped(shape=(8, 4), seed=0):

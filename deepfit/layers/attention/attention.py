@@ -19,10 +19,10 @@ from typing import Any
 
 import torch
 
-from deepfit.backend import numpy_bridge
 from deepfit.backend.dropout_mask import keep_mask
 from deepfit.layers.layer import Layer
 from deepfit.layers.noise import _rate_in_unit_interval
+from deepfit.ops import numpy_bridge
 
 _SCORE_MODES = ("dot", "concat")
 

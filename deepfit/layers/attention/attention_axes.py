@@ -21,7 +21,7 @@ from typing import Any
 
 import torch
 
-from deepfit.backend import numpy_bridge
+from deepfit.ops import numpy_bridge
 
 
 def normalize_axes(axes: Sequence[int], input_rank: int, layer: str) -> tuple[int, ...]:

@@ -26,7 +26,6 @@ import torch
 import torch.nn.functional as F
 
 from deepfit import constraints, initializers, regularizers
-from deepfit.backend import numpy_bridge
 from deepfit.layers.activation_layers import Softmax
 from deepfit.layers.attention.attention_axes import (
     attention_equations,
@@ -38,6 +37,7 @@ from deepfit.layers.attention.attention_axes import (
 from deepfit.layers.attention.einsum_dense import EinsumDense
 from deepfit.layers.core import Dropout
 from deepfit.layers.layer import Layer
+from deepfit.ops import numpy_bridge
 
 
 def projection_equation(free_dims: int, bound_dims: int, output_dims: int) -> tuple[str, str]:

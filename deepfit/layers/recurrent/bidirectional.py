@@ -6,10 +6,10 @@ from typing import Any
 
 import torch
 
-from deepfit.backend import numpy_bridge
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent.base import _fused_call
 from deepfit.layers.recurrent.rnn import _LAYERS, _CellLayer, _deserialize
+from deepfit.ops import numpy_bridge
 
 # --------------------------------------------------------------------------- Bidirectional
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)

@@ -10,10 +10,10 @@ from typing import Any
 import torch
 
 from deepfit import regularizers, tree
-from deepfit.backend import numpy_bridge
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent.base import _BASE_CONFIG_KEYS, _fused_call, _incompatible, _step_loop
 from deepfit.layers.recurrent.cells import _CELLS, GRUCell, LSTMCell, SimpleRNNCell, _RecurrentCell
+from deepfit.ops import numpy_bridge
 
 
 # --------------------------------------------------------------------------- layers
