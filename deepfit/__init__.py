@@ -30,6 +30,7 @@ from deepfit import (
     saving,
     tree,
     utils,
+    wrappers,
 )
 from deepfit.backend import GradientTape, Variable
 from deepfit.initializers import Initializer
@@ -50,7 +51,7 @@ __all__ = [
     "applications", "backend", "callbacks",
     "config", "constraints", "data", "datasets", "distribute", "initializers", "layers",
     "losses", "metrics", "mixed_precision", "models", "ops", "optimizers", "random",
-    "regularizers", "saving", "tree", "utils", "version",
+    "regularizers", "saving", "tree", "utils", "version", "wrappers",
 ]
 
 # Keras 3's other top-level names: each raises NotImplementedError (an AttributeError too)
@@ -59,7 +60,7 @@ KERAS_TOP_LEVEL = frozenset({
     "DTypePolicy", "FloatDTypePolicy", "Function", "InputSpec", "Operation", "Quantizer",
     "RematScope", "StatelessScope", "SymbolicScope",
     "device", "distillation", "distribution", "dtype_policies", "export", "legacy",
-    "name_scope", "preprocessing", "quantizers", "remat", "visualization", "wrappers",
+    "name_scope", "preprocessing", "quantizers", "remat", "visualization",
 })
 
 

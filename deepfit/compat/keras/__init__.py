@@ -81,7 +81,7 @@ applications = _namespace.make(
 random = _namespace.make("keras.random", sources=["deepfit.random"], wrap=_for_user)
 tree = _namespace.make("keras.tree", sources=["deepfit.tree"],
                       accept=lambda name, obj: callable(obj))
-wrappers = _namespace.make("keras.wrappers")
+wrappers = _namespace.make("keras.wrappers", sources=["deepfit.wrappers"])
 
 _TOP_LEVEL = frozenset({"Input", "Layer", "Model", "Sequential", "Variable"})
 
