@@ -107,6 +107,37 @@ class Dataset:
         _check_positive_int("batch_size", batch_size)
         return _transforms.Batch(self, int(batch_size), bool(drop_remainder))
 
+    def padded_batch(
+        self,
+        batch_size: int,
+        padded_shapes: Any = None,
+        padding_values: Any = None,
+        drop_remainder: bool = False,
+        name: str | None = None,
+    ) -> Dataset:
+        """Batch elements of different lengths, padding each component at the end of its axes
+        (tf.data's `padded_batch`).
+
+        Args:
+            batch_size: elements per batch (a positive int).
+            padded_shapes: None (pad every axis to the batch's longest), or per component a
+                shape whose None/-1 axes take the batch's longest and whose numbers are fixed.
+            padding_values: None (0, "" for strings, False for booleans), one scalar for all
+                components, or one per component.
+            drop_remainder: drop the last, smaller batch.
+            name: accepted for tf.data compatibility.
+
+        Returns:
+            The batched `Dataset`.
+
+        Example:
+            >>> Dataset.from_generator(lambda: ([1], [2, 3]), output_signature=None
+            ...     ).padded_batch(2)  # doctest: +SKIP  → [[1, 0], [2, 3]]
+        """
+        _check_positive_int("batch_size", batch_size)
+        return _transforms.PaddedBatch(self, int(batch_size), bool(drop_remainder),
+                                       padded_shapes, padding_values)
+
     def unbatch(self) -> Dataset:
         """Split every element along its first axis (the inverse of `batch`)."""
         return _transforms.Unbatch(self)

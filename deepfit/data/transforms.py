@@ -16,6 +16,7 @@ import numpy as np
 from deepfit.data import index_stream, structure
 from deepfit.data.background import parallel_map_iterator, prefetch_iterator
 from deepfit.data.dataset import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY, Dataset
+from deepfit.data.padding import pad_stack
 from deepfit.data.shuffle import shuffle_elements, shuffle_index_chunks
 
 
@@ -133,6 +134,29 @@ class Batch(_Unary):
         if self.drop_remainder:
             return size // self.batch_size
         return -(-size // self.batch_size)
+
+
+class PaddedBatch(Batch):
+    """`Batch` whose elements may differ in length: padded by `padding.pad_stack`."""
+
+    def __init__(self, parent: Dataset, batch_size: int, drop_remainder: bool,
+                 padded_shapes: Any, padding_values: Any):
+        super().__init__(parent, batch_size, drop_remainder)
+        self.padded_shapes = padded_shapes
+        self.padding_values = padding_values
+
+    def _fast(self):
+        return None  # rows are padded one by one
+
+    def _elements(self):
+        pending = []
+        for element in self._parent:
+            pending.append(element)
+            if len(pending) == self.batch_size:
+                yield pad_stack(pending, self.padded_shapes, self.padding_values)
+                pending = []
+        if pending and not self.drop_remainder:
+            yield pad_stack(pending, self.padded_shapes, self.padding_values)
 
 
 class Unbatch(_Unary):
