@@ -22,8 +22,9 @@ from deepfit.compat.tensorflow.dtypes import as_dtype
 from deepfit.compat.tensorflow.eager import for_user_functions
 from deepfit.compat.tensorflow.ops import _t
 
-__all__ = ["fft", "fft2d", "hamming_window", "hann_window", "ifft", "ifft2d", "irfft",
-           "irfft2d", "rfft", "rfft2d"]
+__all__ = ["fft", "fft2d", "frame", "hamming_window", "hann_window", "ifft", "ifft2d", "irfft",
+           "irfft2d", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms", "rfft",
+           "rfft2d", "stft"]
 
 
 def _values(x: Any) -> torch.Tensor:
@@ -103,14 +104,104 @@ def irfft2d(input_tensor: Any, fft_length: Any = None, name: str | None = None) 
 
 def hann_window(window_length: int, periodic: bool = True, dtype: Any = torch.float32,
                 name: str | None = None) -> torch.Tensor:
-    """`tf.signal.hann_window`: a (periodic by default) Hann window."""
-    return torch.hann_window(int(window_length), periodic=periodic, dtype=as_dtype(dtype))
+    """`tf.signal.hann_window`: a (periodic by default) Hann window. As in TensorFlow, an
+    odd-length window is symmetric whatever `periodic` says."""
+    length = int(window_length)
+    return torch.hann_window(length, periodic=periodic and length % 2 == 0,
+                             dtype=as_dtype(dtype))
 
 
 def hamming_window(window_length: int, periodic: bool = True, dtype: Any = torch.float32,
                    name: str | None = None) -> torch.Tensor:
-    """`tf.signal.hamming_window`: a (periodic by default) Hamming window."""
-    return torch.hamming_window(int(window_length), periodic=periodic, dtype=as_dtype(dtype))
+    """`tf.signal.hamming_window`: a (periodic by default) Hamming window (symmetric when
+    the length is odd, as in TensorFlow)."""
+    length = int(window_length)
+    return torch.hamming_window(length, periodic=periodic and length % 2 == 0,
+                                dtype=as_dtype(dtype))
+
+
+def frame(signal: Any, frame_length: int, frame_step: int, pad_end: bool = False,
+          pad_value: float = 0, axis: int = -1, name: str | None = None) -> torch.Tensor:
+    """`tf.signal.frame`: overlapping frames of `frame_length` values every `frame_step`
+    along `axis` (a new axis of frames, then the frame). With `pad_end`, the end is padded
+    with `pad_value` so that every value starts or falls in a frame (ceil(n / step) frames).
+    """
+    values = _values(signal)
+    axis = axis % values.dim()
+    length, step = int(frame_length), int(frame_step)
+    if length <= 0 or step <= 0:
+        raise ValueError(f"tf.signal.frame: frame_length and frame_step must be positive, "
+                         f"received {frame_length!r} and {frame_step!r}")
+    count = values.shape[axis]
+    if pad_end:
+        frames = -(-count // step)
+        padding = max(0, (frames - 1) * step + length - count)
+        widths = [0, 0] * (values.dim() - 1 - axis) + [0, padding]
+        values = torch.nn.functional.pad(values, widths, value=pad_value)
+    elif count < length:
+        shape = (*values.shape[:axis], 0, length, *values.shape[axis + 1:])
+        return values.new_zeros(shape)
+    return values.unfold(axis, length, step)
+
+
+def stft(signals: Any, frame_length: int, frame_step: int, fft_length: int | None = None,
+         window_fn: Any = hann_window, pad_end: bool = False, name: str | None = None
+         ) -> torch.Tensor:
+    """`tf.signal.stft`: the short-time Fourier transform of real signals over their last
+    axis: frames (`frame`) times the window (a periodic Hann window by default), then `rfft`
+    of `fft_length` (default: the next power of two ≥ `frame_length`).
+
+    Returns:
+        complex64 (complex128 for float64) of shape (..., frames, fft_length // 2 + 1).
+    """
+    values = _real(signals, "stft")
+    length = int(frame_length)
+    size = int(fft_length) if fft_length is not None else 1 << max(0, (length - 1).bit_length())
+    frames = frame(values, length, int(frame_step), pad_end=pad_end)
+    if window_fn is not None:
+        window = _t(window_fn(length, dtype=values.dtype))
+        frames = frames * window.to(values.dtype)
+    return torch.fft.rfft(frames, n=size)
+
+
+def _hertz_to_mel(hertz: torch.Tensor) -> torch.Tensor:
+    return 1127.0 * torch.log1p(hertz / 700.0)  # the HTK mel scale TensorFlow uses
+
+
+def linear_to_mel_weight_matrix(num_mel_bins: int = 20, num_spectrogram_bins: int = 129,
+                                sample_rate: float = 8000, lower_edge_hertz: float = 125.0,
+                                upper_edge_hertz: float = 3800.0, dtype: Any = torch.float32,
+                                name: str | None = None) -> torch.Tensor:
+    """`tf.signal.linear_to_mel_weight_matrix`: (num_spectrogram_bins, num_mel_bins)
+    triangular filters on the HTK mel scale, to multiply a magnitude spectrogram with (the
+    DC bin's row is zero)."""
+    if not 0.0 <= lower_edge_hertz < upper_edge_hertz <= sample_rate / 2.0:
+        raise ValueError(f"tf.signal.linear_to_mel_weight_matrix: need 0 <= lower_edge_hertz "
+                         f"< upper_edge_hertz <= sample_rate / 2, received "
+                         f"{lower_edge_hertz}, {upper_edge_hertz}, sample_rate={sample_rate}")
+    target = as_dtype(dtype)
+    nyquist = sample_rate / 2.0
+    linear = torch.linspace(0.0, nyquist, int(num_spectrogram_bins), dtype=target)[1:]
+    spectrogram_mel = _hertz_to_mel(linear).unsqueeze(1)
+    edges = torch.linspace(float(_hertz_to_mel(torch.tensor(float(lower_edge_hertz)))),
+                           float(_hertz_to_mel(torch.tensor(float(upper_edge_hertz)))),
+                           int(num_mel_bins) + 2, dtype=target)
+    lower, center, upper = edges[:-2], edges[1:-1], edges[2:]
+    rising = (spectrogram_mel - lower) / (center - lower)
+    falling = (upper - spectrogram_mel) / (upper - center)
+    weights = torch.clamp(torch.minimum(rising, falling), min=0.0)
+    return torch.nn.functional.pad(weights, (0, 0, 1, 0))
+
+
+def mfccs_from_log_mel_spectrograms(log_mel_spectrograms: Any, name: str | None = None
+                                    ) -> torch.Tensor:
+    """`tf.signal.mfccs_from_log_mel_spectrograms`: the orthonormal DCT-II over the last axis
+    (mel bins) of log-mel spectrograms."""
+    values = _real(log_mel_spectrograms, "mfccs_from_log_mel_spectrograms")
+    bins = values.shape[-1]
+    n = torch.arange(bins, dtype=values.dtype)
+    basis = torch.cos(torch.pi * n.unsqueeze(1) * (2 * n.unsqueeze(0) + 1) / (2 * bins))
+    return 2.0 * (values @ basis.T) * (2.0 * bins) ** -0.5
 
 
 for_user_functions(globals())
