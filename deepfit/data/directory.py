@@ -76,6 +76,38 @@ def index_directory(
     return file_paths, labels, class_names
 
 
+def index_subsets(
+    directory: str | os.PathLike,
+    labels: Any,
+    label_mode: str | None,
+    formats: tuple[str, ...],
+    class_names: Sequence[str] | None,
+    shuffle: bool,
+    seed: int | None,
+    follow_links: bool,
+    verbose: bool,
+    validation_split: float | None,
+    subset: str | None,
+) -> tuple[list[str], np.ndarray | None, list[str], int]:
+    """What every `*_dataset_from_directory` does first: check the split arguments, pick a
+    seed when none is given, index the folder and check a binary label mode's class count.
+
+    Returns:
+        `(paths, labels, class_names, seed)`.
+    """
+    check_validation_split(validation_split, subset, shuffle, seed)
+    if seed is None:
+        seed = int(np.random.randint(1e6))
+    paths, found_labels, class_names = index_directory(
+        directory, labels, formats, class_names=class_names, shuffle=shuffle, seed=seed,
+        follow_links=follow_links, verbose=verbose,
+    )
+    if label_mode == "binary" and len(class_names) != 2:
+        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 '
+                         f"class_names. Received: class_names={class_names}")
+    return paths, found_labels, class_names, seed
+
+
 def _class_folders(directory: str, labels: Any, class_names: Sequence[str] | None) -> list[str]:
     if labels != "inferred":
         if class_names is not None:

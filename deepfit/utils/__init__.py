@@ -4,6 +4,7 @@ from deepfit import object_registration as _registration
 from deepfit.backend.keras_functions import is_keras_tensor
 from deepfit.insight.plots import plot_history
 from deepfit.saving import keras_objects as _objects
+from deepfit.utils.audio_dataset import audio_dataset_from_directory
 from deepfit.utils.batch_structure import pack_x_y_sample_weight, unpack_x_y_sample_weight
 from deepfit.utils.feature_space import FeatureSpace
 from deepfit.utils.file_utils import get_file
@@ -17,6 +18,7 @@ from deepfit.utils.text_dataset import text_dataset_from_directory
 from deepfit.utils.timeseries_dataset import timeseries_dataset_from_array
 
 __all__ = [
+    "audio_dataset_from_directory",
     "FeatureSpace", "CustomObjectScope", "custom_object_scope", "deserialize_keras_object",
     "get_custom_objects",
     "get_registered_name", "get_registered_object", "register_keras_serializable",

@@ -22,12 +22,7 @@ from typing import Any
 import numpy as np
 
 from deepfit.data import AUTOTUNE, Dataset
-from deepfit.data.directory import (
-    check_validation_split,
-    encode_labels,
-    index_directory,
-    split_subset,
-)
+from deepfit.data.directory import encode_labels, index_subsets, split_subset
 from deepfit.data.images import ImageBatchLoader, check_interpolation, pil_image_module
 
 ALLOWLIST_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
@@ -95,18 +90,9 @@ def image_dataset_from_directory(
         raise ValueError(f"format must be 'tf' or 'grain', received {format!r}")
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError("Only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True")
-    check_validation_split(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, found_labels, class_names = index_directory(
-        directory, labels, ALLOWLIST_FORMATS, class_names=class_names, shuffle=shuffle,
-        seed=seed, follow_links=follow_links, verbose=verbose,
-    )
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(
-            "label_mode='binary' needs exactly 2 classes, received "
-            f"class_names={class_names}"
-        )
+    paths, found_labels, class_names, seed = index_subsets(
+        directory, labels, label_mode, ALLOWLIST_FORMATS, class_names, shuffle, seed,
+        follow_links, verbose, validation_split, subset)
     loader = ImageBatchLoader(image_size, num_channels, interpolation, crop_to_aspect_ratio,
                               pad_to_aspect_ratio, channels_first)
 
@@ -156,7 +142,7 @@ def _check_labels(labels: Any, label_mode: str | None, class_names: Any) -> tupl
     if labels not in ("inferred", None):
         if not isinstance(labels, (list, tuple, np.ndarray)):
             raise ValueError(
-                "labels must be 'inferred', None, or a list/tuple of int labels (one per image "
+                "labels must be 'inferred', None, or a list/tuple of int labels (one per "
                 f"file, in sorted order); received labels={labels!r}"
             )
         if class_names:

@@ -20,12 +20,8 @@ from typing import Any
 import numpy as np
 
 from deepfit.data import AUTOTUNE, Dataset
-from deepfit.data.directory import (
-    check_validation_split,
-    encode_labels,
-    index_directory,
-    split_subset,
-)
+from deepfit.data.directory import index_subsets
+from deepfit.data.file_datasets import no_files_message, subset_datasets
 from deepfit.utils.image_dataset import _check_labels
 
 
@@ -91,39 +87,16 @@ def text_dataset_from_directory(
         raise ValueError(f"format must be 'tf' or 'grain', received {format!r}")
     if max_length is not None and (isinstance(max_length, bool) or int(max_length) < 1):
         raise ValueError(f"max_length must be a positive int or None, received {max_length!r}")
-    check_validation_split(validation_split, subset, shuffle, seed)
-    if seed is None:
-        seed = np.random.randint(1e6)
-    paths, found_labels, class_names = index_directory(
-        directory, labels, (".txt",), class_names=class_names, shuffle=shuffle, seed=seed,
-        follow_links=follow_links, verbose=verbose,
-    )
-    if label_mode == "binary" and len(class_names) != 2:
-        raise ValueError(f"label_mode='binary' needs exactly 2 classes, received "
-                         f"class_names={class_names}")
+    paths, found_labels, class_names, seed = index_subsets(
+        directory, labels, label_mode, (".txt",), class_names, shuffle, seed, follow_links,
+        verbose, validation_split, subset)
     reader = _TextReader(max_length)
 
-    def build(part: str | None, shuffled: bool) -> Dataset:
-        part_paths, part_labels = split_subset(paths, found_labels, validation_split, part)
-        if not part_paths:
-            which = f"{part} " if part else ""
-            raise ValueError(f"No {which}text files found in directory "
-                             f"{os.fspath(directory)}. Allowed format: .txt")
-        encoded = None
-        if label_mode is not None:
-            encoded = encode_labels(part_labels, label_mode, len(class_names))
-        path_array = np.array(part_paths, dtype=object)
-        dataset = Dataset.from_tensor_slices(path_array if encoded is None else
-                                             (path_array, encoded))
-        if shuffled:
-            dataset = dataset.shuffle(batch_size * 8 if batch_size else 1024, seed=seed)
+    def finish(dataset: Dataset) -> Dataset:
         if batch_size is not None:
             dataset = dataset.batch(batch_size)
-        dataset = dataset.map(reader).prefetch(AUTOTUNE)
-        dataset.class_names = class_names
-        dataset.file_paths = part_paths
-        return dataset
+        return dataset.map(reader).prefetch(AUTOTUNE)
 
-    if subset == "both":
-        return [build("training", shuffle), build("validation", False)]
-    return build(subset, shuffle)
+    return subset_datasets(paths, found_labels, class_names, label_mode, validation_split,
+                           subset, shuffle, seed, batch_size, finish,
+                           no_files_message("text", directory, "Allowed format: .txt"))

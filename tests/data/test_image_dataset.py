@@ -80,7 +80,7 @@ def test_label_modes(folder):
     _, binary = next(iter(binary_ds))
     assert binary.dtype == np.float32 and binary.shape == (13, 1)
     assert binary[:, 0].tolist() == [0.0] * 6 + [1.0] * 7  # order follows class_names
-    with pytest.raises(ValueError, match="exactly 2 classes"):
+    with pytest.raises(ValueError, match="exactly 2 class_names"):
         image_dataset_from_directory(folder, label_mode="binary", **common)
 
 

@@ -20,6 +20,7 @@ from deepfit.backend import GradientTape, Variable
 from deepfit.compat import keras
 from deepfit.compat import namespace as _namespace
 from deepfit.compat.tensorflow import (
+    audio,
     config,
     data,
     dtypes,
@@ -142,7 +143,7 @@ from deepfit.data.strings import STRING as string
 
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorSpec", "Variable", "__version__", "abs", "add",
-    "argmax", "argmin", "argsort", "as_dtype",
+    "argmax", "argmin", "argsort", "as_dtype", "audio",
     "autograph", "bfloat16", "bool", "boolean_mask", "cast", "clip_by_value", "compat",
     "complex128", "complex64", "concat", "config", "constant", "convert_to_tensor", "cos",
     "data", "device", "divide", "double", "dtypes", "equal", "errors", "executing_eagerly", "exp",
