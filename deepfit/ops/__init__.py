@@ -14,19 +14,36 @@ from __future__ import annotations
 
 from typing import Any
 
-from deepfit.ops import convolution, core, dtypes, image, linalg, math_ops, nn, numpy  # noqa: F401
+from deepfit.ops import (  # noqa: F401
+    convolution,
+    core,
+    dtypes,
+    image,
+    linalg,
+    linalg_extras,
+    mapping,
+    math_ops,
+    nn,
+    number_ops,
+    numpy,
+)
 from deepfit.ops.arrays import *  # noqa: F403
 from deepfit.ops.convolution import *  # noqa: F403
 from deepfit.ops.core import *  # noqa: F403
 from deepfit.ops.elementwise import *  # noqa: F403
+from deepfit.ops.linalg_extras import *  # noqa: F403
+from deepfit.ops.mapping import *  # noqa: F403
 from deepfit.ops.math_ops import *  # noqa: F403
 from deepfit.ops.nn import *  # noqa: F403
+from deepfit.ops.number_ops import *  # noqa: F403
+from deepfit.ops.numpy import *  # noqa: F403
 from deepfit.ops.reductions import *  # noqa: F403
 
 math = math_ops
 
 __all__ = sorted({
     *convolution.__all__, *core.__all__, *numpy.__all__, *nn.__all__, *math_ops.__all__,
+    *linalg_extras.__all__, *mapping.__all__, *number_ops.__all__,
     "core", "dtypes", "image", "linalg", "math", "nn", "numpy",
 })
 

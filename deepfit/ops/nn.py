@@ -249,3 +249,15 @@ def multi_hot(inputs: Any, num_classes: int, axis: int = -1, dtype: Any = None,
     if axis != -1:
         out = torch.movedim(out, -1, axis)
     return out.to(to_torch(dtype if dtype is not None else config.floatx()))
+
+
+# keras.ops.nn also holds the convolutions, pooling, attention and one_hot
+from deepfit.ops.arrays import one_hot  # noqa: E402
+from deepfit.ops.attention import *  # noqa: E402, F403
+from deepfit.ops.attention import __all__ as _attention  # noqa: E402
+from deepfit.ops.convolution import *  # noqa: E402, F403
+from deepfit.ops.convolution import __all__ as _convolution  # noqa: E402
+from deepfit.ops.spatial import *  # noqa: E402, F403
+from deepfit.ops.spatial import __all__ as _spatial  # noqa: E402
+
+__all__ += [*_attention, *_convolution, *_spatial, "one_hot"]

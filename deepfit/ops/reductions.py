@@ -258,19 +258,20 @@ def quantile(x: Any, q: Any, axis: Any = None, method: str = "linear",
     return out.to(result)
 
 
-def _quantile(t: torch.Tensor, q: Any, axis: Any, method: str, keepdims: bool) -> torch.Tensor:
+def _quantile(t: torch.Tensor, q: Any, axis: Any, method: str, keepdims: bool,
+              fn: Any = torch.quantile) -> torch.Tensor:
     qt = torch.as_tensor(q, dtype=t.dtype, device=t.device)
     dims = _axes(axis, t.dim())
     if dims is None:
-        out = torch.quantile(t.reshape(-1), qt, interpolation=method)
+        out = fn(t.reshape(-1), qt, interpolation=method)
         if keepdims:
             out = out.reshape(out.shape + (1,) * t.dim())
         return out
     if len(dims) == 1:
-        return torch.quantile(t, qt, dim=dims[0], keepdim=keepdims, interpolation=method)
+        return fn(t, qt, dim=dims[0], keepdim=keepdims, interpolation=method)
     rest = [d for d in range(t.dim()) if d not in dims]
     moved = t.permute(*rest, *dims).reshape(*[t.shape[d] for d in rest], -1)
-    out = torch.quantile(moved, qt, dim=-1, interpolation=method)
+    out = fn(moved, qt, dim=-1, interpolation=method)
     if keepdims:
         for d in sorted(dims):
             out = out.unsqueeze(d + (1 if qt.dim() else 0))

@@ -235,9 +235,16 @@ CASES = _cases()
 
 def evaluate(ops, to_numpy) -> dict:
     """Every case on every dtype: {(case, dtype): (array, dtype name) or ('error', message)}."""
+    return evaluate_table(ops, to_numpy, CASES, make_input, "signed")
+
+
+def evaluate_table(ops, to_numpy, cases: dict, make_input, default_kind: str) -> dict:
+    """Every case of `cases` ({name: fn or (fn, input kind)}) on every dtype, each on the
+    input `make_input(dtype, kind)`: {(case, dtype): (array, dtype name), ('python', repr)
+    or ('error', message)}."""
     results = {}
-    for name, case in CASES.items():
-        fn, kind = case if isinstance(case, tuple) else (case, "signed")
+    for name, case in cases.items():
+        fn, kind = case if isinstance(case, tuple) else (case, default_kind)
         for dtype in DTYPES:
             x = ops.convert_to_tensor(make_input(dtype, kind))
             try:
