@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import torch
 
@@ -134,3 +135,149 @@ def in_safe_mode() -> bool:
     """Whether loads refuse Lambda layers unless told otherwise (True until
     `enable_unsafe_deserialization`)."""
     return _safe_mode
+
+
+# ------------------------------------------------------------------ Keras's keras.config names
+
+def _env_int(name: str) -> int | None:
+    value = os.environ.get(name)
+    return int(value) if value else None
+
+
+_max_epochs = _env_int("KERAS_MAX_EPOCHS")
+_max_steps_per_epoch = _env_int("KERAS_MAX_STEPS_PER_EPOCH")
+_flash_attention: bool | None = None
+_traceback_filtering = True
+
+
+def _check_limit(name: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name}: expected a positive int or None, received {value!r}")
+    return value
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Cap the epochs of every later `fit` (a debugging aid; also set by the
+    `KERAS_MAX_EPOCHS` environment variable). `fit` warns when it trains fewer epochs.
+
+    Args:
+        max_epochs: the cap, or None for none.
+    """
+    global _max_epochs
+    _max_epochs = _check_limit("set_max_epochs", max_epochs)
+
+
+def max_epochs() -> int | None:
+    """The cap on `fit`'s epochs (None: no cap)."""
+    return _max_epochs
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Cap the steps of each epoch of `fit`, and of `evaluate` and `predict` (also set by the
+    `KERAS_MAX_STEPS_PER_EPOCH` environment variable); they warn when they cap.
+
+    Args:
+        max_steps_per_epoch: the cap, or None for none.
+    """
+    global _max_steps_per_epoch
+    _max_steps_per_epoch = _check_limit("set_max_steps_per_epoch", max_steps_per_epoch)
+
+
+def max_steps_per_epoch() -> int | None:
+    """The cap on steps per epoch (None: no cap)."""
+    return _max_steps_per_epoch
+
+
+def enable_flash_attention() -> None:
+    """Let attention layers use flash attention where torch can (the default)."""
+    global _flash_attention
+    _flash_attention = None
+
+
+def disable_flash_attention() -> None:
+    """Keep attention layers off the flash-attention kernel."""
+    global _flash_attention
+    _flash_attention = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """False when disabled, else None (enabled where the inputs allow), as Keras."""
+    return _flash_attention
+
+
+def enable_traceback_filtering() -> None:
+    """Keras hides its own frames from error tracebacks while this is on. deepfit raises its
+    errors from the user-facing checks, so there is nothing to hide; the setting is kept for
+    scripts that switch it."""
+    global _traceback_filtering
+    _traceback_filtering = True
+
+
+def disable_traceback_filtering() -> None:
+    """Ask for full tracebacks (see `enable_traceback_filtering`)."""
+    global _traceback_filtering
+    _traceback_filtering = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """Whether traceback filtering is on (True by default)."""
+    return _traceback_filtering
+
+
+def is_nnx_enabled() -> bool:
+    """Whether Flax NNX features are on: always False (they belong to Keras's JAX backend)."""
+    return False
+
+
+def backend() -> str:
+    """The backend doing the computation: 'torch'."""
+    return "torch"
+
+
+def set_backend(backend: str) -> None:
+    """deepfit computes with torch only: 'torch' is accepted, anything else refused.
+
+    Raises:
+        ValueError: for a backend other than 'torch'.
+    """
+    if backend != "torch":
+        raise ValueError(f"set_backend: deepfit runs on the torch backend only; received "
+                         f"backend={backend!r}. Use real Keras for 'jax', 'tensorflow' or "
+                         f"'numpy'")
+
+
+def image_data_format() -> str:
+    """The default image layout: 'channels_last', as Keras."""
+    from deepfit.backend import keras_functions
+
+    return keras_functions.image_data_format()
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Set the default image layout (see `deepfit.backend.set_image_data_format`)."""
+    from deepfit.backend import keras_functions
+
+    keras_functions.set_image_data_format(data_format)
+
+
+def dtype_policy() -> Any:
+    """The global mixed-precision policy (`keras.config.dtype_policy`)."""
+    from deepfit import mixed_precision
+
+    return mixed_precision.global_policy()
+
+
+def set_dtype_policy(policy: Any) -> None:
+    """Set the global mixed-precision policy, e.g. 'mixed_float16'."""
+    from deepfit import mixed_precision
+
+    mixed_precision.set_global_policy(policy)
+
+
+from deepfit.io_utils import (  # noqa: E402, F401 - Keras has them in keras.config too
+    disable_interactive_logging,
+    enable_interactive_logging,
+    is_interactive_logging_enabled,
+)

@@ -11,6 +11,7 @@ import warnings
 
 from deepfit.callbacks.logs import to_float
 from deepfit.callbacks.monitor_callback import MonitorCallback
+from deepfit.io_utils import print_msg
 
 
 class EarlyStopping(MonitorCallback):
@@ -93,13 +94,12 @@ class EarlyStopping(MonitorCallback):
 
     def on_train_end(self, logs: dict | None = None) -> None:
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping", flush=True)
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
         if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(
+                print_msg(
                     "Restoring model weights from the end of the best epoch: "
-                    f"{self.best_epoch + 1}.",
-                    flush=True,
+                    f"{self.best_epoch + 1}."
                 )
             self.model.set_weights(self.best_weights)
 

@@ -17,6 +17,7 @@ import numpy as np
 from deepfit.callbacks.callback import Callback
 from deepfit.callbacks.learning_rates import log_key, named_optimizers
 from deepfit.callbacks.logs import to_float
+from deepfit.io_utils import print_msg
 
 
 class LearningRateScheduler(Callback):
@@ -52,10 +53,9 @@ class LearningRateScheduler(Callback):
             learning_rate = self._update_optimizer_lr(optimizer, epoch)
             if self.verbose > 0:
                 which = f"{name} learning rate" if name else "learning rate"
-                print(
+                print_msg(
                     f"\nEpoch {epoch + 1}: LearningRateScheduler setting {which} to "
-                    f"{learning_rate}.",
-                    flush=True,
+                    f"{learning_rate}."
                 )
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:

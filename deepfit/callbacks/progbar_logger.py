@@ -10,6 +10,7 @@ from typing import Any
 
 from deepfit.callbacks.callback import Callback
 from deepfit.callbacks.logs import SortedLogs
+from deepfit.io_utils import print_msg
 
 
 class ProgbarLogger(Callback):
@@ -61,7 +62,7 @@ class ProgbarLogger(Callback):
         self._reset_progbar()
         self._maybe_init_progbar()
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
         self._update_progbar(batch, logs)

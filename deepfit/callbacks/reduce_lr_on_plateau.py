@@ -15,6 +15,7 @@ import numpy as np
 from deepfit.callbacks.learning_rates import log_key, named_optimizers
 from deepfit.callbacks.logs import to_float
 from deepfit.callbacks.monitor_callback import MonitorCallback
+from deepfit.io_utils import print_msg
 
 
 class ReduceLROnPlateau(MonitorCallback):
@@ -118,9 +119,8 @@ class ReduceLROnPlateau(MonitorCallback):
         optimizer.learning_rate = new_lr
         if self.verbose > 0:
             name_str = f" {name}" if name else ""
-            print(
+            print_msg(
                 f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing{name_str} learning rate "
-                f"to {new_lr}.",
-                flush=True,
+                f"to {new_lr}."
             )
         return True

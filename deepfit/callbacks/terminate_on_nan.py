@@ -13,6 +13,7 @@ import torch
 
 from deepfit.callbacks.callback import Callback
 from deepfit.callbacks.logs import to_float
+from deepfit.io_utils import print_msg
 
 # At most this many CUDA losses wait to be checked before the oldest is waited for.
 _MAX_PENDING = 64
@@ -81,7 +82,7 @@ class TerminateOnNaN(Callback):
                 f"NaN or Inf loss encountered at batch {batch}. "
                 f"Loss value: {loss}. Terminating training immediately."
             )
-        print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
+        print_msg(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True
         return True
 

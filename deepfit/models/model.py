@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from deepfit.io_utils import print_msg
 from deepfit.layers.layer import Layer
 from deepfit.trainer.trainer import Trainer
 
@@ -116,7 +117,7 @@ class Model(Trainer, Layer):
                               expand_nested=expand_nested, show_trainable=show_trainable,
                               layer_range=layer_range)
         if print_fn is None:
-            print(text)
+            print_msg(text)
         else:
             print_fn(text + "\n")
 

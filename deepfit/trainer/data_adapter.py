@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from deepfit import tree
+from deepfit import config, tree
 from deepfit.data.shuffle_state import set_shuffle_passes, shuffle_passes
 from deepfit.data.strings import TextArray, is_text, text_batch
 from deepfit.distribute import training as distribute_training
@@ -294,6 +294,10 @@ class EpochIterator:
 
     def __init__(self, batches: ArrayBatches | IterableBatches,
                  steps_per_epoch: int | None = None, steps_per_execution: int = 1) -> None:
+        cap = config.max_steps_per_epoch()  # keras.config.set_max_steps_per_epoch
+        if cap and (not steps_per_epoch or cap < steps_per_epoch):
+            warnings.warn(f"Limiting steps_per_epoch to {cap}", stacklevel=3)
+            steps_per_epoch = cap
         self.batches = batches
         self.steps_per_epoch = steps_per_epoch
         self.steps_per_execution = steps_per_execution

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import torch
 
+from deepfit.io_utils import print_msg
+
 # The clock behind every time the bar shows; tests replace it with a fake one.
 _now = time.monotonic
 
@@ -298,12 +300,4 @@ def _format_time(time_per_unit: float, unit_name: str) -> str:
 
 
 def _write(message: str) -> None:
-    stream = sys.stdout
-    try:
-        stream.write(message)
-    except UnicodeEncodeError:
-        # A stream that cannot encode '━' gets Keras 2's '=' bar instead.
-        encoding = getattr(stream, "encoding", None) or "utf-8"
-        message = message.replace(_BAR_CHAR, "=")
-        stream.write(message.encode(encoding, errors="ignore").decode(encoding))
-    stream.flush()
+    print_msg(message, line_break=False)

@@ -250,6 +250,7 @@ class Trainer(EvaluationMethods):
         validation.check_verbose(verbose)
         validation.check_class_weight(class_weight)
         validation.check_validation_arity(validation_data)
+        epochs = validation.capped_epochs(epochs)
         device = self._device()
         train_batches, val_batches = self._fit_data(
             x, y, sample_weight, class_weight, batch_size, shuffle, validation_split,
@@ -773,3 +774,4 @@ def _without_call(model: Any) -> bool:
     sublayers = [m for m in model.modules() if m is not model and isinstance(m, Layer)]
     return type(model).call is Layer.call and bool(sublayers) and all(
         layer.built for layer in sublayers)
+

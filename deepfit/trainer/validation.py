@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import torch
 
-from deepfit import tree
+from deepfit import config, tree
 from deepfit.data.strings import is_text
 
 
@@ -274,3 +275,13 @@ def check_text_inputs(x: Any, declared_dtypes: list[Any] | None) -> None:
                 f"declare a text input (Input(dtype='string')) followed by TextVectorization or "
                 f"StringLookup"
             )
+
+
+def capped_epochs(epochs: int) -> int:
+    """`epochs`, or `keras.config.max_epochs()` when that is set and smaller (with Keras's
+    warning)."""
+    cap = config.max_epochs()
+    if cap and cap < epochs:
+        warnings.warn(f"Limiting epochs to {cap}", stacklevel=3)
+        return cap
+    return epochs

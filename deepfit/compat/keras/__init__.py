@@ -60,7 +60,14 @@ config = _namespace.make(
         "set_image_data_format")},
         "dtype_policy": "deepfit.mixed_precision:global_policy",
         "set_dtype_policy": "deepfit.mixed_precision:set_global_policy",
-        "enable_unsafe_deserialization": "deepfit.config:enable_unsafe_deserialization"},
+        "enable_unsafe_deserialization": "deepfit.config:enable_unsafe_deserialization",
+        **{name: f"deepfit.config:{name}" for name in (
+            "enable_interactive_logging", "disable_interactive_logging",
+            "is_interactive_logging_enabled", "enable_traceback_filtering",
+            "disable_traceback_filtering", "is_traceback_filtering_enabled",
+            "enable_flash_attention", "disable_flash_attention", "is_flash_attention_enabled",
+            "max_epochs", "set_max_epochs", "max_steps_per_epoch", "set_max_steps_per_epoch",
+            "is_nnx_enabled", "set_backend")}},
 )
 saving = _namespace.make(
     "keras.saving", sources=["deepfit.saving"],
