@@ -18,6 +18,7 @@ from deepfit.ops import (  # noqa: F401
     convolution,
     core,
     dtypes,
+    einops,
     image,
     linalg,
     linalg_extras,
@@ -26,10 +27,12 @@ from deepfit.ops import (  # noqa: F401
     nn,
     number_ops,
     numpy,
+    signal,
 )
 from deepfit.ops.arrays import *  # noqa: F403
 from deepfit.ops.convolution import *  # noqa: F403
 from deepfit.ops.core import *  # noqa: F403
+from deepfit.ops.einops import *  # noqa: F403
 from deepfit.ops.elementwise import *  # noqa: F403
 from deepfit.ops.linalg_extras import *  # noqa: F403
 from deepfit.ops.mapping import *  # noqa: F403
@@ -38,12 +41,14 @@ from deepfit.ops.nn import *  # noqa: F403
 from deepfit.ops.number_ops import *  # noqa: F403
 from deepfit.ops.numpy import *  # noqa: F403
 from deepfit.ops.reductions import *  # noqa: F403
+from deepfit.ops.signal import *  # noqa: F403
 
 math = math_ops
 
 __all__ = sorted({
     *convolution.__all__, *core.__all__, *numpy.__all__, *nn.__all__, *math_ops.__all__,
-    *linalg_extras.__all__, *mapping.__all__, *number_ops.__all__,
+    *linalg_extras.__all__, *mapping.__all__, *number_ops.__all__, *einops.__all__,
+    *signal.__all__,
     "core", "dtypes", "image", "linalg", "math", "nn", "numpy",
 })
 

@@ -39,6 +39,16 @@ def _image(ops, x):
     return ops.reshape(ops.tile(ops.cast(x, "float32"), (2, 1)), (1, 2, 2, 4))
 
 
+def _signal(ops, x):
+    """Two float32 signals of 32 samples made from the finite (2, 4) input."""
+    return ops.tile(ops.cast(x, "float32"), (1, 8))
+
+
+def _pairs(ops, x):
+    """The finite input as four (real, imaginary) pairs."""
+    return ops.reshape(ops.cast(x, "float32"), (4, 2))
+
+
 def _custom_gradient(ops, x):
     """The gradient through a function whose gradient is declared 3× its upstream."""
     import torch
@@ -192,6 +202,25 @@ def _cases() -> dict:
         "nn.max_pool": (lambda ops, x: ops.nn.max_pool(_image(ops, x), 2), "finite"),
         "nn.average_pool": (lambda ops, x: ops.nn.average_pool(_image(ops, x), 2), "finite"),
         "custom_gradient": (_custom_gradient, "finite"),
+        "stft": (lambda ops, x: ops.stft(_signal(ops, x), 8, 4, 8)[0], "finite"),
+        "stft(hamming, no center)": (lambda ops, x: ops.stft(
+            _signal(ops, x), 6, 3, 8, window="hamming", center=False)[1], "finite"),
+        "istft": (lambda ops, x: ops.istft(ops.stft(_signal(ops, x), 8, 4, 8), 8, 4, 8),
+                  "finite"),
+        "istft(padded window)": (lambda ops, x: ops.istft(
+            ops.stft(_signal(ops, x), 6, 2, 8), 6, 2, 8), "finite"),
+        "istft(no center, length)": (lambda ops, x: ops.istft(
+            ops.stft(_signal(ops, x), 8, 4, 8, center=False), 8, 4, 8, length=28,
+            center=False), "finite"),
+        "view_as_complex": (lambda ops, x: ops.imag(ops.view_as_complex(_pairs(ops, x))),
+                            "finite"),
+        "view_as_real": (lambda ops, x: ops.view_as_real(ops.view_as_complex(_pairs(ops, x))),
+                         "finite"),
+        "cdist": (lambda ops, x: ops.cdist(x, ops.flip(x, axis=0)[:, :4]), "finite"),
+        "rearrange": (lambda ops, x: ops.rearrange(
+            ops.reshape(x, (2, 2, 2)), "b (h1 h) w -> (b h1) w h", h1=2), "finite"),
+        "rearrange(merge)": (lambda ops, x: ops.rearrange(
+            ops.reshape(x, (2, 2, 2)), "b h w -> h (b w)"), "finite"),
         "nn.one_hot": (lambda ops, x: ops.nn.one_hot(ops.array([0, 2]), 3), "finite"),
     })
     return cases

@@ -37,7 +37,7 @@ def ours():
 def test_the_second_table_matches_keras_values_and_dtypes(keras_tables, ours):
     theirs = keras_tables["more_op_cases"]
     computed = [k for k, v in theirs.items() if not (isinstance(v[0], str) and v[0] == "error")]
-    assert len(computed) > 650  # cases × dtypes where Keras gives a result
+    assert len(computed) > 750  # cases × dtypes where Keras gives a result
     bad = {key: why for key, why in compare.mismatches(ours, theirs).items()
            if key not in KNOWN}
     assert bad == {}, "\n".join(f"{case} [{dtype}]: {why}" for (case, dtype), why in bad.items())
@@ -150,6 +150,17 @@ def test_custom_gradient_and_jvp_give_the_derivatives():
     (lambda: ops.vectorize(ops.sum, signature="n->()"), ValueError, "signature"),
     (lambda: ops.associative_scan(ops.add, [ops.ones((2,)), ops.ones((3,))]), ValueError,
      "same size"),
+    (lambda: ops.stft(ops.ones((8,), dtype="int32"), 4, 2, 4), TypeError, "float32"),
+    (lambda: ops.stft(ops.ones((8,)), 4, 2, 2), ValueError, "fft_length"),
+    (lambda: ops.stft(ops.ones((8,)), 4, 2, 4, window="box"), ValueError, "hann"),
+    (lambda: ops.istft((ops.ones((3, 3)), ops.ones((3, 3))), 4, 2, 4, window=ops.ones((3,))),
+     ValueError, "window"),
+    (lambda: ops.view_as_complex(ops.ones((2, 3))), ValueError, "size 2"),
+    (lambda: ops.cdist(ops.ones((3,)), ops.ones((2, 3))), ValueError, "rank"),
+    (lambda: ops.cdist(ops.ones((2, 3)), ops.ones((2, 4))), ValueError, "Last dimension"),
+    (lambda: ops.rearrange(ops.ones((2, 3)), "a b c -> c b a"), ValueError, "names 3 axes"),
+    (lambda: ops.rearrange(ops.ones((2, 3)), "a b -> a c"), ValueError, "same axes"),
+    (lambda: ops.rearrange(ops.ones((2, 3)), "a (b c) -> a b c", b=2), ValueError, "split"),
 ])
 def test_bad_arguments_raise_clear_errors(call, error, words):
     with pytest.raises(error, match=words):
