@@ -205,6 +205,25 @@ class Dataset:
         """All but the first `count` elements (none when `count` is -1)."""
         return _transforms.Skip(self, _check_count("skip", count))
 
+    def shard(self, num_shards: int, index: int, name: str | None = None) -> Dataset:
+        """Every `num_shards`-th element starting at element `index` (tf.data's `shard`: one
+        worker's part, or a split such as `val.shard(2, 0)` / `val.shard(2, 1)`).
+
+        Args:
+            num_shards: how many shards (a positive int).
+            index: which shard, 0 <= index < num_shards.
+            name: accepted for tf.data compatibility.
+
+        Returns:
+            The sharded `Dataset`.
+        """
+        _check_positive_int("num_shards", num_shards)
+        if isinstance(index, bool) or not isinstance(index, (int, np.integer)) or not (
+                0 <= index < num_shards):
+            raise ValueError(f"shard: index must be an int in [0, num_shards={num_shards}), "
+                             f"received index={index!r}")
+        return _transforms.Shard(self, int(num_shards), int(index))
+
     def repeat(self, count: int | None = None) -> Dataset:
         """Repeat the dataset `count` times; forever when `count` is None or -1.
 

@@ -237,6 +237,27 @@ class Take(_Unary):
         return min(size, self.count)
 
 
+class Shard(_Unary):
+    """Every `num_shards`-th element, starting at `index`."""
+
+    def __init__(self, parent: Dataset, num_shards: int, index: int):
+        super().__init__(parent)
+        self.num_shards = num_shards
+        self.index = index
+
+    def _fast(self):
+        return None
+
+    def _elements(self):
+        return itertools.islice(iter(self._parent), self.index, None, self.num_shards)
+
+    def cardinality(self) -> int:
+        size = self._parent.cardinality()
+        if size < 0:
+            return size
+        return max(0, -(-(size - self.index) // self.num_shards))
+
+
 class Skip(_Unary):
     def __init__(self, parent: Dataset, count: int):
         super().__init__(parent)

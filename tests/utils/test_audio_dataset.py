@@ -148,3 +148,21 @@ result["shaped"] = [np.asarray(c) for b in shaped for c in b]
             np.testing.assert_array_equal(np.asarray(a), b, err_msg=key)
     with pytest.raises(ValueError, match="smaller size than the input element"):
         list(ds.padded_batch(2, padded_shapes=([2], [None, 2], [])))
+
+
+@needs_tf
+def test_shard_matches_tf_data():
+    found = _tf("""
+ds = tf.data.Dataset.range(11)
+for n, i in [(2, 0), (2, 1), (3, 2), (4, 3), (20, 5)]:
+    part = ds.shard(n, i)
+    result[f"{n}_{i}"] = np.array(list(part.as_numpy_iterator()), np.int64)
+    result[f"{n}_{i}_card"] = np.array(int(part.cardinality()))
+""")
+    ds = Dataset.range(11)
+    for n, i in [(2, 0), (2, 1), (3, 2), (4, 3), (20, 5)]:
+        part = ds.shard(n, i)
+        assert [int(v) for v in part] == found[f"{n}_{i}"].tolist()
+        assert part.cardinality() == int(found[f"{n}_{i}_card"])
+    with pytest.raises(ValueError, match="index must be an int in"):
+        ds.shard(2, 2)
