@@ -79,7 +79,8 @@ class EagerTensor(torch.Tensor):
     def __repr__(self, *, tensor_contents: Any = None) -> str:
         array = self.numpy()
         shown = repr(array.item()) if array.ndim == 0 else repr(array)  # TF: numpy=1.0
-        return f"<tf.Tensor: shape={self.shape}, dtype={_dtype_name(self.dtype)}, numpy={shown}>"
+        return (f"<tf.Tensor: shape={self.shape}, dtype={_dtype_name(self.dtype)}, "
+                f"numpy={_own_line(shown)}>")
 
     def __float__(self) -> float:
         return float(self.numpy().reshape(()))
@@ -88,7 +89,8 @@ class EagerTensor(torch.Tensor):
         return int(self.numpy().reshape(()))
 
     def __str__(self) -> str:
-        return f"tf.Tensor({self.numpy()}, shape={self.shape}, dtype={_dtype_name(self.dtype)})"
+        return (f"tf.Tensor({_own_line(str(self.numpy()))}, shape={self.shape}, "
+                f"dtype={_dtype_name(self.dtype)})")
 
     def __format__(self, spec: str) -> str:
         if self.dim() == 0:
@@ -101,6 +103,12 @@ class EagerTensor(torch.Tensor):
 
 def _rebuild(array: np.ndarray) -> EagerTensor:
     return torch.from_numpy(array).as_subclass(EagerTensor)
+
+
+def _own_line(text: str) -> str:
+    """Values that print on several lines start on a line of their own, as TensorFlow prints
+    them."""
+    return "\n" + text if "\n" in text else text
 
 
 def _dtype_name(dtype: torch.dtype) -> str:

@@ -102,3 +102,16 @@ def test_scalar_repr_shows_the_value_as_tensorflow_does():
     assert repr(to_eager(torch.tensor(1.0))) == "<tf.Tensor: shape=(), dtype=float32, numpy=1.0>"
     assert repr(to_eager(torch.tensor(3, dtype=torch.int32))) == (
         "<tf.Tensor: shape=(), dtype=int32, numpy=3>")
+
+
+def test_values_on_several_lines_start_on_their_own_line_as_tensorflow_prints():
+    """TensorFlow 2.21's own output for these tensors (print and repr)."""
+    from deepfit.compat import tensorflow as tf
+
+    matrix = tf.constant([[1, 2], [3, 4]])
+    assert str(matrix) == "tf.Tensor(\n[[1 2]\n [3 4]], shape=(2, 2), dtype=int32)"
+    assert repr(matrix) == ("<tf.Tensor: shape=(2, 2), dtype=int32, numpy=\n"
+                            "array([[1, 2],\n       [3, 4]], dtype=int32)>")
+    assert repr(tf.constant([1.5, 2.0])) == (
+        "<tf.Tensor: shape=(2,), dtype=float32, numpy=array([1.5, 2. ], dtype=float32)>")
+    assert str(tf.constant(3)) == "tf.Tensor(3, shape=(), dtype=int32)"

@@ -45,7 +45,7 @@ def test_basic_text_classification_tutorial_learns(tmp_path):
     assert 1640 < vocabulary < 1700  # the stand-in's 1,640 distinct words, '' and '[UNK]'
     # Printed as TensorFlow prints an eager tensor.
     assert re.search(r"Vectorized review \(<tf.Tensor: shape=\(1, 250\), dtype=int64, "
-                     r"numpy=array\(\[\[ *\d+,", out)
+                     r"numpy=\narray\(\[\[ *\d+,", out)
     accuracy = float(re.search(r"^Accuracy:  ([\d.]+)$", out, flags=re.MULTILINE).group(1))
     assert accuracy > 0.8
     assert len(re.findall(r"^Epoch \d+/10$", out, flags=re.MULTILINE)) == 10
