@@ -29,6 +29,7 @@ from deepfit.losses.auto import (
 from deepfit.losses.auto import (
     resolve_crossentropy as resolve_crossentropy,
 )
+from deepfit.losses.circle import Circle, circle
 from deepfit.losses.classes import (
     BinaryCrossentropy as BinaryCrossentropy,
 )
@@ -74,6 +75,7 @@ from deepfit.losses.classes import (
 from deepfit.losses.classes import (
     SquaredHinge as SquaredHinge,
 )
+from deepfit.losses.ctc import CTC, ctc
 from deepfit.losses.focal import (
     BinaryFocalCrossentropy,
     CategoricalFocalCrossentropy,
@@ -161,6 +163,11 @@ from deepfit.losses.loss import (
 from deepfit.losses.loss import (
     _OptionsLoss as _OptionsLoss,
 )
+from deepfit.losses.overlap import Dice, Tversky, dice, tversky
+from deepfit.losses.robust import (
+    CategoricalGeneralizedCrossEntropy,
+    categorical_generalized_cross_entropy,
+)
 from deepfit.losses.utils import (
     _CLASSES as _CLASSES,
 )
@@ -218,7 +225,9 @@ from deepfit.losses.utils import (
 
 __all__ = [
     "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "binary_focal_crossentropy",
-    "categorical_focal_crossentropy",
+    "categorical_focal_crossentropy", "CTC", "ctc", "Circle", "circle", "Dice", "dice",
+    "Tversky", "tversky", "CategoricalGeneralizedCrossEntropy",
+    "categorical_generalized_cross_entropy",
     "Loss", "LossFunctionWrapper", "BinaryCrossentropy", "CategoricalCrossentropy",
     "SparseCategoricalCrossentropy", "MeanSquaredError", "MeanAbsoluteError",
     "MeanAbsolutePercentageError", "MeanSquaredLogarithmicError", "Huber", "Hinge",

@@ -16,6 +16,7 @@ import torch
 from deepfit import activations as _act
 from deepfit import config
 from deepfit.ops.core import convert_to_tensor as _t
+from deepfit.ops.ctc import ctc_decode, ctc_loss  # noqa: F401 (exported as keras.ops.nn.*)
 from deepfit.ops.dtypes import result_type, to_torch
 from deepfit.ops.symbolic import op
 
@@ -30,7 +31,7 @@ __all__ = [
     "softmax", "log_softmax", "glu",
     "sparsemax", "threshold", "moments", "normalize", "batch_normalization",
     "binary_crossentropy", "categorical_crossentropy", "sparse_categorical_crossentropy",
-    "multi_hot", "rms_normalization", "layer_normalization",
+    "multi_hot", "rms_normalization", "layer_normalization", "ctc_loss", "ctc_decode",
 ]
 
 

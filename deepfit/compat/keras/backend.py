@@ -28,13 +28,15 @@ from deepfit.backend import (
     standardize_dtype,
 )
 from deepfit.compat import namespace as _namespace
+from deepfit.compat.keras.legacy_ctc import ctc_batch_cost, ctc_decode
 from deepfit.compat.tensorflow import nn as _nn
 from deepfit.compat.tensorflow import ops as _ops
 from deepfit.compat.tensorflow import random as _random
 from deepfit.compat.tensorflow.dtypes import as_dtype as _as_dtype
 from deepfit.config import epsilon, floatx, set_epsilon, set_floatx
 
-__all__ = ["backend", "clear_session", "epsilon", "floatx", "get_uid", "image_data_format",
+__all__ = ["backend", "clear_session", "ctc_batch_cost", "ctc_decode", "epsilon", "floatx",
+           "get_uid", "image_data_format",
            "is_float_dtype", "is_int_dtype", "result_type", "set_epsilon", "set_floatx",
            "set_image_data_format", "standardize_dtype"]
 
