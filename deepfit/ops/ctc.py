@@ -30,11 +30,8 @@ _HASH_BASE = 2654435769
 
 
 def _float_logits(x: Any, argument: str) -> torch.Tensor:
-    logits = _t(x)
-    if not logits.is_floating_point():
-        logits = logits.to(torch.float32)
-    elif logits.element_size() < 4:  # float16/bfloat16 promote to float32 as in Keras
-        logits = logits.to(torch.float32)
+    # Keras computes CTC in result_type(dtype, "float32"), which is float32 for every dtype.
+    logits = _t(x).to(torch.float32)
     if logits.dim() != 3:
         raise ValueError(f"{argument}: expected logits of shape (batch_size, max_length, "
                          f"num_classes), received shape {tuple(logits.shape)}")
@@ -65,7 +62,7 @@ def ctc_loss(target: Any, output: Any, target_length: Any, output_length: Any,
         mask_index: the blank class. Defaults to 0.
 
     Returns:
-        The losses, shape `(batch_size,)`, in the logits' float dtype (at least float32).
+        The losses, shape `(batch_size,)`, float32.
 
     Example:
         >>> ctc_loss([[1]], torch.zeros(1, 2, 3), [1], [2]).shape

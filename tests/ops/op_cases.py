@@ -224,6 +224,14 @@ def _cases() -> dict:
         "qr": lambda ops, x: ops.abs(ops.linalg.qr(_square(ops, x))[1]),
         "lstsq": lambda ops, x: ops.linalg.lstsq(_square(ops, x), ops.ones((2, 1))),
         "lu_factor": lambda ops, x: ops.linalg.lu_factor(_square(ops, x))[1],
+        "ctc_loss": lambda ops, x: ops.ctc_loss(
+            ops.convert_to_tensor([[1]]), ops.reshape(x, (1, 2, 3)), ops.convert_to_tensor([1]),
+            ops.convert_to_tensor([2])),
+        "ctc_decode": lambda ops, x: ops.ctc_decode(ops.reshape(x, (1, 2, 3)),
+                                                    ops.convert_to_tensor([2]))[0],
+        "ctc_decode(beam)": lambda ops, x: ops.ctc_decode(
+            ops.reshape(x, (2, 1, 3)), ops.convert_to_tensor([1, 1]), strategy="beam_search",
+            beam_width=2, top_paths=2)[1],
         "image.resize": lambda ops, x: ops.image.resize(
             ops.cast(ops.reshape(ops.tile(x, (2, 2)), (1, 4, 6, 1)), "float32"), (2, 3)),
     })
