@@ -62,7 +62,8 @@ for name, (cls, kwargs, yk, pk) in {CASES!r}.items():
     for reduction in ("sum_over_batch_size", "sum", None):
         loss = getattr(keras.losses, cls)(reduction=reduction, **kwargs)
         result[f"{{name}}_{{reduction}}"] = keras.ops.convert_to_numpy(loss(y, p))
-        result[f"{{name}}_w_{{reduction}}"] = keras.ops.convert_to_numpy(loss(y, p, sample_weight=w))
+        weighted = loss(y, p, sample_weight=w)
+        result[f"{{name}}_w_{{reduction}}"] = keras.ops.convert_to_numpy(weighted)
     result[f"{{name}}_config"] = json.dumps(getattr(keras.losses, cls)(**kwargs).get_config())
 for name, (fn, kwargs, yk, pk) in {FUNCTIONS!r}.items():
     kwargs = {{k: inputs[v] if isinstance(v, str) else v for k, v in kwargs.items()}}

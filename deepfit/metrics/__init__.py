@@ -147,7 +147,20 @@ from deepfit.metrics.confusion_metrics import (
 from deepfit.metrics.confusion_metrics import (
     confusion_counts as confusion_counts,
 )
+from deepfit.metrics.constrained_metrics import (
+    PrecisionAtRecall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+)
+from deepfit.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
 from deepfit.metrics.f_score_metrics import F1Score, FBetaScore
+from deepfit.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from deepfit.metrics.lookup import (
     AutoAccuracy as AutoAccuracy,
 )
@@ -244,7 +257,10 @@ from deepfit.metrics.utils import (
 )
 
 __all__ = [
-    "F1Score", "FBetaScore", "R2Score",
+    "F1Score", "FBetaScore", "R2Score", "IoU", "BinaryIoU", "MeanIoU", "OneHotIoU",
+    "OneHotMeanIoU", "PrecisionAtRecall", "RecallAtPrecision", "SensitivityAtSpecificity",
+    "SpecificityAtSensitivity", "PearsonCorrelation", "ConcordanceCorrelation",
+    "pearson_correlation", "concordance_correlation",
     "Metric", "Mean", "Sum", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy",
     "CategoricalAccuracy", "SparseCategoricalAccuracy", "TopKCategoricalAccuracy",
     "SparseTopKCategoricalAccuracy", "MeanSquaredError", "MeanAbsoluteError",

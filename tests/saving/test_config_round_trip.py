@@ -223,7 +223,13 @@ def test_loss_config_round_trip(cls):
 
 _METRIC_ARGS = {"MeanMetricWrapper": {"fn": losses.mean_squared_error},
                 "AUC": {"num_thresholds": 20, "curve": "PR"},
-                "Precision": {"thresholds": [0.3, 0.6]}, "TopKCategoricalAccuracy": {"k": 2}}
+                "Precision": {"thresholds": [0.3, 0.6]}, "TopKCategoricalAccuracy": {"k": 2},
+                "IoU": {"num_classes": 3, "target_class_ids": [0, 2]},
+                "MeanIoU": {"num_classes": 3}, "OneHotMeanIoU": {"num_classes": 3},
+                "OneHotIoU": {"num_classes": 3, "target_class_ids": [1]},
+                "PrecisionAtRecall": {"recall": 0.5}, "RecallAtPrecision": {"precision": 0.5},
+                "SensitivityAtSpecificity": {"specificity": 0.5, "num_thresholds": 9},
+                "SpecificityAtSensitivity": {"sensitivity": 0.5, "class_id": 1}}
 
 
 @pytest.mark.parametrize("cls", _unique(metrics._CLASSES), ids=lambda c: c.__name__)
