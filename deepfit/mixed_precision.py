@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import Any
 
 import torch
 
@@ -125,3 +126,13 @@ class LossScaler:
             self.scale = max(self.scale / 2.0, 1.0)
             self._good_steps = 0
         return finite
+
+
+def __getattr__(name: str) -> Any:
+    # `keras.mixed_precision.LossScaleOptimizer` is the optimizer class; imported on first use
+    # because the optimizers import this module's users.
+    if name == "LossScaleOptimizer":
+        from deepfit.optimizers.loss_scale import LossScaleOptimizer
+
+        return LossScaleOptimizer
+    raise AttributeError(f"module 'deepfit.mixed_precision' has no attribute {name!r}")

@@ -1,6 +1,7 @@
 """Optimizers with Keras 3's names, defaults and update rules, built for a cheap step.
 
-One module per family (`sgd`, `adam`, `rmsprop`, `adagrad`) over the flat-buffer base class
+One module per family (`sgd`, `adam`, `rmsprop`, `adagrad`, `adafactor`, `ftrl`, `lamb`,
+`lion`, `loss_scale`) over the flat-buffer base class
 in `base`; every name is importable from `deepfit.optimizers`.
 
 Example:
@@ -22,15 +23,20 @@ from typing import Any
 
 from deepfit import schedules
 from deepfit.identifiers import resolve
+from deepfit.optimizers.adafactor import Adafactor
 from deepfit.optimizers.adagrad import Adadelta, Adagrad
 from deepfit.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from deepfit.optimizers.base import _REGISTRY, LearningRate, Optimizer
+from deepfit.optimizers.ftrl import Ftrl
+from deepfit.optimizers.lamb import Lamb
 from deepfit.optimizers.lion import Lion
+from deepfit.optimizers.loss_scale import LossScaleOptimizer
 from deepfit.optimizers.rmsprop import RMSprop
 from deepfit.optimizers.sgd import SGD
 
 __all__ = [
-    "SGD", "Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "LearningRate", "Lion", "Nadam",
+    "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb",
+    "LearningRate", "Lion", "LossScaleOptimizer", "Nadam",
     "Optimizer", "RMSprop", "_REGISTRY", "deserialize", "get", "schedules", "serialize",
 ]
 

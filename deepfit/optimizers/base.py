@@ -424,6 +424,11 @@ class Optimizer:
         for group in self._groups:
             group.grad.zero_()
 
+    @property
+    def _scales_loss(self) -> bool:
+        """Whether training must multiply the loss by `scale_loss` before backward."""
+        return self.loss_scale_factor is not None
+
     def scale_loss(self, loss: torch.Tensor) -> torch.Tensor:
         """Multiply the loss by `loss_scale_factor` (gradients are divided back in the update)."""
         return loss if self.loss_scale_factor is None else loss * self.loss_scale_factor

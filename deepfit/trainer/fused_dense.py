@@ -150,6 +150,8 @@ def _check_trainer(model: Any) -> None:
         raise _Unsupported("not compiled")
     if user_loss.overrides_compute_loss(model):
         raise _Unsupported("a custom compute_loss")
+    if getattr(model.optimizer, "_scales_loss", False):
+        raise _Unsupported("loss scaling by the optimizer")
     unsupported = state.active_features() - SUPPORTED_FEATURES
     if unsupported:
         raise _Unsupported(", ".join(name.replace("_", " ") for name in sorted(unsupported)))

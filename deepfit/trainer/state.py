@@ -83,8 +83,8 @@ class TrainerState:
         self.may_have_losses = model._has_losses()
         self.step_device = model._device()
         policy = mixed_precision.global_policy()
-        if not policy.needs_loss_scaling:
-            self.loss_scaler = None
+        if not policy.needs_loss_scaling or getattr(model.optimizer, "_scales_loss", False):
+            self.loss_scaler = None  # a LossScaleOptimizer (or loss_scale_factor) scales
         elif self.loss_scaler is None:
             self.loss_scaler = mixed_precision.LossScaler()
 

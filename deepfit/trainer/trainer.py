@@ -414,6 +414,8 @@ class Trainer(EvaluationMethods):
             share = distribute_training.loss_share(local_batch, state.sharded.current_global,
                                                    state.distributed)
             loss = loss if share == 1.0 else loss * share
+        if getattr(self.optimizer, "_scales_loss", False):  # as Keras's train_step
+            loss = self.optimizer.scale_loss(loss)
         if state.loss_scaler is None:
             loss.backward()
             return True

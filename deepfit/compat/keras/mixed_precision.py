@@ -25,4 +25,5 @@ def _is_mixed_precision_api(name: str, obj: Any) -> bool:
 _namespace.install(globals(), _namespace.Lookup(
     "keras.mixed_precision", sources=["deepfit.mixed_precision"],
     accept=_is_mixed_precision_api,
+    extras={"LossScaleOptimizer": "deepfit.optimizers.loss_scale:LossScaleOptimizer"},
 ))
