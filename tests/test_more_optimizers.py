@@ -1,7 +1,8 @@
-"""Adafactor, Ftrl, Lamb and LossScaleOptimizer against real Keras (torch backend, in its own
-process): several update steps on variables of rank 1, 2 and 3 from the same gradients;
-`fit` on a small model from the same initial weights (History and final weights); configs;
-dynamic loss scaling (growth, halving on non-finite gradients); clear errors."""
+"""Adafactor, Ftrl, Lamb, Muon, ScheduleFreeAdamW and LossScaleOptimizer against real Keras
+(torch backend, in its own process): several update steps on variables of rank 1, 2 and 3
+from the same gradients; `fit` on a small model from the same initial weights (History and
+final weights); configs; dynamic loss scaling (growth, halving on non-finite gradients);
+clear errors."""
 
 from __future__ import annotations
 
@@ -34,11 +35,20 @@ CASES = {
     "lamb": ("Lamb", {"learning_rate": 0.01}),
     "lamb_opts": ("Lamb", {"learning_rate": 0.05, "beta_1": 0.8, "beta_2": 0.99,
                            "epsilon": 1e-5, "global_clipnorm": 1.0}),
+    "schedule_free": ("ScheduleFreeAdamW", {"learning_rate": 0.01}),
+    "schedule_free_warm": ("ScheduleFreeAdamW", {"learning_rate": 0.05, "warmup_steps": 3,
+                                                 "beta_1": 0.8, "weight_decay": 0.01}),
+    "muon": ("Muon", {"learning_rate": 0.02}),
+    "muon_opts": ("Muon", {"learning_rate": 0.01, "nesterov": False, "rms_rate": None,
+                           "adam_lr_ratio": 0.5, "weight_decay": 0.1, "momentum": 0.9,
+                           "ns_steps": 3}),
 }
 FIT_CASES = {
     "adafactor": ("Adafactor", {"learning_rate": 0.05}),
     "ftrl": ("Ftrl", {"learning_rate": 0.2, "l1_regularization_strength": 0.001}),
     "lamb": ("Lamb", {"learning_rate": 0.02}),
+    "schedule_free": ("ScheduleFreeAdamW", {"learning_rate": 0.01, "warmup_steps": 2}),
+    "muon": ("Muon", {"learning_rate": 0.01}),
     "lso_adam": ("LossScaleOptimizer", {"initial_scale": 1024.0, "dynamic_growth_steps": 3}),
     "sgd_scaled": ("SGD", {"learning_rate": 0.05, "loss_scale_factor": 8.0}),
 }
@@ -179,7 +189,8 @@ def test_namespaces_and_state_round_trip():
     from deepfit.compat.keras import optimizers as keras_optimizers
 
     assert mixed_precision.LossScaleOptimizer is optimizers.LossScaleOptimizer
-    for name in ("Adafactor", "Ftrl", "Lamb", "LossScaleOptimizer"):
+    for name in ("Adafactor", "Ftrl", "Lamb", "LossScaleOptimizer", "Muon",
+                 "ScheduleFreeAdamW"):
         assert getattr(keras_optimizers, name) is getattr(optimizers, name)
     opt = optimizers.LossScaleOptimizer(optimizers.Adafactor(0.1), initial_scale=4.0)
     params = [torch.nn.Parameter(torch.tensor(v)) for v in INIT]

@@ -1,7 +1,7 @@
 """Optimizers with Keras 3's names, defaults and update rules, built for a cheap step.
 
 One module per family (`sgd`, `adam`, `rmsprop`, `adagrad`, `adafactor`, `ftrl`, `lamb`,
-`lion`, `loss_scale`) over the flat-buffer base class
+`lion`, `loss_scale`, `muon`, `schedule_free`) over the flat-buffer base class
 in `base`; every name is importable from `deepfit.optimizers`.
 
 Example:
@@ -31,12 +31,14 @@ from deepfit.optimizers.ftrl import Ftrl
 from deepfit.optimizers.lamb import Lamb
 from deepfit.optimizers.lion import Lion
 from deepfit.optimizers.loss_scale import LossScaleOptimizer
+from deepfit.optimizers.muon import Muon
 from deepfit.optimizers.rmsprop import RMSprop
+from deepfit.optimizers.schedule_free import ScheduleFreeAdamW
 from deepfit.optimizers.sgd import SGD
 
 __all__ = [
     "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb",
-    "LearningRate", "Lion", "LossScaleOptimizer", "Nadam",
+    "LearningRate", "Lion", "LossScaleOptimizer", "Muon", "Nadam", "ScheduleFreeAdamW",
     "Optimizer", "RMSprop", "_REGISTRY", "deserialize", "get", "schedules", "serialize",
 ]
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from tests.difftest import new_builtins
+
 ACTIVATIONS = ["relu", "tanh", "sigmoid", "linear", "elu", "selu", "softplus", "softsign",
                "swish", "gelu", "leaky_relu", "hard_sigmoid", "relu6", "silu", "mish"]
 
@@ -399,6 +401,8 @@ def generate(seed: int) -> dict:
                     compile={"loss": loss, "metrics": metrics})
     spec["compile"]["optimizer"] = _optimizer(r)
     spec["fit"] = _fit(r, spec["outputs"], n)
+    if seed >= new_builtins.FIRST_SEED:
+        new_builtins.extend(spec)
     return spec
 
 
