@@ -141,6 +141,8 @@ def cast(x: Any, dtype: Any) -> torch.Tensor:
         tensor([1, 2], dtype=torch.int32)
     """
     target = to_torch(dtype)
+    if getattr(x, "_is_sparse_tensor", False):  # a tf.SparseTensor: its values, as Keras
+        return x.with_values(x.values.to(target))
     return convert_to_tensor(x).to(target)
 
 

@@ -138,13 +138,15 @@ from deepfit.compat.tensorflow.ops import (
 from deepfit.compat.tensorflow.ops import tf_print as print  # noqa: A001 - tf.print
 from deepfit.compat.tensorflow.placement import device
 from deepfit.compat.tensorflow.random import set_seed as _set_seed
+from deepfit.compat.tensorflow.sparse import SparseTensor, gather_nd, scan
 from deepfit.data.spec import TensorSpec
 from deepfit.data.strings import STRING as string
 
 __all__ = [
     "DType", "GradientTape", "Tensor", "TensorSpec", "Variable", "__version__", "abs", "add",
     "argmax", "argmin", "argsort", "as_dtype", "audio",
-    "autograph", "bfloat16", "bool", "boolean_mask", "cast", "clip_by_value", "compat",
+    "SparseTensor", "autograph", "bfloat16", "bool", "boolean_mask", "cast", "clip_by_value",
+    "compat", "gather_nd", "scan", "sparse",
     "complex128", "complex64", "concat", "config", "constant", "convert_to_tensor", "cos",
     "data", "device", "divide", "double", "dtypes", "equal", "errors", "executing_eagerly", "exp",
     "expand_dims", "eye", "fill", "float16", "float32", "float64", "floor", "function",
@@ -193,7 +195,13 @@ compat = _namespace.make(
     modules={"v2": __name__},
     extras={"v1": _namespace.make(
         "tf.compat.v1",
-        extras={"set_random_seed": _set_seed, "logging": _namespace.make(
+        extras={"set_random_seed": _set_seed,
+                "scan": "deepfit.compat.tensorflow.sparse:scan",
+                "gather_nd": "deepfit.compat.tensorflow.sparse:gather_nd",
+                "boolean_mask": boolean_mask,
+                "nn": _namespace.make("tf.compat.v1.nn", extras={
+                    "ctc_loss": "deepfit.compat.tensorflow.sparse:ctc_loss_v1"}),
+                "logging": _namespace.make(
             "tf.compat.v1.logging",
             extras={"set_verbosity": _set_verbosity, "DEBUG": _logging.DEBUG,
                     "INFO": _logging.INFO, "WARN": _logging.WARNING,
@@ -203,12 +211,19 @@ compat = _namespace.make(
 )
 # Old scripts import Keras from TensorFlow's private package path.
 python = _namespace.make("tf.python", modules={"keras": keras.__name__})
-io = _namespace.make("tf.io", extras={"gfile": _gfile})
+io = _namespace.make("tf.io", extras={
+    "gfile": _gfile,
+    **{name: f"deepfit.compat.tensorflow.io_files:{name}" for name in (
+        "read_file", "write_file", "decode_png", "decode_jpeg", "decode_bmp", "decode_gif",
+        "decode_image")}})
 saved_model = _namespace.make(
     "tf.saved_model",
     extras={"save": "deepfit.saving.saved_model:save", "load": "deepfit.saving.saved_model:load"},
 )
 errors = _namespace.make("tf.errors")
+sparse = _namespace.make("tf.sparse", extras={
+    "SparseTensor": "deepfit.compat.tensorflow.sparse:SparseTensor",
+    "to_dense": "deepfit.compat.tensorflow.sparse:to_dense"})
 
 # TensorFlow 2 keeps tf.metrics, tf.losses, tf.optimizers and tf.initializers as aliases of
 # Keras's modules.

@@ -123,14 +123,28 @@ def join(inputs: Sequence[Any], separator: str = "", name: str | None = None) ->
     return out
 
 
+class StringResult(np.ndarray):
+    """A string array whose `.numpy()` gives bytes, as a TensorFlow string tensor's does
+    (`tf.strings.reduce_join(chars).numpy().decode("utf-8")`)."""
+
+    def numpy(self) -> Any:
+        """The strings UTF-8 encoded: `bytes` for a 0-d array, else an object array."""
+        encoded = np.vectorize(lambda text: text.encode("utf-8") if isinstance(text, str)
+                               else text, otypes=[object])(self.view(np.ndarray))
+        return encoded.reshape(()).item() if self.ndim == 0 else encoded
+
+
 def reduce_join(inputs: Any, axis: int | None = None, keepdims: bool = False,
                 separator: str = "", name: str | None = None) -> np.ndarray:
-    """Join the strings along `axis` (all of them when None)."""
+    """Join the strings along `axis` (all of them when None); `.numpy()` of the result gives
+    bytes, as TensorFlow's."""
     array = _text(inputs)
     if axis is None:
-        return np.asarray(separator.join(array.reshape(-1)), dtype=object)
-    joined = np.apply_along_axis(lambda row: separator.join(row), axis, array).astype(object)
-    return np.expand_dims(joined, axis) if keepdims else joined
+        joined = np.asarray(separator.join(array.reshape(-1)), dtype=object)
+    else:
+        joined = np.apply_along_axis(lambda row: separator.join(row), axis, array).astype(object)
+        joined = np.expand_dims(joined, axis) if keepdims else joined
+    return joined.view(StringResult)
 
 
 def substr(input: Any, pos: int, len: int, unit: str = "BYTE",  # noqa: A002
