@@ -31,6 +31,7 @@ from deepfit.optimizers.ftrl import Ftrl
 from deepfit.optimizers.lamb import Lamb
 from deepfit.optimizers.lion import Lion
 from deepfit.optimizers.loss_scale import LossScaleOptimizer
+from deepfit.optimizers.multi import MultiOptimizer, OptimizerMap
 from deepfit.optimizers.muon import Muon
 from deepfit.optimizers.rmsprop import RMSprop
 from deepfit.optimizers.schedule_free import ScheduleFreeAdamW
@@ -38,7 +39,8 @@ from deepfit.optimizers.sgd import SGD
 
 __all__ = [
     "SGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "Ftrl", "Lamb",
-    "LearningRate", "Lion", "LossScaleOptimizer", "Muon", "Nadam", "ScheduleFreeAdamW",
+    "LearningRate", "Lion", "LossScaleOptimizer", "MultiOptimizer", "Muon", "Nadam",
+    "OptimizerMap", "ScheduleFreeAdamW",
     "Optimizer", "RMSprop", "_REGISTRY", "deserialize", "get", "schedules", "serialize",
 ]
 

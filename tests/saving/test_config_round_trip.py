@@ -274,10 +274,15 @@ def test_schedule_config_round_trip(cls):
 @pytest.mark.parametrize("cls", _unique(optimizers._REGISTRY), ids=lambda c: c.__name__)
 def test_optimizer_config_round_trip(cls):
     rate = schedules.ExponentialDecay(0.05, decay_steps=2, decay_rate=0.5)
-    made = (cls(), cls(learning_rate=rate, clipnorm=1.0, use_ema=True)) if (
-        cls is not optimizers.LossScaleOptimizer) else (
-        cls(optimizers.SGD()),
-        cls(optimizers.Adam(learning_rate=rate, clipnorm=1.0, use_ema=True), initial_scale=8.0))
+    if cls not in (optimizers.LossScaleOptimizer, optimizers.MultiOptimizer):
+        made = (cls(), cls(learning_rate=rate, clipnorm=1.0, use_ema=True))
+    elif cls is optimizers.LossScaleOptimizer:
+        made = (cls(optimizers.SGD()), cls(optimizers.Adam(learning_rate=rate, clipnorm=1.0,
+                                                           use_ema=True), initial_scale=8.0))
+    elif cls is optimizers.MultiOptimizer:
+        made = (cls(optimizers.OptimizerMap(optimizers.SGD())),
+                cls(optimizers.OptimizerMap(optimizers.Adam(learning_rate=rate, clipnorm=1.0,
+                                                            use_ema=True))))
     for optimizer in made:
         config = json.loads(json.dumps(optimizers.serialize(optimizer)))
         rebuilt = optimizers.deserialize(config)
