@@ -70,3 +70,26 @@ def test_routing_config_and_errors():
         mapping["c"] = optimizers.LossScaleOptimizer(optimizers.SGD())
     with pytest.raises(TypeError, match="default_optimizer must be"):
         optimizers.OptimizerMap("adam")
+
+
+@pytest.mark.parametrize("make", [
+    lambda: optimizers.Adafactor(0.05), lambda: optimizers.Ftrl(0.1), lambda: optimizers.Lamb(),
+    lambda: optimizers.Muon(0.01), lambda: optimizers.ScheduleFreeAdamW(),
+    lambda: optimizers.LossScaleOptimizer(optimizers.Adam()),
+    lambda: optimizers.MultiOptimizer(optimizers.OptimizerMap(
+        optimizers.Adam(0.01), {".*bias": optimizers.SGD(0.1, momentum=0.9)})),
+], ids=["adafactor", "ftrl", "lamb", "muon", "schedule_free", "loss_scale", "multi"])
+def test_saved_and_loaded_models_resume_training_identically(tmp_path, make):
+    deepfit.utils.set_random_seed(1)
+    model = deepfit.Sequential([deepfit.Input((4,)), deepfit.layers.Dense(6, activation="tanh"),
+                                deepfit.layers.Dense(1)])
+    model.compile(make(), "mse")
+    model.fit(X, Y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    path = str(tmp_path / "model.keras")
+    model.save(path)
+    loaded = deepfit.models.load_model(path)
+    assert type(loaded.optimizer) is type(model.optimizer)
+    for each in (model, loaded):
+        each.fit(X, Y, batch_size=8, epochs=1, shuffle=False, verbose=0)
+    for a, b in zip(model.get_weights(), loaded.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)

@@ -249,21 +249,37 @@ class MultiOptimizer(Optimizer):
         for optimizer in self._inner:
             optimizer.finalize_variable_values()
 
+    def _members(self, k: int) -> list[int]:
+        """The indices (in `build`'s list) of the variables optimizer `k` updates."""
+        return [i for i, v in enumerate(self._vars) if self._routes.get(id(v)) == k]
+
     def get_state(self) -> dict[str, Any]:
+        """Every inner optimizer's state, keyed `<k>/<slot>.<i>` with `i` the variable's index
+        in the list the MultiOptimizer was built on (`<k>/iterations` etc. for its scalars)."""
         state: dict[str, Any] = {"iterations": self._iterations}
         for k, optimizer in enumerate(self._inner):
-            if optimizer.built:
-                state.update({f"{k}/{key}": value
-                              for key, value in optimizer.get_state().items()})
+            if not optimizer.built:
+                continue
+            members = self._members(k)
+            for key, value in optimizer.get_state().items():
+                slot, _, j = key.rpartition(".")
+                state[f"{k}/{slot}.{members[int(j)]}" if slot else f"{k}/{key}"] = value
         return state
 
     def set_state(self, state: Mapping[str, Any]) -> None:
         self._iterations = int(state["iterations"])
         for k, optimizer in enumerate(self._inner):
             prefix = f"{k}/"
-            mine = {key[len(prefix):]: value for key, value in state.items()
-                    if key.startswith(prefix)}
-            if mine:
+            local = {i: j for j, i in enumerate(self._members(k))}
+            mine: dict[str, Any] = {}
+            for key, value in state.items():
+                if not key.startswith(prefix):
+                    continue
+                slot, _, i = key[len(prefix):].rpartition(".")
+                mine[f"{slot}.{local[int(i)]}" if slot else key[len(prefix):]] = value
+            if mine and optimizer.built:
+                # A .keras file keeps one step count: every inner optimizer steps with it.
+                mine.setdefault("iterations", self._iterations)
                 optimizer.set_state(mine)
 
     def get_config(self) -> dict[str, Any]:

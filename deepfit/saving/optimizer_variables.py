@@ -84,7 +84,8 @@ def optimizer_arrays(optimizer: Any, model: Any, keras_weights: Sequence[torch.T
     for group in _layout(optimizer, _slot_names(state)):
         for i in order:
             for name in group:
-                arrays.append(state[f"{name}.{i}"].detach().cpu().numpy())
+                if f"{name}.{i}" in state:  # a MultiOptimizer's slots cover some variables
+                    arrays.append(state[f"{name}.{i}"].detach().cpu().numpy())
     if _is_nadam(optimizer):
         arrays.append(np.asarray(_u_product(optimizer, int(state["iterations"])),
                                  dtype=np.float32))
@@ -140,8 +141,9 @@ def load_optimizer_arrays(optimizer: Any, model: Any, keras_weights: Sequence[to
     for group in _layout(optimizer, _slot_names(state)):
         for i in order:
             for name in group:
-                new_state[f"{name}.{i}"] = torch.as_tensor(np.array(arrays[position]))
-                position += 1
+                if f"{name}.{i}" in state:
+                    new_state[f"{name}.{i}"] = torch.as_tensor(np.array(arrays[position]))
+                    position += 1
     optimizer.set_state(new_state)
     return True
 
