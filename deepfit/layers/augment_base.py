@@ -4,8 +4,10 @@ Keras's two-step contract — `get_random_transformation` draws the parameters f
 applied (or compared with Keras's) deterministically.
 
 Inputs are an image batch, one image, or Keras's dict `{"images": ..., "labels": ...}` (MixUp
-and CutMix mix the labels too). Outputs are float; while not training the layer returns its
-input, except AutoContrast, which Keras applies always.
+and CutMix mix the labels too); layers that leave pixels in place pass a dict's
+"bounding_boxes" and "segmentation_masks" through, the others refuse them. Outputs are
+float; while not training the layer returns its input, except AutoContrast and CLAHE, which
+Keras applies always.
 
 Example:
     >>> from deepfit.layers.augment_color import RandomHue
@@ -91,6 +93,9 @@ class TransformLayer(RandomImageLayer):
 
     #: Keras applies a few layers (AutoContrast) outside training too.
     applies_in_inference = False
+    #: Whether pixels stay where they are, so bounding boxes and segmentation masks in a dict
+    #: input pass through unchanged (as Keras's colour layers return them).
+    keeps_geometry = True
 
     def call(self, inputs: Any, training: bool | None = None) -> Any:
         training = training is None or bool(training)
@@ -108,6 +113,10 @@ class TransformLayer(RandomImageLayer):
         if "images" not in data:
             raise ValueError(f"{type(self).__name__}: a dict input needs an 'images' entry, "
                              f"received keys {sorted(data)}")
+        moved = [key for key in ("bounding_boxes", "segmentation_masks") if key in data]
+        if moved and not self.keeps_geometry:
+            raise NotImplementedError(f"{type(self).__name__}: transforming {moved[0]} is not "
+                                      f"supported by deepfit yet (only 'images' and 'labels')")
         batch, unbatched = self._as_batch(torch.as_tensor(data["images"]))
         batch = as_float(batch)
         transformation = (self.get_random_transformation(batch, training=training)

@@ -61,6 +61,8 @@ class RandomShear(TransformLayer):
         torch.Size([2, 8, 8, 3])
     """
 
+    keeps_geometry = False
+
     def __init__(self, x_factor: Any = 0.0, y_factor: Any = 0.0, interpolation: str = "bilinear",
                  fill_mode: str = "reflect", fill_value: float = 0.0,
                  data_format: str | None = None, seed: int | None = None,
@@ -147,6 +149,8 @@ class RandomPerspective(_ProbabilityLayer):
         torch.Size([2, 8, 8, 3])
     """
 
+    keeps_geometry = False
+
     def __init__(self, factor: Any = 1.0, scale: float = 1.0, interpolation: str = "bilinear",
                  fill_value: float = 0.0, seed: int | None = None,
                  data_format: str | None = None, **kwargs: Any) -> None:
@@ -205,6 +209,8 @@ class RandomElasticTransform(_ProbabilityLayer):
         >>> RandomElasticTransform(seed=1)(torch.rand(2, 16, 16, 3) * 255).shape
         torch.Size([2, 16, 16, 3])
     """
+
+    keeps_geometry = False
 
     def __init__(self, factor: Any = 1.0, scale: Any = 1.0, interpolation: str = "bilinear",
                  fill_mode: str = "reflect", fill_value: float = 0.0,

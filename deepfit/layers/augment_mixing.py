@@ -67,6 +67,8 @@ class MixUp(TransformLayer):
         torch.Size([4, 8, 8, 3])
     """
 
+    keeps_geometry = False
+
     def __init__(self, alpha: float = 0.2, data_format: str | None = None,
                  seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(seed=seed, data_format=data_format, **kwargs)
@@ -109,6 +111,8 @@ class CutMix(TransformLayer):
         >>> CutMix(seed=1)(torch.rand(4, 8, 8, 3)).shape
         torch.Size([4, 8, 8, 3])
     """
+
+    keeps_geometry = False
 
     def __init__(self, factor: Any = 1.0, seed: int | None = None,
                  data_format: str | None = None, **kwargs: Any) -> None:

@@ -93,6 +93,8 @@ class RandAugment(TransformLayer):
         torch.Size([2, 16, 16, 3])
     """
 
+    keeps_geometry = False
+
     OPERATIONS = ("random_shear", "random_translation", "random_rotation",
                   "random_brightness", "random_color_degeneration", "random_contrast",
                   "random_sharpness", "random_posterization", "solarization",
@@ -146,6 +148,8 @@ class AugMix(TransformLayer):
         >>> AugMix(seed=1)(torch.rand(2, 16, 16, 3) * 255).shape
         torch.Size([2, 16, 16, 3])
     """
+
+    keeps_geometry = False
 
     def __init__(self, value_range: Sequence[float] = (0, 255), num_chains: int = 3,
                  chain_depth: int = 3, factor: Any = 0.3, alpha: float = 1.0,

@@ -268,3 +268,13 @@ result["y"] = keras.ops.convert_to_numpy(model.predict(inputs["x"], verbose=0))
     np.testing.assert_allclose(model.predict(images, verbose=0), expected, rtol=1e-5, atol=1e-4)
     again = deepfit.models.load_model(path)
     np.testing.assert_allclose(again.predict(images, verbose=0), expected, rtol=1e-5, atol=1e-4)
+
+
+def test_dict_boxes_and_masks_pass_colour_layers_and_are_refused_by_moving_ones():
+    data = {"images": torch.rand(2, 8, 8, 3) * 255, "labels": torch.eye(2),
+            "segmentation_masks": torch.ones(2, 8, 8, 1)}
+    out = layers.RandomHue(0.2, seed=1)(data)
+    assert torch.equal(out["segmentation_masks"], data["segmentation_masks"])
+    assert torch.equal(out["labels"], data["labels"])
+    with pytest.raises(NotImplementedError, match="RandomShear: transforming segmentation_masks"):
+        layers.RandomShear(0.2)(data)
