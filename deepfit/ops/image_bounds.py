@@ -111,7 +111,7 @@ def crop_images(images: Any, top_cropping: int | None = None, left_cropping: int
         The cropped images (a view).
 
     Example:
-        >>> crop_images(torch.ones(3, 3, 1), 0, 0, 2, 2).shape
+        >>> crop_images(torch.ones(3, 3, 1), 0, 0, target_height=2, target_width=2).shape
         torch.Size([2, 2, 1])
     """
     t = _t(images)

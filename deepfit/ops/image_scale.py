@@ -7,7 +7,7 @@ Example:
     >>> from deepfit import ops
     >>> x = torch.arange(4.0).reshape(1, 4, 1)
     >>> ops.image.scale_and_translate(x, (1, 2, 1), torch.tensor([0.5]), torch.tensor([0.0]),
-    ...                               (1,), "linear")[0, :, 0]
+    ...                               (1,), "linear", antialias=False)[0, :, 0]
     tensor([0.5000, 2.5000])
 """
 
