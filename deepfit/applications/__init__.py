@@ -13,7 +13,9 @@ from deepfit.applications import (
     efficientnet,
     imagenet_utils,
     mobilenet_v2,
+    resnet,
     resnet50,
+    resnet_v2,
     vgg16,
     vgg19,
     xception,
@@ -29,7 +31,8 @@ from deepfit.applications.efficientnet import (
     EfficientNetB7,
 )
 from deepfit.applications.mobilenet_v2 import MobileNetV2
-from deepfit.applications.resnet50 import ResNet50
+from deepfit.applications.resnet import ResNet50, ResNet101, ResNet152
+from deepfit.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from deepfit.applications.vgg16 import VGG16
 from deepfit.applications.vgg19 import VGG19
 from deepfit.applications.xception import Xception
@@ -38,3 +41,5 @@ __all__ = ["MobileNetV2", "ResNet50", "VGG16", "VGG19", "imagenet_utils", "mobil
            "resnet50", "vgg16", "vgg19", "Xception", "xception"]
 __all__ += ["EfficientNetB0", "EfficientNetB1", "EfficientNetB2", "EfficientNetB3",
             "EfficientNetB4", "EfficientNetB5", "EfficientNetB6", "EfficientNetB7", "efficientnet"]
+__all__ += ["ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2", "resnet",
+            "resnet_v2"]

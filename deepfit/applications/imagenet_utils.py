@@ -262,3 +262,21 @@ def apply_weights(model: Any, weights: Any, weights_file: tuple[str, str | None]
     elif weights is not None:
         model.load_weights(weights)
     return model
+
+
+def weights_path(weights: Any, weights_file: tuple[str, str | None],
+                 origin_folder: str) -> Any:
+    """The file `weights` stands for, found before the model is built (so that a missing
+    ImageNet file fails at once): None for None, Keras's published `weights_file` (file name,
+    md5 or None) from the caches or `origin_folder` for 'imagenet', else the path itself."""
+    if weights == "imagenet":
+        fname, md5 = weights_file
+        return cached_or_download(fname, origin_folder + fname, md5, "models")
+    return weights
+
+
+def loaded(model: Any, path: Any) -> Any:
+    """`model` with the weights file at `path` loaded (by position), if any."""
+    if path is not None:
+        model.load_weights(path)
+    return model

@@ -11,7 +11,7 @@ import importlib.util
 import numpy as np
 import pytest
 
-from deepfit.applications import VGG16, VGG19, ResNet50, resnet50, vgg16, vgg19
+from deepfit.applications import VGG16, VGG19, ResNet50, resnet, resnet50, vgg16, vgg19
 from deepfit.utils.file_utils import DownloadError
 from tests.applications.caches import offline_caches
 from tests.applications.keras_side import run_keras_script
@@ -70,10 +70,10 @@ def test_with_top_layers_and_counts_equal_keras(keras_side, name):
 @needs_keras
 def test_imagenet_weights_come_from_the_keras_cache(keras_side, monkeypatch, tmp_path):
     folder, _ = keras_side
-    offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", resnet50)
+    offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", resnet)
     # Keras's published md5 is checked: here it is the md5 of the file Keras just wrote
     md5 = hashlib.md5((folder / "home" / ".keras" / "models" / RESNET_FILE).read_bytes())
-    monkeypatch.setitem(resnet50._WEIGHTS, False, (RESNET_FILE, md5.hexdigest()))
+    monkeypatch.setitem(resnet.WEIGHTS_HASHES, "resnet50", ("", md5.hexdigest()))
     model = ResNet50(weights="imagenet", include_top=False, input_shape=(32, 32, 3),
                      pooling="avg")
     np.testing.assert_allclose(model.predict(X, verbose=0), np.load(folder / "keras.npy"),

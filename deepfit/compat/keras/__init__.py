@@ -81,7 +81,9 @@ applications = _namespace.make(
     modules={"mobilenet_v2": "deepfit.applications.mobilenet_v2",
              "efficientnet": "deepfit.applications.efficientnet",
              "imagenet_utils": "deepfit.applications.imagenet_utils",
+             "resnet": "deepfit.applications.resnet",
              "resnet50": "deepfit.applications.resnet50",
+             "resnet_v2": "deepfit.applications.resnet_v2",
              "vgg16": "deepfit.applications.vgg16",
              "vgg19": "deepfit.applications.vgg19",
              "xception": "deepfit.applications.xception"})
