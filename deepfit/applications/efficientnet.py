@@ -19,6 +19,9 @@ from typing import Any
 
 from deepfit.applications import imagenet_utils
 from deepfit.applications.imagenet_utils import decode_predictions
+from deepfit.applications.imagenet_utils import (
+    passthrough_preprocess_input as preprocess_input,
+)
 
 __all__ = ["EfficientNet", "EfficientNetB0", "EfficientNetB1", "EfficientNetB2",
            "EfficientNetB3", "EfficientNetB4", "EfficientNetB5", "EfficientNetB6",
@@ -271,20 +274,3 @@ EfficientNetB4 = _variant("b4", 1.4, 1.8, 380, 0.4, "19,466,823 parameters with 
 EfficientNetB5 = _variant("b5", 1.6, 2.2, 456, 0.4, "30,562,527 parameters with the top")
 EfficientNetB6 = _variant("b6", 1.8, 2.6, 528, 0.5, "43,265,143 parameters with the top")
 EfficientNetB7 = _variant("b7", 2.0, 3.1, 600, 0.5, "66,658,687 parameters with the top")
-
-
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Returns `x` unchanged: EfficientNet models preprocess inside (as in Keras).
-
-    Args:
-        x: 0..255 images.
-        data_format: accepted for Keras compatibility.
-
-    Returns:
-        `x` itself.
-
-    Example:
-        >>> preprocess_input(images) is images
-        True
-    """
-    return x

@@ -280,3 +280,61 @@ def loaded(model: Any, path: Any) -> Any:
     if path is not None:
         model.load_weights(path)
     return model
+
+
+def classic_model(features: Any, *, include_top: bool, weights: Any, input_tensor: Any,
+                  input_shape: Any, pooling: str | None, classes: int,
+                  classifier_activation: Any, name: str, default_size: int, min_size: int,
+                  weights_file: tuple[str, str | None], origin_folder: str,
+                  pool_names: tuple[str | None, str | None] = (None, None)) -> Any:
+    """The model of the classic applications: Keras's argument checks, the input, the
+    ImageNet file looked up before building, `features(input)`, then either the top (global
+    average pooling `avg_pool` and the `predictions` Dense layer) or the chosen pooling
+    (named `pool_names`), and the weights loaded.
+
+    Args:
+        features: builds the convolutional base on the input KerasTensor.
+        include_top, weights, input_tensor, input_shape, pooling, classes,
+        classifier_activation, name: the application's arguments.
+        default_size, min_size: the input side with the top, and the smallest.
+        weights_file: (file name, md5 or None) of Keras's published ImageNet file.
+        origin_folder: where that file is downloaded from.
+        pool_names: the names of the headless model's average and max pooling layers.
+
+    Returns:
+        A Functional model.
+    """
+    import deepfit
+    from deepfit import layers
+
+    check_weights_argument(weights, include_top, classes)
+    if include_top:
+        validate_activation(classifier_activation, weights)
+    _, img_input = image_input(input_tensor, input_shape, default_size, min_size, include_top,
+                               weights)
+    path = weights_path(weights, weights_file, origin_folder)
+    x = features(img_input)
+    if include_top:
+        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
+    else:
+        x = pooled(x, pooling, *pool_names)
+    return loaded(deepfit.Model(img_input, x, name=name), path)
+
+
+def passthrough_preprocess_input(x: Any, data_format: str | None = None) -> Any:
+    """Returns `x` unchanged: the model preprocesses its 0..255 input inside (as in Keras's
+    EfficientNet, EfficientNetV2, MobileNetV3 and ConvNeXt).
+
+    Args:
+        x: 0..255 images.
+        data_format: accepted for Keras compatibility.
+
+    Returns:
+        `x` itself.
+
+    Example:
+        >>> passthrough_preprocess_input(images) is images
+        True
+    """
+    return x

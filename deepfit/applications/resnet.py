@@ -146,43 +146,39 @@ def ResNet(  # noqa: N802 - Keras's name
         >>> model = ResNet(stacks_v1((2, 2, 2, 2)), False, True, weights=None,
         ...                include_top=False, input_shape=(32, 32, 3))
     """
-    import deepfit
-    from deepfit import layers
-
-    imagenet_utils.check_weights_argument(weights, include_top, classes)
     if weights == "imagenet" and weights_name not in WEIGHTS_HASHES:
         raise ValueError(f"weights_name: expected one of {sorted(WEIGHTS_HASHES)} with "
                          f"weights='imagenet', received {weights_name!r}")
-    if include_top:
-        imagenet_utils.validate_activation(classifier_activation, weights)
-    _, img_input = imagenet_utils.image_input(input_tensor, input_shape, 224, 32, include_top,
-                                              weights)
-    path = imagenet_utils.weights_path(weights, weights_file(weights_name, include_top),
-                                       _WEIGHTS_PATH)
-    x = layers.ZeroPadding2D(((3, 3), (3, 3)), name="conv1_pad")(img_input)
-    x = layers.Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
-    if not preact:
-        x = _bn("conv1_bn")(x)
-        x = layers.Activation("relu", name="conv1_relu")(x)
-    x = layers.ZeroPadding2D(((1, 1), (1, 1)), name="pool1_pad")(x)
-    x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
-    x = stack_fn(x)
-    if preact:
-        x = _bn("post_bn")(x)
-        x = layers.Activation("relu", name="post_relu")(x)
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    else:
-        x = imagenet_utils.pooled(x, pooling, "avg_pool", "max_pool")
-    return imagenet_utils.loaded(deepfit.Model(img_input, x, name=name), path)
 
+    def features(img_input: Any) -> Any:
+        from deepfit import layers
+
+        x = layers.ZeroPadding2D(((3, 3), (3, 3)), name="conv1_pad")(img_input)
+        x = layers.Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
+        if not preact:
+            x = _bn("conv1_bn")(x)
+            x = layers.Activation("relu", name="conv1_relu")(x)
+        x = layers.ZeroPadding2D(((1, 1), (1, 1)), name="pool1_pad")(x)
+        x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
+        x = stack_fn(x)
+        if preact:
+            x = _bn("post_bn")(x)
+            x = layers.Activation("relu", name="post_relu")(x)
+        return x
+
+    return imagenet_utils.classic_model(
+        features, include_top=include_top, weights=weights, input_tensor=input_tensor,
+        input_shape=input_shape, pooling=pooling, classes=classes,
+        classifier_activation=classifier_activation, name=name, default_size=224, min_size=32,
+        weights_file=weights_file(weights_name, include_top), origin_folder=_WEIGHTS_PATH,
+        pool_names=("avg_pool", "max_pool"))
 
 def weights_file(weights_name: Any, include_top: bool) -> tuple[str, str | None]:
     """(file name, md5) of Keras's published ImageNet weights of `weights_name`."""
     top = "" if include_top else "_notop"
+    hashes = WEIGHTS_HASHES.get(weights_name, (None, None))
     return (f"{weights_name}_weights_tf_dim_ordering_tf_kernels{top}.h5",
-            WEIGHTS_HASHES[weights_name][0 if include_top else 1])
+            hashes[0 if include_top else 1])
 
 
 def variant(depth: int, v2: bool, doc_preprocessing: str) -> Callable[..., Any]:

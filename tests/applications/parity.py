@@ -35,7 +35,7 @@ _SCRIPT = textwrap.dedent("""
     rng = np.random.default_rng(1)
 
 
-    def value(layer, w):
+    def value(layer, w, gain):
         shape, leaf = tuple(w.shape), w.path.rsplit("/", 1)[-1]
         if leaf in ("moving_variance", "variance", "gamma"):
             return rng.uniform(0.5, 1.5, shape)
@@ -43,7 +43,7 @@ _SCRIPT = textwrap.dedent("""
             depthwise = leaf == "depthwise_kernel" or isinstance(layer,
                                                                  keras.layers.DepthwiseConv2D)
             fan_in = np.prod(shape[:2] if depthwise else shape[:-1])
-            return rng.normal(0, fan_in ** -0.5, shape)
+            return rng.normal(0, (gain / fan_in) ** 0.5, shape)
         if leaf == "count":
             return np.zeros(shape)
         return rng.normal(0, 0.1, shape)
@@ -57,7 +57,13 @@ _SCRIPT = textwrap.dedent("""
             report[key] = np.asarray(module.preprocess_input(pixels.copy())).tolist()
             continue
         keras.backend.clear_session()
-        model = getattr(keras.applications, spec["fn"])(weights=None, **spec["kwargs"])
+        if ":" in spec["fn"]:  # a builder Keras does not export: "module:function"
+            import importlib
+            module, function = spec["fn"].split(":")
+            builder = getattr(importlib.import_module(module), function)
+        else:
+            builder = getattr(keras.applications, spec["fn"])
+        model = builder(weights=None, **spec["kwargs"])
         report[key] = {
             "params": model.count_params(),
             "trainable": sum(int(np.prod(w.shape)) for w in model.trainable_weights),
@@ -68,7 +74,8 @@ _SCRIPT = textwrap.dedent("""
             "output_shape": list(model.output_shape),
         }
         if spec["predict"]:
-            model.set_weights([value(layer, w).astype(w.dtype) for layer in model.layers
+            model.set_weights([value(layer, w, spec["gain"]).astype(w.dtype)
+                               for layer in model.layers
                                for w in layer.weights])
             x = np.load(os.path.join(folder, key + "_x.npy"))
             np.save(os.path.join(folder, key + "_keras.npy"), model.predict(x, verbose=0))
@@ -87,7 +94,8 @@ def images(shape: tuple[int, ...], low: float = 0.0, high: float = 255.0) -> np.
 
 def keras_reference(folder, specs: dict[str, dict[str, Any]]) -> tuple[Any, dict]:
     """Run Keras on `specs` ({key: {"fn": "ResNet101", "kwargs": {...}, "x": images or
-    None}}); returns (folder, {key: Keras's report})."""
+    None, "h5": the file name in Keras's cache, "gain": kernel variance times fan-in (2 keeps
+    a deep plain ReLU network's output alive)}}); returns (folder, {key: Keras's report})."""
     plain = {}
     for key, spec in specs.items():
         if "preprocess" in spec:
@@ -96,7 +104,8 @@ def keras_reference(folder, specs: dict[str, dict[str, Any]]) -> tuple[Any, dict
         if spec.get("x") is not None:
             np.save(folder / f"{key}_x.npy", spec["x"])
         plain[key] = {"fn": spec["fn"], "kwargs": spec.get("kwargs", {}),
-                      "predict": spec.get("x") is not None, "h5": spec.get("h5")}
+                      "predict": spec.get("x") is not None, "h5": spec.get("h5"),
+                      "gain": spec.get("gain", 1.0)}
     (folder / "specs.json").write_text(json.dumps(plain))
     (folder / "keras_parity.py").write_text(_SCRIPT)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DEEPFIT_RUN_HOOK")}
@@ -136,16 +145,27 @@ def cached_md5(reference: tuple[Any, dict], fname: str) -> str:
 
 
 def structure(model: Any) -> dict[str, Any]:
-    """deepfit's side of Keras's report (without predictions)."""
+    """deepfit's side of Keras's report (without predictions). deepfit lists the nodes of
+    `deepfit.ops` calls on KerasTensors (`x + 3.0`) among the layers, Keras does not: they are
+    left out of the comparison (they hold no weights)."""
+    from deepfit.ops.symbolic import op_layer_class
+
+    ops = op_layer_class()
     return {
         "params": model.count_params(),
         "trainable": sum(int(np.prod(w.shape)) for w in model.trainable_weights),
         "non_trainable": sum(int(np.prod(w.shape)) for w in model.non_trainable_weights),
-        "layers": [layer.name for layer in model.layers[1:]],
-        "weights": [[w.path, list(w.shape)] for w in model.weights],
+        "layers": [layer.name for layer in model.layers[1:] if not isinstance(layer, ops)],
+        "weights": [[_tail(w.path), list(w.shape)] for w in model.weights],
         "name": model.name,
         "output_shape": list(model.output_shape),
     }
+
+
+def _tail(path: str) -> str:
+    """'layer/weight' of a weight's path (Keras adds the name scopes a layer was built in,
+    e.g. NASNet's cells, and the nested models' names)."""
+    return "/".join(path.split("/")[-2:])
 
 
 def check_model(builder: Any, key: str, spec: dict[str, Any], reference: tuple[Any, dict],
@@ -158,7 +178,9 @@ def check_model(builder: Any, key: str, spec: dict[str, Any], reference: tuple[A
     folder, report = reference
     deepfit.backend.clear_session()
     model = builder(weights=None, **spec.get("kwargs", {}))
-    expected = report[key]
+    # deepfit's names cannot hold '.' (Keras's mobilenet_1.00_224 is mobilenet_1_00_224)
+    expected = {**report[key], "name": report[key]["name"].replace(".", "_"),
+                "weights": [[_tail(path), shape] for path, shape in report[key]["weights"]]}
     mine = structure(model)
     for field in ("params", "trainable", "non_trainable", "name", "output_shape", "layers",
                   "weights"):

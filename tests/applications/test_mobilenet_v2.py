@@ -143,5 +143,5 @@ def test_keras_applications_namespace_under_deepfit_run():
 
     assert keras.applications.MobileNetV2 is MobileNetV2
     assert keras.applications.mobilenet_v2.preprocess_input is mobilenet_v2.preprocess_input
-    with pytest.raises(NotImplementedError, match="ConvNeXtXLarge"):
-        keras.applications.ConvNeXtXLarge  # noqa: B018 - the probe is the test
+    with pytest.raises(NotImplementedError, match="ResNeXt50"):
+        keras.applications.ResNeXt50  # noqa: B018 - the probe is the test

@@ -389,7 +389,7 @@ try:
 except ImportError:
     print("no tensorflow_datasets")
 try:
-    from tensorflow.keras.applications import ConvNeXtXLarge
+    from tensorflow.keras.applications import ResNeXt50
 except NotImplementedError as err:
     print("error:", err)
 try:
@@ -410,7 +410,7 @@ def test_imports_resolve_to_deepfit(tutorial_run):
     assert "same Dense: True" in out and "same Sequential: True" in out
     assert "same module: True" in out and "Rescaling: Rescaling" in out
     assert "no tensorflow_datasets" in out
-    assert "error: keras.applications.ConvNeXtXLarge is not provided by deepfit" in out
+    assert "error: keras.applications.ResNeXt50 is not provided by deepfit" in out
     assert "import error: keras.no_such_module is not provided by deepfit" in out
     # The last line fails like an uncaught exception in `python script.py`: the script's
     # traceback, not the runner's frames.

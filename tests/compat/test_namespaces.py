@@ -88,8 +88,8 @@ def test_missing_names_raise_not_implemented_error_naming_them():
         keras.preprocessing.image.ImageDataGenerator  # noqa: B018
     with pytest.raises(NotImplementedError, match="tf.RaggedTensor is not provided"):
         tf.RaggedTensor  # noqa: B018
-    with pytest.raises(NotImplementedError, match="keras.applications.ConvNeXtXLarge"):
-        keras.applications.ConvNeXtXLarge  # noqa: B018
+    with pytest.raises(NotImplementedError, match="keras.applications.ResNeXt50"):
+        keras.applications.ResNeXt50  # noqa: B018
     with pytest.raises(NotImplementedError, match="tf.io.parse_single_example"):
         tf.io.parse_single_example  # noqa: B018
 

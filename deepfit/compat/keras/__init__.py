@@ -78,9 +78,17 @@ saving = _namespace.make(
 )
 applications = _namespace.make(
     "keras.applications", sources=["deepfit.applications"],
-    modules={"mobilenet_v2": "deepfit.applications.mobilenet_v2",
+    modules={"convnext": "deepfit.applications.convnext",
+             "mobilenet": "deepfit.applications.mobilenet",
+             "mobilenet_v2": "deepfit.applications.mobilenet_v2",
+             "mobilenet_v3": "deepfit.applications.mobilenet_v3",
+             "nasnet": "deepfit.applications.nasnet",
              "efficientnet": "deepfit.applications.efficientnet",
+             "efficientnet_v2": "deepfit.applications.efficientnet_v2",
+             "densenet": "deepfit.applications.densenet",
              "imagenet_utils": "deepfit.applications.imagenet_utils",
+             "inception_resnet_v2": "deepfit.applications.inception_resnet_v2",
+             "inception_v3": "deepfit.applications.inception_v3",
              "resnet": "deepfit.applications.resnet",
              "resnet50": "deepfit.applications.resnet50",
              "resnet_v2": "deepfit.applications.resnet_v2",
