@@ -13,12 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
-
 from deepfit.applications import imagenet_utils
 from deepfit.applications.imagenet_utils import decode_predictions
 from deepfit.applications.imagenet_utils import tf_preprocess_input as preprocess_input
-from deepfit.layers.layer import Layer
+from deepfit.layers.residual_scaling import CustomScaleLayer
 
 __all__ = ["CustomScaleLayer", "InceptionResNetV2", "decode_predictions", "preprocess_input"]
 
@@ -41,30 +39,6 @@ _RESIDUAL = {
     "block17": [[(192, 1)], [(128, 1), (160, (1, 7)), (192, (7, 1))]],
     "block8": [[(192, 1)], [(192, 1), (224, (1, 3)), (256, (3, 1))]],
 }
-
-
-class CustomScaleLayer(Layer):
-    """`inputs[0] + inputs[1] * scale`: a residual branch scaled down, added to its input.
-
-    Args:
-        scale: the residual branch's factor.
-
-    Example:
-        >>> CustomScaleLayer(0.17)([x, branch])
-    """
-
-    def __init__(self, scale: float, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.scale = scale
-
-    def call(self, inputs: list[torch.Tensor]) -> torch.Tensor:
-        return inputs[0] + inputs[1] * self.scale
-
-    def compute_output_shape(self, input_shape: Any) -> tuple:
-        return tuple(input_shape[0])
-
-    def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "scale": self.scale}
 
 
 def conv2d_bn(x: Any, filters: int, kernel_size: Any, strides: int = 1,

@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import textwrap
 from typing import Any
 
@@ -162,10 +163,15 @@ def structure(model: Any) -> dict[str, Any]:
     }
 
 
-def _tail(path: str) -> str:
+def _tail(path: str, keras: bool = False) -> str:
     """'layer/weight' of a weight's path (Keras adds the name scopes a layer was built in,
-    e.g. NASNet's cells, and the nested models' names)."""
-    return "/".join(path.split("/")[-2:])
+    e.g. NASNet's cells, and the nested models' names). Keras names a weight created without
+    a name `variable_<n>` by a process-wide count (ConvNeXt's LayerScale), deepfit by its
+    attribute (`gamma`): for those only the layer is compared."""
+    layer, weight = path.split("/")[-2:]
+    if keras and re.fullmatch(r"variable(_\d+)?", weight):
+        return f"{layer}/*"
+    return f"{layer}/{weight}"
 
 
 def check_model(builder: Any, key: str, spec: dict[str, Any], reference: tuple[Any, dict],
@@ -180,8 +186,12 @@ def check_model(builder: Any, key: str, spec: dict[str, Any], reference: tuple[A
     model = builder(weights=None, **spec.get("kwargs", {}))
     # deepfit's names cannot hold '.' (Keras's mobilenet_1.00_224 is mobilenet_1_00_224)
     expected = {**report[key], "name": report[key]["name"].replace(".", "_"),
-                "weights": [[_tail(path), shape] for path, shape in report[key]["weights"]]}
+                "weights": [[_tail(path, keras=True), shape]
+                            for path, shape in report[key]["weights"]]}
+    unnamed = {i for i, (path, _) in enumerate(expected["weights"]) if path.endswith("/*")}
     mine = structure(model)
+    mine["weights"] = [[path.rsplit("/", 1)[0] + "/*" if i in unnamed else path, shape]
+                       for i, (path, shape) in enumerate(mine["weights"])]
     for field in ("params", "trainable", "non_trainable", "name", "output_shape", "layers",
                   "weights"):
         assert mine[field] == expected[field], field

@@ -28,11 +28,13 @@ SPECS = {
              "x": parity.images(SMALL), "h5": NO_TOP_FILE},
     "mini": {"fn": "keras.src.applications.convnext:ConvNeXt", "kwargs": MINI,
              "x": parity.images(SMALL)},
+}
+BUILDERS = {"tiny": convnext.ConvNeXtTiny, "mini": convnext.ConvNeXt}
+SLOW = {
     "small": {"fn": "ConvNeXtSmall", "kwargs": {"include_top": False, "input_shape": SMALL,
                                                "include_preprocessing": False}},
 }
-BUILDERS = {"tiny": convnext.ConvNeXtTiny, "mini": convnext.ConvNeXt,
-            "small": convnext.ConvNeXtSmall}
+SLOW_BUILDERS = {"small": convnext.ConvNeXtSmall}
 
 
 @pytest.fixture(scope="module")
@@ -109,3 +111,11 @@ def test_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match="Architecture configuration does not match"):
         convnext.ConvNeXt([3, 3, 9, 3], [96, 192, 384, 512], name="convnext_tiny",
                           weights="imagenet", weights_name="convnext_tiny")
+
+@parity.needs_keras
+@pytest.mark.slow
+def test_deeper_variants_equal_keras(tmp_path):
+    # the same blocks as above in other depths and widths: structure only
+    reference = parity.keras_reference(tmp_path, SLOW)
+    for key, spec in SLOW.items():
+        parity.check_model(SLOW_BUILDERS[key], key, spec, reference)

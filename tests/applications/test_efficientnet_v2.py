@@ -22,15 +22,17 @@ SPECS = {
            "x": parity.images(SMALL), "h5": NO_TOP_FILE, "gain": 2.0},
     "s": {"fn": "EfficientNetV2S", "kwargs": {"input_shape": SMALL, "classes": 3},
           "x": parity.images(SMALL), "gain": 2.0},
+}
+BUILDERS = {"b0": efficientnet_v2.EfficientNetV2B0, "s": efficientnet_v2.EfficientNetV2S}
+SLOW = {
     "b1": {"fn": "EfficientNetV2B1", "kwargs": {"input_shape": SMALL}},
     "b2": {"fn": "EfficientNetV2B2", "kwargs": {"include_top": False, "pooling": "max",
                                                "input_shape": SMALL}},
     "b3": {"fn": "EfficientNetV2B3", "kwargs": {"include_top": False, "input_shape": SMALL,
                                                "include_preprocessing": False}},
 }
-BUILDERS = {"b0": efficientnet_v2.EfficientNetV2B0, "s": efficientnet_v2.EfficientNetV2S,
-            "b1": efficientnet_v2.EfficientNetV2B1, "b2": efficientnet_v2.EfficientNetV2B2,
-            "b3": efficientnet_v2.EfficientNetV2B3}
+SLOW_BUILDERS = {"b1": efficientnet_v2.EfficientNetV2B1, "b2": efficientnet_v2.EfficientNetV2B2,
+                 "b3": efficientnet_v2.EfficientNetV2B3}
 
 
 @pytest.fixture(scope="module")
@@ -88,3 +90,11 @@ def test_argument_errors(kwargs, message):
     with pytest.raises(ValueError, match="num_repeat=0"):
         efficientnet_v2.EfficientNetV2(1.0, 1.0, 224, weights=None, blocks_args=[
             dict(efficientnet_v2.DEFAULT_BLOCKS_ARGS["efficientnetv2-b0"][0], num_repeat=0)])
+
+@parity.needs_keras
+@pytest.mark.slow
+def test_deeper_variants_equal_keras(tmp_path):
+    # the same blocks as above in other depths and widths: structure only
+    reference = parity.keras_reference(tmp_path, SLOW)
+    for key, spec in SLOW.items():
+        parity.check_model(SLOW_BUILDERS[key], key, spec, reference)

@@ -20,7 +20,7 @@ SPECS = {
     "top": {"fn": "MobileNet", "kwargs": {"input_shape": (32, 32, 3), "classes": 6,
                                           "alpha": 0.5, "depth_multiplier": 2},
             "x": parity.images((32, 32, 3), -1, 1), "gain": 2.0},
-    "default": {"fn": "MobileNet", "kwargs": {}},
+    "default": {"fn": "MobileNet", "kwargs": {"input_shape": (32, 32, 3)}},
     "mobilenet": {"preprocess": "mobilenet"},
 }
 

@@ -18,17 +18,19 @@ SMALL = (32, 32, 3)
 V2_FILE = "resnet50v2_weights_tf_dim_ordering_tf_kernels_notop.h5"
 SPECS = {
     # ResNet50's units (tested with predictions in test_vgg_resnet) in ResNet101's stages
-    "ResNet101": {"fn": "ResNet101", "kwargs": {"include_top": False, "input_shape": SMALL,
-                                               "pooling": "avg"}},
     "ResNet50V2": {"fn": "ResNet50V2", "kwargs": {"include_top": False, "input_shape": SMALL,
                                                  "pooling": "max"},
                    "x": parity.images(SMALL, -1, 1), "h5": V2_FILE},
-    "ResNet152V2": {"fn": "ResNet152V2", "kwargs": {"input_shape": SMALL, "classes": 7}},
     "resnet": {"preprocess": "resnet"},
     "resnet_v2": {"preprocess": "resnet_v2"},
 }
-BUILDERS = {"ResNet101": resnet.ResNet101, "ResNet50V2": resnet_v2.ResNet50V2,
-            "ResNet152V2": resnet_v2.ResNet152V2}
+BUILDERS = {"ResNet50V2": resnet_v2.ResNet50V2}
+SLOW = {
+    "ResNet101": {"fn": "ResNet101", "kwargs": {"include_top": False, "input_shape": SMALL,
+                                               "pooling": "avg"}},
+    "ResNet152V2": {"fn": "ResNet152V2", "kwargs": {"input_shape": SMALL, "classes": 7}},
+}
+SLOW_BUILDERS = {"ResNet101": resnet.ResNet101, "ResNet152V2": resnet_v2.ResNet152V2}
 # keras.io/api/applications (Keras 3.15.1's count_params): the deepest variants' totals
 DOCUMENTED = {resnet.ResNet152: 60_419_944, resnet_v2.ResNet101V2: 44_675_560}
 
@@ -96,3 +98,11 @@ def test_keras_namespace():
     assert keras.applications.resnet_v2.preprocess_input is resnet_v2.preprocess_input
     out = resnet.preprocess_input(np.array([[[0.0, 0.0, 255.0]]]))
     np.testing.assert_allclose(out, [[[255.0 - 103.939, -116.779, -123.68]]], rtol=1e-6)
+
+@parity.needs_keras
+@pytest.mark.slow
+def test_deeper_variants_equal_keras(tmp_path):
+    # the same blocks as above in other depths and widths: structure only
+    reference = parity.keras_reference(tmp_path, SLOW)
+    for key, spec in SLOW.items():
+        parity.check_model(SLOW_BUILDERS[key], key, spec, reference)
