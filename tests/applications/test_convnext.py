@@ -119,3 +119,21 @@ def test_deeper_variants_equal_keras(tmp_path):
     reference = parity.keras_reference(tmp_path, SLOW)
     for key, spec in SLOW.items():
         parity.check_model(SLOW_BUILDERS[key], key, spec, reference)
+
+
+def test_residual_scaling_layers_save_and_load(tmp_path):
+    import deepfit
+    from deepfit.layers.residual_scaling import CustomScaleLayer
+
+    inputs = deepfit.Input((4,))
+    branch = convnext.LayerScale(0.5, 4)(deepfit.layers.Dense(4)(inputs))
+    branch = convnext.StochasticDepth(0.2)(branch)
+    model = deepfit.Model(inputs, CustomScaleLayer(0.3)([inputs, branch]))
+    x = np.random.default_rng(0).normal(size=(3, 4)).astype("float32")
+    model.save(tmp_path / "m.keras")
+    loaded = deepfit.models.load_model(tmp_path / "m.keras")
+    assert [type(layer).__name__ for layer in loaded.layers[2:]] == [
+        "LayerScale", "StochasticDepth", "CustomScaleLayer"]
+    assert loaded.layers[2].get_config()["init_values"] == 0.5
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
