@@ -28,7 +28,7 @@ needs_keras = pytest.mark.skipif(importlib.util.find_spec("keras") is None,
 
 _SCRIPT = textwrap.dedent("""
     import json, os, sys
-    os.environ["KERAS_BACKEND"] = "torch"
+    os.environ.setdefault("KERAS_BACKEND", "torch")
     import numpy as np, keras
 
     folder = sys.argv[1]
@@ -93,10 +93,12 @@ def images(shape: tuple[int, ...], low: float = 0.0, high: float = 255.0) -> np.
     return np.random.default_rng(0).uniform(low, high, (2, *shape)).astype("float32")
 
 
-def keras_reference(folder, specs: dict[str, dict[str, Any]]) -> tuple[Any, dict]:
+def keras_reference(folder, specs: dict[str, dict[str, Any]], backend: str = "torch",
+                    python: str | None = None) -> tuple[Any, dict]:
     """Run Keras on `specs` ({key: {"fn": "ResNet101", "kwargs": {...}, "x": images or
     None, "h5": the file name in Keras's cache, "gain": kernel variance times fan-in (2 keeps
-    a deep plain ReLU network's output alive)}}); returns (folder, {key: Keras's report})."""
+    a deep plain ReLU network's output alive)}}), with Keras's `backend` in this interpreter
+    or `python`; returns (folder, {key: Keras's report})."""
     plain = {}
     for key, spec in specs.items():
         if "preprocess" in spec:
@@ -111,7 +113,7 @@ def keras_reference(folder, specs: dict[str, dict[str, Any]]) -> tuple[Any, dict
     (folder / "keras_parity.py").write_text(_SCRIPT)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DEEPFIT_RUN_HOOK")}
     result = run_script([str(folder / "keras_parity.py"), str(folder)],
-                        {**env, "KERAS_BACKEND": "torch"}, timeout=600)
+                        {**env, "KERAS_BACKEND": backend}, timeout=600, python=python)
     assert result.returncode == 0, result.stderr[-3000:]
     return folder, json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -52,6 +52,7 @@ def test_structure_and_predictions_equal_keras(reference, key):
 @pytest.mark.parametrize("builder, params", [
     (convnext.ConvNeXtBase, 88_591_464), (convnext.ConvNeXtLarge, 197_767_336),
     (convnext.ConvNeXtXLarge, 350_196_968)], ids=["Base", "Large", "XLarge"])
+@pytest.mark.timeout(1200)  # big models: slow to initialize on a busy machine
 def test_documented_counts(builder, params):
     # Keras 3.15.1's count_params with the top (keras.io: 88.6M, 197.8M, 350.1M)
     assert builder(weights=None, input_shape=SMALL).count_params() == params

@@ -20,19 +20,19 @@ SPECS = {
     "b0": {"fn": "EfficientNetV2B0", "kwargs": {"include_top": False, "input_shape": SMALL,
                                                "pooling": "avg"},
            "x": parity.images(SMALL), "h5": NO_TOP_FILE, "gain": 2.0},
+}
+BUILDERS = {"b0": efficientnet_v2.EfficientNetV2B0}
+SLOW = {
     "s": {"fn": "EfficientNetV2S", "kwargs": {"input_shape": SMALL, "classes": 3},
           "x": parity.images(SMALL), "gain": 2.0},
-}
-BUILDERS = {"b0": efficientnet_v2.EfficientNetV2B0, "s": efficientnet_v2.EfficientNetV2S}
-SLOW = {
     "b1": {"fn": "EfficientNetV2B1", "kwargs": {"input_shape": SMALL}},
     "b2": {"fn": "EfficientNetV2B2", "kwargs": {"include_top": False, "pooling": "max",
                                                "input_shape": SMALL}},
     "b3": {"fn": "EfficientNetV2B3", "kwargs": {"include_top": False, "input_shape": SMALL,
                                                "include_preprocessing": False}},
 }
-SLOW_BUILDERS = {"b1": efficientnet_v2.EfficientNetV2B1, "b2": efficientnet_v2.EfficientNetV2B2,
-                 "b3": efficientnet_v2.EfficientNetV2B3}
+SLOW_BUILDERS = {"s": efficientnet_v2.EfficientNetV2S, "b1": efficientnet_v2.EfficientNetV2B1,
+                 "b2": efficientnet_v2.EfficientNetV2B2, "b3": efficientnet_v2.EfficientNetV2B3}
 
 
 @pytest.fixture(scope="module")
@@ -50,9 +50,22 @@ def test_structure_and_predictions_equal_keras(reference, key):
 @pytest.mark.parametrize("builder, params", [
     (efficientnet_v2.EfficientNetV2M, 54_431_388), (efficientnet_v2.EfficientNetV2L, 119_027_848)
 ], ids=["M", "L"])
+@pytest.mark.timeout(1200)  # big models: slow to initialize on a busy machine
 def test_documented_counts(builder, params):
     # Keras 3.15.1's count_params with the top (keras.io: 54.4M and 119.0M)
     assert builder(weights=None, input_shape=SMALL).count_params() == params
+
+
+def test_in_model_preprocessing_by_variant():
+    # B models: to [0, 1], then the ImageNet mean and std; S, M, L: to [-1, 1] (1/128 - 1)
+    b_first = efficientnet_v2.EfficientNetV2B0(weights=None, input_shape=SMALL).layers[1:3]
+    assert [type(layer).__name__ for layer in b_first] == ["Rescaling", "Normalization"]
+    assert b_first[0].get_config()["scale"] == 1 / 255
+    s_first = efficientnet_v2.EfficientNetV2S(weights=None, input_shape=SMALL).layers[1]
+    assert (s_first.get_config()["scale"], s_first.get_config()["offset"]) == (1 / 128, -1)
+    assert efficientnet_v2.EfficientNetV2S(weights=None, input_shape=SMALL,
+                                           include_preprocessing=False).layers[1].name == \
+        "stem_conv"
 
 
 def test_preprocess_input_passes_through():

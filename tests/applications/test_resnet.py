@@ -48,6 +48,7 @@ def test_structure_and_predictions_equal_keras(reference, key):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("builder", list(DOCUMENTED), ids=lambda b: b.__name__)
+@pytest.mark.timeout(1200)  # big models: slow to initialize on a busy machine
 def test_documented_counts(builder):
     model = builder(weights=None, input_shape=SMALL)
     assert model.count_params() == DOCUMENTED[builder]
