@@ -57,14 +57,17 @@ def test_documented_counts(builder, params):
 
 
 def test_in_model_preprocessing_by_variant():
+    import deepfit
+
     # B models: to [0, 1], then the ImageNet mean and std; S, M, L: to [-1, 1] (1/128 - 1)
-    b_first = efficientnet_v2.EfficientNetV2B0(weights=None, input_shape=SMALL).layers[1:3]
-    assert [type(layer).__name__ for layer in b_first] == ["Rescaling", "Normalization"]
-    assert b_first[0].get_config()["scale"] == 1 / 255
-    s_first = efficientnet_v2.EfficientNetV2S(weights=None, input_shape=SMALL).layers[1]
-    assert (s_first.get_config()["scale"], s_first.get_config()["offset"]) == (1 / 128, -1)
-    assert efficientnet_v2.EfficientNetV2S(weights=None, input_shape=SMALL,
-                                           include_preprocessing=False).layers[1].name == \
+    # (the S model's numbers against Keras: test_deeper_variants_equal_keras)
+    inputs = deepfit.Input(SMALL)
+    for b_model, expected in ((True, ["Rescaling", "Normalization"]), (False, ["Rescaling"])):
+        layers = deepfit.Model(inputs, efficientnet_v2._preprocessing(inputs, b_model)).layers
+        assert [type(layer).__name__ for layer in layers[1:]] == expected
+    assert layers[1].get_config()["offset"] == -1 and layers[1].get_config()["scale"] == 1 / 128
+    assert efficientnet_v2.EfficientNetV2B0(weights=None, input_shape=SMALL,
+                                            include_preprocessing=False).layers[1].name == \
         "stem_conv"
 
 
