@@ -22,7 +22,7 @@ from deepfit.applications.imagenet_utils import decode_predictions
 from deepfit.applications.imagenet_utils import (
     passthrough_preprocess_input as preprocess_input,
 )
-from deepfit.layers.residual_scaling import LayerScale, StochasticDepth
+from deepfit.layers._residual_scaling import LayerScale, StochasticDepth
 
 __all__ = ["ConvNeXt", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtSmall", "ConvNeXtTiny",
            "ConvNeXtXLarge", "LayerScale", "StochasticDepth", "decode_predictions",

@@ -16,7 +16,7 @@ from typing import Any
 from deepfit.applications import imagenet_utils
 from deepfit.applications.imagenet_utils import decode_predictions
 from deepfit.applications.imagenet_utils import tf_preprocess_input as preprocess_input
-from deepfit.layers.residual_scaling import CustomScaleLayer
+from deepfit.layers._residual_scaling import CustomScaleLayer
 
 __all__ = ["CustomScaleLayer", "InceptionResNetV2", "decode_predictions", "preprocess_input"]
 

@@ -124,7 +124,7 @@ def test_deeper_variants_equal_keras(tmp_path):
 
 def test_residual_scaling_layers_save_and_load(tmp_path):
     import deepfit
-    from deepfit.layers.residual_scaling import CustomScaleLayer
+    from deepfit.applications.inception_resnet_v2 import CustomScaleLayer
 
     inputs = deepfit.Input((4,))
     branch = convnext.LayerScale(0.5, 4)(deepfit.layers.Dense(4)(inputs))

@@ -1,10 +1,11 @@
 """The residual-branch layers of Keras's applications: `LayerScale` and `StochasticDepth`
 (ConvNeXt) and `CustomScaleLayer` (InceptionResNetV2). They live among the layers so that a
 saved model holding them (deepfit's or Keras's, which names them by class) loads again; the
+module is private so that `keras.layers` does not offer them (Keras does not): the
 applications modules export them as Keras does (`keras.applications.convnext.LayerScale`).
 
 Example:
-    >>> from deepfit.layers.residual_scaling import LayerScale
+    >>> from deepfit.applications.convnext import LayerScale
     >>> LayerScale(1e-6, 96)(x)  # x of shape (..., 96)
 """
 
