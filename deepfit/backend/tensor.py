@@ -121,6 +121,11 @@ def _operand(value: Any, like: torch.Tensor) -> Any:
         if tensor.is_floating_point() and like.is_floating_point():
             tensor = tensor.to(like.dtype)
         return tensor
+    if isinstance(value, list | tuple):  # `[16000] - tf.shape(x)`: the list takes x's dtype
+        array = np.asarray(value)
+        if array.dtype.kind in "biuf" and (like.is_floating_point() or array.dtype.kind != "f"):
+            return torch.as_tensor(array, dtype=like.dtype, device=like.device)
+        return numpy_bridge.as_tensor(array, device=like.device)
     return value
 
 

@@ -20,9 +20,14 @@ import numpy as np
 class EagerArray(np.ndarray):
     """A NumPy array that also has `.numpy()`, as an eager TensorFlow tensor does."""
 
-    def numpy(self) -> np.ndarray:
-        """This array as a plain `np.ndarray` (no copy)."""
-        return self.view(np.ndarray)
+    def numpy(self) -> Any:
+        """This array as TensorFlow's `.numpy()` gives it: a plain `np.ndarray` (no copy), a
+        NumPy scalar for a 0-d array, and strings as UTF-8 `bytes` (`.decode('utf-8')` works,
+        and they print as `b'...'`), since TensorFlow's strings are bytes."""
+        array = self.view(np.ndarray)
+        if array.dtype.kind == "U" or (array.dtype == object and _holds_str(array)):
+            array = _as_bytes(array)
+        return array[()] if array.ndim == 0 else array
 
     def set_shape(self, shape: Any) -> None:
         """TensorFlow's `set_shape`: checks that `shape` fits (None dimensions fit any size);
@@ -32,10 +37,24 @@ class EagerArray(np.ndarray):
         set_shape(self.shape, shape)
 
 
+def _holds_str(array: np.ndarray) -> bool:
+    return array.size > 0 and isinstance(array.reshape(-1)[0], str)
+
+
+def _as_bytes(array: np.ndarray) -> np.ndarray:
+    encoded = np.empty(array.shape, dtype=object)
+    for index in np.ndindex(array.shape):
+        value = array[index]
+        encoded[index] = value.encode("utf-8") if isinstance(value, str) else value
+    return encoded
+
+
 def eager(element: Any) -> Any:
     """Every NumPy array in a nested element viewed as an `EagerArray` (no copies)."""
     if isinstance(element, np.ndarray):
         return element if isinstance(element, EagerArray) else element.view(EagerArray)
+    if isinstance(element, np.generic):  # a scalar element: a 0-d array with `.numpy()`
+        return np.asarray(element).view(EagerArray)
     if isinstance(element, tuple):
         return tuple(eager(item) for item in element)
     if isinstance(element, list):

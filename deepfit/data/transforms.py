@@ -66,7 +66,27 @@ def _as_arrays(tensors: Any) -> Any:
         return {key: _as_arrays(value) for key, value in tensors.items()}
     if isinstance(tensors, Dataset):
         raise TypeError("from_tensor_slices: received a Dataset; it is already a dataset")
+    if isinstance(tensors, list):
+        return _python_values(tensors)
     return structure.to_numpy(tensors)
+
+
+def _python_values(values: list) -> np.ndarray:
+    """A Python list as TensorFlow converts it: floats to float32, ints to int32 (int64 when
+    one does not fit); NumPy arrays and tensors keep their dtype."""
+    array = structure.to_numpy(values)
+    if array.dtype == np.float64 and _plain_python(values):
+        return array.astype(np.float32)
+    if array.dtype == np.int64 and _plain_python(values) and (
+            array.size == 0 or (array.min() >= -2**31 and array.max() < 2**31)):
+        return array.astype(np.int32)
+    return array
+
+
+def _plain_python(values: Any) -> bool:
+    if isinstance(values, (list, tuple)):
+        return all(_plain_python(item) for item in values)
+    return isinstance(values, (int, float)) and not isinstance(values, np.generic)
 
 
 class TensorSlices(Dataset):

@@ -268,5 +268,24 @@ def test_keras_ops():
     np.testing.assert_allclose(ops.convert_to_numpy(ops.mean(x, axis=0)), [2.0, 3.0])
     assert ops.concatenate([x, x]).shape == (4, 2)  # Keras's axis=0
     assert ops.one_hot([1], 3).numpy().tolist() == [[0.0, 1.0, 0.0]]
-    with pytest.raises(NotImplementedError, match="keras.ops.stft is not provided"):
-        ops.stft  # noqa: B018
+    with pytest.raises(NotImplementedError, match="keras.ops.fancy_new_op is not provided"):
+        ops.fancy_new_op  # noqa: B018
+
+
+def test_audio_tutorial_idioms_give_tensorflows_values_and_types():
+    """What TensorFlow 2.21 gives for the simple_audio tutorial's idioms: a dataset's string
+    element's `.numpy()` is bytes; argmax over booleans; a Python list minus a shape keeps the
+    shape's int32."""
+    import deepfit.compat.tensorflow as tf
+
+    paths = tf.data.Dataset.from_tensor_slices(["a/yes/1.wav", "a/no/2.wav"])
+    labels = [x.numpy() for x in paths.map(lambda p: tf.strings.split(p, "/")[-2])]
+    assert labels == [b"yes", b"no"] and labels[0].decode("utf-8") == "yes"
+    batch = next(iter(paths.batch(2))).numpy()
+    assert batch.tolist() == [b"a/yes/1.wav", b"a/no/2.wav"]
+    assert next(iter(tf.data.Dataset.from_tensor_slices([1.5]))).numpy() == np.float32(1.5)
+    assert int(tf.argmax(np.array([False, True, True]))) == 1
+    assert int(tf.argmin([True, False])) == 1
+    padding = [16000] - tf.shape(tf.ones([9000]))
+    assert padding.dtype == torch.int32 and padding.tolist() == [7000]
+    assert tf.zeros(padding, dtype=tf.float32).shape == (7000,)

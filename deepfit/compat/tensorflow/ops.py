@@ -431,13 +431,21 @@ def argmax(input: Any, axis: int | None = None, output_type: Any = torch.int64, 
         >>> argmax([[1, 9], [8, 2]], axis=1).tolist()
         [1, 0]
     """
-    return torch.argmax(_t(input), dim=0 if axis is None else int(axis)).to(as_dtype(output_type))
+    return torch.argmax(_comparable(input), dim=0 if axis is None else int(axis)).to(
+        as_dtype(output_type))
+
+
+def _comparable(values: Any) -> torch.Tensor:
+    # booleans compare as 0/1 in TensorFlow; torch's argmax/argmin refuse them
+    tensor = _t(values)
+    return tensor.to(torch.uint8) if tensor.dtype == torch.bool else tensor
 
 
 def argmin(input: Any, axis: int | None = None, output_type: Any = torch.int64,  # noqa: A002
            name: str | None = None) -> torch.Tensor:
     """`tf.argmin`: the index of the smallest value along `axis` (0 when None, as TF)."""
-    return torch.argmin(_t(input), dim=0 if axis is None else int(axis)).to(as_dtype(output_type))
+    return torch.argmin(_comparable(input), dim=0 if axis is None else int(axis)).to(
+        as_dtype(output_type))
 
 
 def count_nonzero(input: Any, axis: Axis = None, keepdims: bool = False,  # noqa: A002
