@@ -55,8 +55,11 @@ def _run_on_dummies(layer: Layer, args: tuple, kwargs: dict, unknown: int) -> An
 
 # Sizes tried for unknown axes: large enough for valid convolutions and pooling first; smaller
 # ones when those fail, e.g. a position embedding of `sequence_length` rows indexed by
-# `arange(length)` of an input declared `shape=(None,)`.
-_UNKNOWN_SIZES = ((32, 33), (8, 9), (2, 3))
+# `arange(length)` of an input declared `shape=(None,)`. The two sizes of a pair differ by at
+# least a layer's stride, so a strided convolution or a pooling of unknown length still gives
+# two different output lengths (32 and 33 both pool to 16 with a window of 2), i.e. an
+# unknown output axis as in Keras.
+_UNKNOWN_SIZES = ((32, 64), (8, 16), (2, 3))
 
 
 def _dummy_runs(layer: Layer, args: tuple, kwargs: dict) -> tuple[Any, Any]:
