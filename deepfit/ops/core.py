@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from deepfit import config, tree
+from deepfit.data.strings import STRING, is_text, text_array
 from deepfit.ops import numpy_bridge
 from deepfit.ops.dtypes import standardize_dtype, to_torch
 from deepfit.ops.symbolic import op
@@ -50,7 +51,8 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
     """A torch tensor from a tensor, NumPy array, Python number or nested list.
 
     Python ints become int32, Python floats float32 and bools bool (as in Keras); NumPy arrays
-    keep their dtype.
+    keep their dtype. Strings (a string, a nested list or an array of them) become a NumPy
+    array of `str`, deepfit's string tensors (Keras on TensorFlow makes a `tf.string` tensor).
 
     Args:
         x: the value.
@@ -64,6 +66,9 @@ def convert_to_tensor(x: Any, dtype: Any = None, sparse: bool | None = None,
 
     if isinstance(x, KerasTensor):
         return x if dtype is None else cast(x, dtype)
+    if (dtype is None or dtype is STRING or dtype == "string") and is_text(x):
+        # Keras on TensorFlow makes a string tensor; deepfit's strings are NumPy arrays
+        return text_array(x)
     target = None if dtype is None else to_torch(dtype)
     if isinstance(x, torch.Tensor):
         return x if target is None or x.dtype == target else x.to(target)
