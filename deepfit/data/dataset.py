@@ -84,6 +84,15 @@ class Dataset:
         """
         return Dataset.from_tensor_slices(np.arange(*args, dtype=np.int64))
 
+    @staticmethod
+    def list_files(file_pattern: Any, shuffle: bool | None = None, seed: int | None = None,
+                   name: str | None = None) -> Dataset:
+        """A dataset of the paths matching a glob pattern or list of them, shuffled unless
+        `shuffle=False` (see `deepfit.data.files.list_files`)."""
+        from deepfit.data.files import list_files
+
+        return list_files(file_pattern, shuffle, seed, name)
+
     # ----- transformations --------------------------------------------------------------------
 
     def batch(

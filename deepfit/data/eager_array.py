@@ -49,10 +49,36 @@ def _as_bytes(array: np.ndarray) -> np.ndarray:
     return encoded
 
 
+class EagerString(str):
+    """A string scalar from a dataset (a path from `list_files`, a line of a text file): a
+    `str` that also has TensorFlow's `.numpy()`, which gives its UTF-8 bytes."""
+
+    __slots__ = ()
+
+    def numpy(self) -> bytes:
+        """The string's UTF-8 bytes, as TensorFlow's string scalar's `.numpy()`."""
+        return self.encode("utf-8")
+
+
+class EagerBytes(bytes):
+    """A bytes scalar from a dataset with `.numpy()` (the bytes themselves)."""
+
+    __slots__ = ()
+
+    def numpy(self) -> bytes:
+        """The bytes, as TensorFlow's string scalar's `.numpy()`."""
+        return bytes(self)
+
+
 def eager(element: Any) -> Any:
-    """Every NumPy array in a nested element viewed as an `EagerArray` (no copies)."""
+    """Every NumPy array in a nested element viewed as an `EagerArray` (no copies); Python
+    string and bytes scalars as `EagerString`/`EagerBytes`."""
     if isinstance(element, np.ndarray):
         return element if isinstance(element, EagerArray) else element.view(EagerArray)
+    if isinstance(element, str):
+        return element if isinstance(element, EagerString) else EagerString(element)
+    if isinstance(element, bytes):
+        return element if isinstance(element, EagerBytes) else EagerBytes(element)
     if isinstance(element, np.generic):  # a scalar element: a 0-d array with `.numpy()`
         return np.asarray(element).view(EagerArray)
     if isinstance(element, tuple):
@@ -65,9 +91,13 @@ def eager(element: Any) -> Any:
 
 
 def plain(element: Any) -> Any:
-    """The reverse of `eager`: plain `np.ndarray`s."""
+    """The reverse of `eager`: plain `np.ndarray`s, `str` and `bytes`."""
     if isinstance(element, EagerArray):
         return element.view(np.ndarray)
+    if isinstance(element, EagerString):
+        return str(element)
+    if isinstance(element, EagerBytes):
+        return bytes(element)
     if isinstance(element, tuple):
         return tuple(plain(item) for item in element)
     if isinstance(element, list):

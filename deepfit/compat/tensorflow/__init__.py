@@ -30,6 +30,7 @@ from deepfit.compat.tensorflow import (
     random,
     signal,
     strings,
+    summary,
     test,
 )
 from deepfit.compat.tensorflow import gfile as _gfile
@@ -160,7 +161,8 @@ __all__ = [
     "reduce_logsumexp", "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_sum",
     "reshape", "reverse", "round", "saved_model", "shape", "sigmoid", "sign", "signal", "sin",
     "size", "sort", "sqrt",
-    "square", "squeeze", "stack", "stop_gradient", "string", "strings", "subtract", "tanh",
+    "square", "squeeze", "stack", "stop_gradient", "string", "strings", "subtract", "summary",
+    "tanh",
     "test", "tile", "transpose",
     "truediv", "uint16", "uint32", "uint64", "uint8", "unstack", "version", "where", "zeros",
     "zeros_like",

@@ -94,11 +94,19 @@ def decode_image(contents: Any, channels: int = 0, dtype: Any = torch.uint8,
     Raises:
         ValueError: the bytes are no image, or `channels` is not 0, 1, 3 or 4.
     """
+    return _decode(contents, channels, dtype)
+
+
+def _decode(contents: Any, channels: int, dtype: Any, ratio: int = 1) -> torch.Tensor:
     if channels not in (0, 1, 3, 4):
         raise ValueError(f"channels: expected 0, 1, 3 or 4, received {channels!r}")
     image_module = pil_image_module()
     try:
         with image_module.open(io.BytesIO(_bytes(contents))) as image:
+            if image.format == "JPEG" and (channels == 1 or ratio > 1):
+                # libjpeg's own luma output and scaling, as TensorFlow's decoder
+                image.draft("L" if channels == 1 else image.mode,
+                            (image.size[0] // ratio, image.size[1] // ratio))
             image.seek(0)
             mode = _MODES.get(channels) or ("L" if image.mode in ("L", "I;16", "1")
                                             else "LA" if image.mode == "LA"
@@ -117,4 +125,19 @@ def decode_image(contents: Any, channels: int = 0, dtype: Any = torch.uint8,
     return tensor if target == torch.uint8 else (tensor.to(target) / 255.0).to(target)
 
 
-decode_png = decode_jpeg = decode_bmp = decode_gif = decode_image
+@returns_for_user
+def decode_jpeg(contents: Any, channels: int = 0, ratio: int = 1, fancy_upscaling: bool = True,
+                try_recover_truncated: bool = False, acceptable_fraction: float = 1,
+                dct_method: str = "", name: str | None = None) -> torch.Tensor:
+    """Decode a JPEG file's bytes to uint8 (height, width, channels); `ratio` 1, 2, 4 or 8
+    scales down while decoding. Pixel-equal to TensorFlow's `dct_method='INTEGER_ACCURATE'`
+    (its default fast integer DCT differs by a few levels); `channels=1` is libjpeg's luma
+    output, as TensorFlow's. The other arguments are accepted for compatibility."""
+    if int(ratio) not in (1, 2, 4, 8):
+        raise ValueError(f"ratio: expected 1, 2, 4 or 8, received {ratio!r}")
+    if channels not in (0, 1, 3):
+        raise ValueError(f"channels: expected 0, 1 or 3, received {channels!r}")
+    return _decode(contents, channels, torch.uint8, int(ratio))
+
+
+decode_png = decode_bmp = decode_gif = decode_image
