@@ -11,7 +11,7 @@ writes
   heart, ECG, FordA and shorter FordA series, NAB, creditcard),
   jena_climate_2009_2016.csv.zip, petfinder-mini.zip, fra-eng.zip, ml-latest-small.zip,
   the PetImages folder of kagglecatsanddogs_5340.zip, aclImdb_v1.tar.gz unpacked
-  (aclImdb/), nietzsche.txt;
+  (aclImdb/), nietzsche.txt, news20.tar.gz and glove.6B.100d.txt;
 - `OUT/standin_hashes.json`: the sha256 of every generated file (a loader that checks Keras's
   published hash accepts these files in the test processes; see harness.py).
 
@@ -436,6 +436,38 @@ def sunflower_jpeg(rng: np.random.Generator) -> bytes:
     return data.getvalue()
 
 
+NEWSGROUPS = ("alt.atheism comp.graphics comp.os.ms-windows.misc comp.sys.ibm.pc.hardware "
+              "comp.sys.mac.hardware comp.windows.x misc.forsale rec.autos rec.motorcycles "
+              "rec.sport.baseball rec.sport.hockey sci.crypt sci.electronics sci.med sci.space "
+              "soc.religion.christian talk.politics.guns talk.politics.mideast "
+              "talk.politics.misc talk.religion.misc").split()
+
+
+def news20_files(rng: np.random.Generator, per_class: int = 12) -> tuple[bytes, str]:
+    """news20.tar.gz (20_newsgroup/<group>/<number>: ten header lines, then the post; one of
+    them comp.graphics/38987, which the example prints) and glove.6B.100d.txt (a word and 100
+    numbers a line) covering most of the posts' words, "the cat sat on the mat" among them.
+    Each group's posts use eight words of their own."""
+    common = "the cat sat on the mat a of and to in is it that this for with as was".split()
+    topics = {group: [f"{group.split('.')[-1]}{k}" for k in range(8)] for group in NEWSGROUPS}
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for g, group in enumerate(NEWSGROUPS):
+            for j in range(per_class):
+                number = "38987" if (group == "comp.graphics" and j == 0) else str(
+                    40000 + 100 * g + j)
+                head = [f"Newsgroup: {group}", f"document_id: {number}", "From: a@b.c",
+                        "Subject: a post", "Organization: none", "Lines: 1", "", "", "", ""]
+                words = [str(rng.choice(topics[group] if rng.random() < 0.4 else common))
+                         for _ in range(60)]
+                post = "\n".join(head) + "\n" + " ".join(words) + "\n"
+                _add(tar, f"20_newsgroup/{group}/{number}", post.encode("latin-1"))
+    vocabulary = dict.fromkeys(common + [w for g in NEWSGROUPS for w in topics[g]][:-20])
+    glove = "".join(word + " " + " ".join(f"{v:.4f}" for v in rng.normal(0, 0.5, 100)) + "\n"
+                    for word in vocabulary)
+    return buffer.getvalue(), glove
+
+
 def served_files(served: pathlib.Path) -> None:
     """The files the programs download; the harness serves this folder on 127.0.0.1."""
     served.mkdir(parents=True, exist_ok=True)
@@ -467,6 +499,9 @@ def served_files(served: pathlib.Path) -> None:
     (served / "ml-latest-small.zip").write_bytes(movielens_zip(_rng("movielens_zip")))
     pet_images(served / "PetImages", _rng("pet_images"))
     (served / "nietzsche.txt").write_text(nietzsche_txt(_rng("nietzsche_txt")))
+    news20, glove = news20_files(_rng("news20"))
+    (served / "news20.tar.gz").write_bytes(news20)
+    (served / "glove.6B.100d.txt").write_text(glove)
 
 
 def make_all(out: pathlib.Path) -> pathlib.Path:

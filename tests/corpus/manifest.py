@@ -491,4 +491,20 @@ PROGRAMS: dict[str, dict] = {
         # each epoch ends with 1,600 one-sample predictions (four texts of 400 characters)
         ("epochs = 40", "epochs = 1", FEWER),
     ),
+    "kio_pretrained_word_embeddings": dict(
+        _example(
+            "tensorflow/nlp/pretrained_word_embeddings.py",
+            ('"http://www.cs.cmu.edu/afs/cs.cmu.edu/project/theo-20/www/data/news20.tar.gz"',
+             '"{CORPUS_URL}/news20.tar.gz"', SERVED),
+            ('data_dir = pathlib.Path(data_path).parent / "20_newsgroup"',
+             'data_dir = pathlib.Path(data_path) / "20_newsgroup"',
+             "Keras 3's get_file(untar=True) returns the extracted folder"),
+            ("batch_size=128, epochs=20,", "batch_size=128, epochs=3,", FEWER),
+        ),
+        # the `wget` and `unzip` cells are shell text in the script's docstrings: the unpacked
+        # GloVe vectors are put in its working folder
+        files=["glove.6B.100d.txt"],
+        # 20 groups of 12 posts, three epochs of two batches: both engines stay near chance
+        # (Keras-TF acc 0.083, val_acc 0.063; deepfit 0.078, 0.063)
+    ),
 }
