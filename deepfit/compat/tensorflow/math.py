@@ -76,6 +76,14 @@ from deepfit.compat.tensorflow.ops import (
     top_k,
     truediv,
 )
+from deepfit.compat.tensorflow.segments import (
+    unsorted_segment_max,
+    unsorted_segment_mean,
+    unsorted_segment_min,
+    unsorted_segment_prod,
+    unsorted_segment_sqrt_n,
+    unsorted_segment_sum,
+)
 
 __all__ = [
     "abs", "add", "argmax", "argmin", "ceil", "confusion_matrix", "cos", "count_nonzero",
@@ -87,6 +95,8 @@ __all__ = [
     "reduce_max", "reduce_mean", "reduce_min", "reduce_prod", "reduce_std", "reduce_sum",
     "reduce_variance", "round", "rsqrt", "sigmoid", "sign", "sin", "softmax", "softplus",
     "sqrt", "square", "squared_difference", "subtract", "tan", "tanh", "top_k", "truediv",
+    "unsorted_segment_max", "unsorted_segment_mean", "unsorted_segment_min",
+    "unsorted_segment_prod", "unsorted_segment_sqrt_n", "unsorted_segment_sum",
 ]
 
 _namespace.install(globals(), _namespace.Lookup("tf.math"))
