@@ -70,6 +70,9 @@ for name, (fn, kwargs, yk, pk) in {FUNCTIONS!r}.items():
     tensor = keras.ops.convert_to_tensor
     value = getattr(keras.losses, fn)(tensor(inputs[yk]), tensor(inputs[pk]), **kwargs)
     result[name] = keras.ops.convert_to_numpy(value)
+from keras.src.losses.losses import LossFunctionWrapper
+wrapped = LossFunctionWrapper(keras.losses.circle, gamma=10)
+result["wrapped_circle"] = keras.ops.convert_to_numpy(wrapped(inputs["emb_labels"], inputs["emb"]))
 """, **ARRAYS)
 
 
@@ -98,6 +101,10 @@ def test_functions_equal_keras(theirs):
         np.testing.assert_allclose(np.asarray(value), theirs[name], rtol=2e-5, atol=2e-6,
                                    err_msg=name)
         assert losses.get(fn) is getattr(losses, fn)
+    # The function form masks its zero losses, so a wrapper of it reduces as Circle does.
+    wrapped = losses.LossFunctionWrapper(losses.circle, gamma=10)
+    np.testing.assert_allclose(np.asarray(wrapped(EMB_LABELS, EMB)), theirs["wrapped_circle"],
+                               rtol=2e-5)
 
 
 def test_compat_namespace_and_a_model_learns_with_dice():

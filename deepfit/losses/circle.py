@@ -43,7 +43,8 @@ def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any
         margin: the relaxation margin.
 
     Returns:
-        The per-sample losses, shape `(batch,)`; the `Circle` class averages the non-zero ones.
+        The per-sample losses, shape `(batch,)`, masked (`_keras_mask`) to the non-zero ones,
+        which are the ones a `Loss` reduction counts.
     """
     y_pred = _float_tensor(y_pred)
     labels = torch.as_tensor(y_true, device=y_pred.device).to(torch.int32)
@@ -57,8 +58,11 @@ def circle(y_true: Any, y_pred: Any, ref_labels: Any = None, ref_embeddings: Any
     inf = torch.tensor(float("-inf"), dtype=distances.dtype, device=distances.device)
     pos_terms = torch.where(positive, -gamma * pos_weights * (margin - distances), inf)
     neg_terms = torch.where(negative, gamma * neg_weights * (1 - margin - distances), inf)
-    return torch.nn.functional.softplus(torch.logsumexp(pos_terms, dim=1)
+    loss = torch.nn.functional.softplus(torch.logsumexp(pos_terms, dim=1)
                                         + torch.logsumexp(neg_terms, dim=1))
+    # As Keras, only the samples with a loss count in a reduction (the wrapper reads the mask).
+    loss._keras_mask = loss > 0
+    return loss
 
 
 @register(_CLASSES)
@@ -83,10 +87,6 @@ class Circle(_OptionsLoss):
                  reduction="sum_over_batch_size", name="circle", dtype=None):
         super().__init__(reduction, name, dtype, gamma=gamma, margin=margin,
                          remove_diagonal=remove_diagonal)
-
-    def _values_and_mask(self, y_true: Any, y_pred: torch.Tensor):
-        values = self.call(y_true, y_pred)
-        return values, values > 0
 
     def get_config(self) -> dict[str, Any]:
         return {**Loss.get_config(self), "gamma": self.gamma, "margin": self.margin,

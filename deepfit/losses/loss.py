@@ -73,7 +73,9 @@ class Loss:
         return for_user(reduce_weighted_values(values, sample_weight, mask, self.reduction))
 
     def _values_and_mask(self, y_true: Any, y_pred: torch.Tensor):
-        return self.call(y_true, y_pred), None
+        values = self.call(y_true, y_pred)
+        # A loss function may mask its own output (Keras's `circle` does).
+        return values, getattr(values, "_keras_mask", None)
 
     def call(self, y_true: Any, y_pred: torch.Tensor) -> torch.Tensor:
         """Per-sample loss values; subclasses implement this."""
