@@ -75,7 +75,10 @@ class Loss:
     def _values_and_mask(self, y_true: Any, y_pred: torch.Tensor):
         values = self.call(y_true, y_pred)
         # A loss function may mask its own output (Keras's `circle` does).
-        return values, getattr(values, "_keras_mask", None)
+        mask = getattr(values, "_keras_mask", None)
+        if mask is not None and tuple(mask.shape) != tuple(values.shape):
+            mask = None
+        return values, mask
 
     def call(self, y_true: Any, y_pred: torch.Tensor) -> torch.Tensor:
         """Per-sample loss values; subclasses implement this."""
