@@ -107,6 +107,8 @@ def bincount(x: Any, weights: Any = None, minlength: int = 0,
     w = None if weights is None else _t(weights)
     dtype = "int32" if w is None else result_type(_t(x).dtype, w.dtype)
     length = builtins.max(int(minlength), int(t.max()) + 1 if t.numel() else 0)
+    if w is not None and w.dtype in (torch.float16, torch.bfloat16):
+        w = w.float()  # torch's half-precision bincount gives NaN (so does Keras on torch)
     if t.dim() == 1:
         return torch.bincount(t, w, minlength=length).to(to_torch(dtype))
     rows = [torch.bincount(row, None if w is None else w[i], minlength=length)

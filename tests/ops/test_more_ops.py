@@ -79,6 +79,9 @@ def test_histogram_and_bincount_where_keras_on_torch_fails():
     assert counts.dtype == edges.dtype == torch.float32
     rows = ops.bincount(np.array([[0, 1], [3, 3]], dtype="int32"))
     np.testing.assert_array_equal(ops.convert_to_numpy(rows), [[1, 1, 0, 0], [0, 0, 0, 2]])
+    halves = ops.bincount(np.array([3, 1, 3, 1]), weights=np.full(4, 0.5, "float16"))
+    assert halves.dtype == torch.float16  # Keras on torch gives NaNs here
+    np.testing.assert_array_equal(ops.convert_to_numpy(halves), [0, 1, 0, 1])
 
 
 def test_nan_reductions_on_all_nan_slices():
