@@ -202,6 +202,40 @@ def _cases() -> dict:
         "nn.max_pool": (lambda ops, x: ops.nn.max_pool(_image(ops, x), 2), "finite"),
         "nn.average_pool": (lambda ops, x: ops.nn.average_pool(_image(ops, x), 2), "finite"),
         "custom_gradient": (_custom_gradient, "finite"),
+        "nanquantile(lower)": lambda ops, x: ops.nanquantile(x, 0.3, axis=1, method="lower"),
+        "nanquantile(nearest, keepdims)": lambda ops, x: ops.nanquantile(
+            x, [0.1, 0.9], axis=0, method="nearest", keepdims=True),
+        "unique(axis=1, inverse)": (lambda ops, x: ops.unique(
+            ops.concatenate([x, x[:, :1]], 1), axis=1, return_inverse=True)[1], "counts"),
+        "conv_transpose(1-D, output_padding)": (lambda ops, x: ops.conv_transpose(
+            ops.reshape(ops.cast(x, "float32"), (1, 4, 2)), ops.ones((3, 4, 2)), strides=2,
+            output_padding=1), "finite"),
+        "conv_transpose(dilated)": (lambda ops, x: ops.conv_transpose(
+            _image(ops, x), ops.ones((2, 2, 1, 4)), padding="same", dilation_rate=2),
+            "finite"),
+        "separable_conv(strides)": (lambda ops, x: ops.separable_conv(
+            ops.reshape(ops.tile(ops.cast(x, "float32"), (3, 3)), (1, 6, 6, 2)),
+            ops.ones((3, 3, 2, 2)), ops.ones((1, 1, 4, 3)), strides=2, padding="same"),
+            "finite"),
+        "dot_product_attention(grouped, scale)": (lambda ops, x: ops.dot_product_attention(
+            ops.reshape(ops.tile(ops.cast(x, "float32"), (1, 3)), (1, 3, 4, 2)),
+            *[ops.reshape(ops.cast(x, "float32"), (1, 2, 2, 2))] * 2, scale=0.3), "finite"),
+        "dot_product_attention(bias)": (lambda ops, x: ops.dot_product_attention(
+            *[ops.reshape(ops.cast(x, "float32"), (1, 4, 1, 2))] * 3,
+            bias=ops.reshape(ops.tile(ops.cast(x, "float32"), (1, 2)), (1, 1, 4, 4))),
+            "finite"),
+        "adaptive_average_pool(3-D)": (lambda ops, x: ops.adaptive_average_pool(
+            ops.reshape(ops.tile(ops.cast(x, "float32"), (1, 2)), (1, 2, 2, 4, 1)), (1, 2, 3)),
+            "finite"),
+        "adaptive_max_pool(channels_first)": (lambda ops, x: ops.adaptive_max_pool(
+            ops.reshape(ops.cast(x, "float32"), (1, 1, 8)), 3, data_format="channels_first"),
+            "finite"),
+        "trapezoid(x)": (lambda ops, x: ops.trapezoid(x, x=ops.array([0.0, 1.0, 3.0, 4.0])),
+                         "finite"),
+        "matrix_rank(tol)": (lambda ops, x: ops.linalg.matrix_rank(
+            ops.cast(ops.matmul(ops.transpose(x), x), "float32"), tol=5.0), "finite"),
+        "pinv(rcond)": (lambda ops, x: ops.linalg.pinv(ops.cast(x, "float32"), rcond=0.5),
+                        "finite"),
         "stft": (lambda ops, x: ops.stft(_signal(ops, x), 8, 4, 8)[0], "finite"),
         "stft(hamming, no center)": (lambda ops, x: ops.stft(
             _signal(ops, x), 6, 3, 8, window="hamming", center=False)[1], "finite"),
