@@ -152,6 +152,7 @@ from deepfit.layers.recurrent import (
     LSTMCell,
     SimpleRNN,
     SimpleRNNCell,
+    StackedRNNCells,
 )
 from deepfit.layers.reshaping import (
     Cropping1D,
@@ -206,7 +207,8 @@ __all__ = [
     "MultiHeadAttention", "Multiply",
     "Permute", "RNN", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",
     "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell",
-    "SpatialDropout1D", "SpatialDropout2D", "Subtract", "TimeDistributed", "TorchModule",
+    "SpatialDropout1D", "SpatialDropout2D", "StackedRNNCells", "Subtract", "TimeDistributed",
+    "TorchModule",
     "UpSampling1D",
     "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "add", "average", "concatenate",
     "deserialize", "dot", "maximum", "minimum", "multiply", "serialize", "subtract",

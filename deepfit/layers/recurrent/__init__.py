@@ -22,6 +22,7 @@ from deepfit.layers.recurrent.bidirectional import Bidirectional
 from deepfit.layers.recurrent.cells import GRUCell, LSTMCell, SimpleRNNCell
 from deepfit.layers.recurrent.conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from deepfit.layers.recurrent.rnn import GRU, LSTM, RNN, SimpleRNN
+from deepfit.layers.recurrent.stacked_cells import StackedRNNCells
 
 __all__ = ["GRU", "LSTM", "RNN", "Bidirectional", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
-           "GRUCell", "LSTMCell", "SimpleRNN", "SimpleRNNCell"]
+           "GRUCell", "LSTMCell", "SimpleRNN", "SimpleRNNCell", "StackedRNNCells"]

@@ -4,7 +4,6 @@ flat arguments.
 
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import torch
@@ -13,6 +12,12 @@ from deepfit import regularizers, tree
 from deepfit.layers.layer import Layer
 from deepfit.layers.recurrent.base import _BASE_CONFIG_KEYS, _fused_call, _incompatible, _step_loop
 from deepfit.layers.recurrent.cells import _CELLS, GRUCell, LSTMCell, SimpleRNNCell, _RecurrentCell
+from deepfit.layers.recurrent.stacked_cells import (
+    StackedRNNCells,
+    accepts_training,
+    cell_initial_state,
+    cell_output_size,
+)
 from deepfit.ops import numpy_bridge
 
 
@@ -22,9 +27,11 @@ class RNN(Layer):
 
     Args:
         cell: a built-in cell (`LSTMCell(...)`, ...) or any layer with `call(inputs, states)`
-            returning `(output, new_states)` and a `state_size` attribute.
+            returning `(output, new_states)` and a `state_size` attribute; a list of cells
+            runs as one `StackedRNNCells` (its states nested, one entry per cell).
         return_sequences: return every step's output `(batch, steps, units)`, not just the last.
-        return_state: also return the final states (`[output, *states]`).
+        return_state: also return the final states (`[output, *states]`; with stacked cells
+            one entry per cell, a list for a cell with several states).
         go_backwards: process the sequence in reverse (and return the reversed sequence).
         stateful: start each batch from the previous batch's final states.
         unroll: accepted for Keras compatibility (ignored).
@@ -44,9 +51,15 @@ class RNN(Layer):
                  zero_output_for_mask: bool = False, activity_regularizer: Any = None,
                  **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
         if not callable(getattr(cell, "call", None)) or not hasattr(cell, "state_size"):
             raise ValueError(f"{type(self).__name__}: cell must be a layer with a `call` method "
                              f"and a `state_size` attribute, received {cell!r}")
+        size = cell.state_size
+        if not isinstance(size, (list, tuple, int)):
+            raise ValueError(f"{type(self).__name__}: the cell's state_size must be an int or a "
+                             f"list of ints (one per state), received {size!r}")
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -56,10 +69,11 @@ class RNN(Layer):
         self.zero_output_for_mask = bool(zero_output_for_mask)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._fused_allowed = True
-        self.states: list[torch.Tensor] | None = None
+        self.states: list | None = None
 
     @property
-    def state_size(self) -> list[int]:
+    def state_size(self) -> list:
+        """One entry per state (per cell for stacked cells: an int or a list of ints)."""
         size = self.cell.state_size
         return list(size) if isinstance(size, (list, tuple)) else [size]
 
@@ -91,7 +105,7 @@ class RNN(Layer):
         self._steps_seen = x.shape[1]
         last, outputs, states = self._run(x, states, mask, training)
         if self.stateful:
-            self.states = [s.detach() for s in states]
+            self.states = tree.map_structure(torch.Tensor.detach, states)
         output = outputs if self.return_sequences else last
         if mask is not None and self.return_sequences:
             output._keras_mask = mask
@@ -102,8 +116,10 @@ class RNN(Layer):
         """Forward FLOPs per sample of the last call: the cell's input and recurrent products
         at every step (fit chooses its thread count from this; torch's fused kernels run the
         steps where no per-layer hook can see them)."""
-        per_step = sum(weight.numel() for weight in (getattr(self.cell, "kernel", None),
-                                                     getattr(self.cell, "recurrent_kernel", None))
+        cells = getattr(self.cell, "cells", [self.cell])
+        per_step = sum(weight.numel() for cell in cells
+                       for weight in (getattr(cell, "kernel", None),
+                                      getattr(cell, "recurrent_kernel", None))
                        if isinstance(weight, torch.Tensor))
         return 2.0 * per_step * getattr(self, "_steps_seen", 1)
 
@@ -124,31 +140,37 @@ class RNN(Layer):
             raise _incompatible(self, f"expected axis -1 of input shape to have value "
                                       f"{expected}", sequences)
 
-    def _initial_states(self, x: torch.Tensor, initial_state: Any) -> list[torch.Tensor]:
+    def _initial_states(self, x: torch.Tensor, initial_state: Any) -> list:
         batch = x.shape[0]
         if initial_state is not None:
-            given = [initial_state] if isinstance(initial_state, torch.Tensor) else list(
-                initial_state)
+            given = list(initial_state) if tree.is_nested(initial_state) else [initial_state]
             if len(given) != len(self.state_size):
                 raise ValueError(f"{type(self).__name__} '{self.name}': expected "
                                  f"{len(self.state_size)} initial state tensor(s), received "
                                  f"{len(given)}")
-            return [numpy_bridge.as_tensor(s, device=x.device).to(x.dtype) for s in given]
-        if self.stateful and self.states is not None and self.states[0].shape[0] == batch:
+            return tree.map_structure(
+                lambda s: numpy_bridge.as_tensor(s, device=x.device).to(x.dtype), given)
+        if self.stateful and self.states is not None and (
+                tree.first_leaf(self.states).shape[0] == batch):
             return list(self.states)
         return self.get_initial_state(batch, x)
 
     def get_initial_state(self, batch_size: int, like: torch.Tensor | None = None) -> list:
-        """Zero states for `batch_size` sequences (on `like`'s device)."""
+        """Zero states for `batch_size` sequences (on `like`'s device): the cell's own
+        `get_initial_state` when it has one, else zeros shaped by `state_size`."""
         device = like.device if like is not None else self._device()
         dtype = like.dtype if like is not None else torch.float32
-        return [torch.zeros(batch_size, size, device=device, dtype=dtype)
-                for size in self.state_size]
+        if isinstance(self.cell, _RecurrentCell) or not hasattr(self.cell, "get_initial_state"):
+            return [torch.zeros(batch_size, size, device=device, dtype=dtype)
+                    for size in self.state_size]
+        states = cell_initial_state(self.cell, batch_size, device, dtype)
+        states = list(states) if tree.is_nested(states) else [states]
+        return tree.map_structure(lambda s: s.to(device=device, dtype=dtype), states)
 
     def reset_state(self) -> None:
         """Forget the states a stateful layer carries between batches."""
         if self.states is not None:
-            self.states = [torch.zeros_like(s) for s in self.states]
+            self.states = tree.map_structure(torch.zeros_like, self.states)
 
     reset_states = reset_state
 
@@ -156,63 +178,93 @@ class RNN(Layer):
     def _run(self, x: torch.Tensor, states: list, mask: torch.Tensor | None,
              training: bool | None) -> tuple:
         if isinstance(self.cell, _RecurrentCell):
-            return self._run_builtin(x, states, mask, training)
+            return self._run_builtin(self.cell, x, states, mask, training, self.go_backwards,
+                                     self.return_sequences)
+        if isinstance(self.cell, StackedRNNCells) and all(
+                isinstance(cell, _RecurrentCell) for cell in self.cell.cells):
+            return self._run_stacked_builtin(x, states, mask, training)
         return self._run_generic(x, states, mask, training)
 
-    def _time_major_mask(self, mask: torch.Tensor | None) -> torch.Tensor | None:
+    def _time_major_mask(self, mask: torch.Tensor | None,
+                         backwards: bool) -> torch.Tensor | None:
         if mask is None:
             return None
         mask = mask.to(torch.bool).transpose(0, 1).unsqueeze(-1)  # (steps, batch, 1)
-        return mask.flip(0) if self.go_backwards else mask
+        return mask.flip(0) if backwards else mask
 
-    def _run_builtin(self, x: torch.Tensor, states: list, mask: torch.Tensor | None,
-                     training: bool | None) -> tuple:
-        cell = self.cell
+    def _run_builtin(self, cell: _RecurrentCell, x: torch.Tensor, states: list,
+                     mask: torch.Tensor | None, training: bool | None, backwards: bool,
+                     keep_all: bool) -> tuple:
         input_masks, recurrent_masks = cell._dropout_masks(x[:, 0], states[0], training)
         kind = cell._fused_kind() if self._fused_allowed else None
         single_mask = input_masks is None or input_masks.shape[0] == 1
         if kind is not None and mask is None and recurrent_masks is None and single_mask:
             if input_masks is not None:
                 x = x * input_masks[0].unsqueeze(1)
-            if self.go_backwards:
+            if backwards:
                 x = x.flip(1)
             outputs, states = _fused_call(kind, x, [s.unsqueeze(0) for s in states], [cell],
                                           False)
             return outputs[:, -1], outputs, [s.squeeze(0) for s in states]
         steps_first = x.transpose(0, 1)
-        if self.go_backwards:
+        if backwards:
             steps_first = steps_first.flip(0)
         projected = cell._project(steps_first, input_masks)
         last, outputs, states = _step_loop(
             lambda t, s: cell._step(projected[t], s, recurrent_masks), projected.shape[0],
-            states, self._time_major_mask(mask), self.return_sequences,
+            states, self._time_major_mask(mask, backwards), keep_all,
             self.zero_output_for_mask)
         return last, None if outputs is None else outputs.transpose(0, 1), states
+
+    def _run_stacked_builtin(self, x: torch.Tensor, states: list, mask: torch.Tensor | None,
+                             training: bool | None) -> tuple:
+        """Built-in cells stacked: cell k at step t needs only cell k-1's output at t and its
+        own states at t-1, so the stack runs cell by cell over the whole sequence (torch's
+        fused kernels where they apply) with the step-by-step stack's results. The sequence
+        reversed once by `go_backwards` stays in processing order for the later cells."""
+        cells = self.cell.cells
+        new_states, last, outputs = [], None, x
+        for index, (cell, cell_states) in enumerate(zip(cells, states, strict=True)):
+            was_list = tree.is_nested(cell_states)
+            flat = list(cell_states) if was_list else [cell_states]
+            keep_all = self.return_sequences or index < len(cells) - 1
+            first = index == 0
+            step_mask = mask if first or mask is None or not self.go_backwards else mask.flip(1)
+            last, outputs, flat = self._run_builtin(
+                cell, outputs, flat, step_mask, training, self.go_backwards and first, keep_all)
+            new_states.append(flat if was_list or len(flat) > 1 else flat[0])
+        return last, outputs, new_states
 
     def _run_generic(self, x: torch.Tensor, states: list, mask: torch.Tensor | None,
                      training: bool | None) -> tuple:
         cell = self.cell
-        call_kwargs = {"training": training} if _accepts_training(cell) else {}
+        call_kwargs = {"training": training} if accepts_training(cell) else {}
         steps = x.flip(1) if self.go_backwards else x
         run = cell if isinstance(cell, Layer) else cell.call
+        structure = states  # nested for stacked cells; the step loop sees the leaves
 
-        def step(t: int, s: list) -> tuple:
-            output, new_states = run(steps[:, t], s, **call_kwargs)
-            new_states = [new_states] if isinstance(new_states, torch.Tensor) else new_states
-            return output, list(new_states)
+        def step(t: int, flat: list) -> tuple:
+            output, new_states = run(steps[:, t], tree.pack_sequence_as(structure, flat),
+                                     **call_kwargs)
+            return output, tree.flatten(new_states)
 
-        last, outputs, states = _step_loop(step, x.shape[1], states,
-                                           self._time_major_mask(mask),
-                                           self.return_sequences, self.zero_output_for_mask)
-        return last, None if outputs is None else outputs.transpose(0, 1), states
+        last, outputs, flat = _step_loop(step, x.shape[1], tree.flatten(states),
+                                         self._time_major_mask(mask, self.go_backwards),
+                                         self.return_sequences, self.zero_output_for_mask)
+        if not tree.is_nested(structure) or len(tree.flatten(structure)) != len(flat):
+            return last, None if outputs is None else outputs.transpose(0, 1), flat
+        states = tree.pack_sequence_as(structure, flat)
+        return last, None if outputs is None else outputs.transpose(0, 1), list(states)
 
     # ------------------------------------------------------------------- shapes and config
     def compute_output_shape(self, input_shape: tuple) -> Any:
         batch, steps = input_shape[0], input_shape[1]
-        units = getattr(self.cell, "output_size", None) or self.state_size[0]
+        units = cell_output_size(self.cell)
         output = (batch, steps, units) if self.return_sequences else (batch, units)
         if self.return_state:
-            return [output, *[(batch, size) for size in self.state_size]]
+            states = [[(batch, s) for s in size] if isinstance(size, (list, tuple))
+                      else (batch, size) for size in self.state_size]
+            return [output, *states]
         return output
 
     def _rnn_config(self) -> dict[str, Any]:
@@ -228,8 +280,8 @@ class RNN(Layer):
     def get_config(self) -> dict[str, Any]:
         cell_config = {"class_name": type(self.cell).__name__,
                        "config": self.cell.get_config()}
-        return {**super().get_config(), **self._rnn_config(), "cell": cell_config,
-                "activity_regularizer": regularizers.serialize(self.activity_regularizer)}
+        # Keras's RNN writes `activity_regularizer` only when one is set (Layer's rule)
+        return {**super().get_config(), **self._rnn_config(), "cell": cell_config}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None) -> RNN:
@@ -241,18 +293,10 @@ class RNN(Layer):
         return cls(cell, **config)
 
 
-def _accepts_training(cell: Any) -> bool:
-    try:
-        parameters = inspect.signature(cell.call).parameters
-    except (TypeError, ValueError):
-        return False
-    return "training" in parameters
-
-
 def _deserialize(config: dict[str, Any], custom_objects: dict | None = None) -> Any:
     from deepfit import layers as layers_module
 
-    known = {**_CELLS, **_LAYERS, **(custom_objects or {})}
+    known = {**_CELLS, **_LAYERS, "StackedRNNCells": StackedRNNCells, **(custom_objects or {})}
     return layers_module.deserialize(config, custom_objects=known)
 
 
