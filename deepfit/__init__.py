@@ -35,7 +35,7 @@ from deepfit import (
 from deepfit.backend import GradientTape, Variable
 from deepfit.initializers import Initializer
 from deepfit.insight.warnings import TrainingWarning
-from deepfit.layers import Input, Layer
+from deepfit.layers import Input, InputSpec, Layer
 from deepfit.layers.symbolic import KerasTensor
 from deepfit.losses import Loss
 from deepfit.metrics import Metric
@@ -46,7 +46,8 @@ from deepfit.regularizers import Regularizer
 __version__ = "0.1.0"
 
 __all__ = [
-    "GradientTape", "Initializer", "Input", "KerasTensor", "Layer", "Loss", "Metric", "Model",
+    "GradientTape", "Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss",
+    "Metric", "Model",
     "Optimizer", "Regularizer", "Sequential", "TrainingWarning", "Variable", "activations",
     "applications", "backend", "callbacks",
     "config", "constraints", "data", "datasets", "distribute", "initializers", "layers",
@@ -57,7 +58,7 @@ __all__ = [
 # Keras 3's other top-level names: each raises NotImplementedError (an AttributeError too)
 # naming it, until deepfit provides it.
 KERAS_TOP_LEVEL = frozenset({
-    "DTypePolicy", "FloatDTypePolicy", "Function", "InputSpec", "Operation", "Quantizer",
+    "DTypePolicy", "FloatDTypePolicy", "Function", "Operation", "Quantizer",
     "RematScope", "StatelessScope", "SymbolicScope",
     "device", "distillation", "distribution", "dtype_policies", "export", "legacy",
     "name_scope", "preprocessing", "quantizers", "remat", "visualization",

@@ -90,6 +90,7 @@ from deepfit.layers.core import (
 from deepfit.layers.embedding import Embedding
 from deepfit.layers.group_normalization import GroupNormalization
 from deepfit.layers.hashed_crossing import HashedCrossing
+from deepfit.layers.input_spec import InputSpec
 from deepfit.layers.layer import Layer
 from deepfit.layers.lookup import IntegerLookup, StringLookup
 from deepfit.layers.masking import Masking
@@ -202,7 +203,8 @@ __all__ = [
     "GaussianNoise", "Flatten", "GRU", "GRUCell",
     "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
-    "Input", "InputLayer", "LSTM", "LSTMCell", "Lambda", "Layer", "LayerNormalization",
+    "Input", "InputLayer", "InputSpec", "LSTM", "LSTMCell", "Lambda", "Layer",
+    "LayerNormalization",
     "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum",
     "MultiHeadAttention", "Multiply",
     "Permute", "RNN", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",

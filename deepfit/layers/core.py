@@ -89,7 +89,7 @@ class InputLayer(Layer):
         super().__init__(name=name, input_shape=shape, batch_size=batch_size, **kwargs)
         self.input_dtype = torch_dtype(dtype)
         self.built = True
-        output = KerasTensor((batch_size, *shape), self.input_dtype, name=self.name)
+        output = KerasTensor((batch_size, *shape), torch_dtype(dtype), name=self.name)
         output.history = (Node(self, (), {}, output), 0)
         self._inbound_nodes = [output.history[0]]
 
@@ -103,7 +103,7 @@ class InputLayer(Layer):
     def get_config(self) -> dict[str, Any]:
         return {
             "batch_shape": self.batch_shape,
-            "dtype": str(self.input_dtype).replace("torch.", ""),
+            "dtype": self.input_dtype,
             "sparse": False,
             "name": self.name,
         }

@@ -27,8 +27,10 @@ import torch
 from deepfit import backend, config, tree
 from deepfit.backend.context import _state as _backend_state
 from deepfit.data.strings import is_text
-from deepfit.layers import call_context, mask_propagation, storage, tracking
+from deepfit.layers import call_context, mask_propagation, name_scope, storage, tracking
+from deepfit.layers.layer_attributes import LayerAttributes
 from deepfit.layers.symbolic import KerasTensor, first_call_tensors, never_called_message
+from deepfit.layers.weight_arguments import weight_arguments
 from deepfit.ops import numpy_bridge
 
 _name_counts: dict[str, int] = {}
@@ -54,7 +56,7 @@ def snake_case(name: str) -> str:
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
 
-class Layer(torch.nn.Module):
+class Layer(LayerAttributes, torch.nn.Module):
     """Base class of every deepfit layer and model.
 
     Args:
@@ -162,6 +164,7 @@ class Layer(torch.nn.Module):
         elif inputs is not None:
             inputs = self._to_tensor(inputs)
             args = (inputs, *args[1:])
+        self._check_input_spec(inputs)
         if not self.built:
             self._build_for(inputs)
         context = call_context.current()
@@ -250,6 +253,9 @@ class Layer(torch.nn.Module):
                 self.add_loss(loss)
 
     def _forward(self, args: tuple, kwargs: dict) -> Any:
+        if self.__dict__.pop("_first_call", False):  # sublayers built now are inside this one
+            with name_scope.building(self):
+                return self._forward(args, kwargs)
         if self._forward_hooks or self._forward_pre_hooks or _global_hooks():
             return torch.nn.Module.__call__(self, *args, **kwargs)
         return self.call(*args, **kwargs)
@@ -270,10 +276,11 @@ class Layer(torch.nn.Module):
         shape = _shape_of(inputs)
         self._built_on_text = is_text(inputs)
         self._build_input_shape = shape
-        with torch.no_grad():
+        with name_scope.building(self), torch.no_grad():
             self.build(shape)
-        self.built = True
+        self.built = self.__dict__["_first_call"] = True
         self._sync_requires_grad()
+        self._check_input_spec(inputs)  # build may have set the spec (Keras checks again)
 
     def _to_tensor(self, value: Any) -> torch.Tensor:
         if is_text(value):  # torch has no strings: text stays NumPy for preprocessing layers
@@ -348,7 +355,7 @@ class Layer(torch.nn.Module):
         Example:
             >>> self.w = self.add_weight(shape=(4, 2), initializer="random_normal")
         """
-        name, shape, initializer, dtype, trainable = _weight_arguments(
+        name, shape, initializer, dtype, trainable = weight_arguments(
             self, args, name, shape, initializer, dtype, trainable)
         from deepfit import constraints, initializers, regularizers
 
@@ -358,7 +365,7 @@ class Layer(torch.nn.Module):
         if name is None:
             name = self._automatic_weight_name()
         param = backend.Variable(value.detach(), trainable, name)
-        param._path = f"{self.name}/{name}"
+        param._path = self._weight_path(name)
         self.register_parameter(name, param)
         self._weight_names.append(name)
         self._weight_trainable[name] = trainable
@@ -420,7 +427,7 @@ class Layer(torch.nn.Module):
         self._regularized = [(name if k == old else k, f) for k, f in self._regularized]
         self._constraints = [(name if k == old else k, f) for k, f in self._constraints]
         if isinstance(param, backend.Variable):
-            param._name, param._path = name, f"{self.name}/{name}"
+            param._name, param._path = name, f"{param._path.rpartition('/')[0]}/{name}"
 
     def _sublayers(self) -> list[Layer]:
         return [module for module in tracking.children(self) if isinstance(module, Layer)]
@@ -685,42 +692,6 @@ class Layer(torch.nn.Module):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}"
-
-
-def _weight_arguments(layer: Layer, args: tuple, name: Any, shape: Any, initializer: Any,
-                      dtype: Any, trainable: Any) -> tuple:
-    """`add_weight`'s positional arguments in either order → (name, shape, init, dtype,
-    trainable)."""
-    args = list(args)
-    if args and isinstance(args[0], str) and name is None:
-        name = args.pop(0)
-    given = dict(zip(("shape", "initializer", "dtype", "trainable"), args))
-    if len(args) > 4:
-        raise TypeError(f"Layer '{layer.name}': add_weight takes at most 4 positional arguments "
-                        f"after the name (shape, initializer, dtype, trainable), received {args}")
-    shape = given.get("shape", shape)
-    shape = () if shape is None else ((shape,) if isinstance(shape, int) else tuple(shape))
-    dtype = _torch_dtype(given.get("dtype", dtype), layer)
-    initializer = given.get("initializer", initializer)
-    if initializer is None:
-        initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
-    trainable = bool(given.get("trainable", trainable)) and dtype.is_floating_point
-    if name is not None and (not isinstance(name, str) or not name or "." in name):
-        raise ValueError(f"Layer '{layer.name}': add_weight name must be a non-empty string "
-                         f"without '.', received {name!r}")
-    return name, shape, initializer, dtype, trainable
-
-
-def _torch_dtype(dtype: Any, layer: Layer) -> torch.dtype:
-    if dtype is None:
-        return torch.float32
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    found = getattr(torch, str(getattr(dtype, "name", dtype)), None)
-    if not isinstance(found, torch.dtype):
-        raise ValueError(f"Layer '{layer.name}': add_weight dtype must be a dtype name such as "
-                         f"'float32' or 'int32', received {dtype!r}")
-    return found
 
 
 def _global_hooks() -> bool:

@@ -36,9 +36,9 @@ from deepfit.compat.keras import (
 )
 
 __all__ = [
-    "Initializer", "Input", "KerasTensor", "Layer", "Loss", "Metric", "Model", "Optimizer",
-    "Regularizer", "Sequential", "Variable", "__version__", "activations", "applications",
-    "backend",
+    "Initializer", "Input", "InputSpec", "KerasTensor", "Layer", "Loss", "Metric", "Model",
+    "Optimizer", "Regularizer", "Sequential", "Variable", "__version__", "activations",
+    "applications", "backend",
     "callbacks", "config", "constraints", "datasets", "initializers", "layers", "losses",
     "metrics", "mixed_precision", "models", "ops", "optimizers", "preprocessing", "random",
     "regularizers", "saving", "tree", "utils", "version", "wrappers",
@@ -118,5 +118,6 @@ _namespace.install(globals(), _namespace.Lookup(
         "Regularizer": "deepfit.regularizers:Regularizer",
         "Initializer": "deepfit.initializers:Initializer",
         "KerasTensor": "deepfit.layers.symbolic:KerasTensor",
+        "InputSpec": "deepfit.layers.input_spec:InputSpec",
     },
 ))

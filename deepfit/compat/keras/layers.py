@@ -62,4 +62,5 @@ _namespace.install(globals(), _namespace.Lookup(
     aliases=_ALIASES,
     modules=dict.fromkeys(_LEGACY_MODULES, __name__),
     accept=_is_layer_api,
+    extras={"InputSpec": "deepfit.layers.input_spec:InputSpec"},
 ))
