@@ -19,6 +19,7 @@ from deepfit.layers.attention import (
     AdditiveAttention,
     Attention,
     EinsumDense,
+    GroupedQueryAttention,
     MultiHeadAttention,
 )
 from deepfit.layers.augment_clahe import ContrastLimitedAdaptiveHistogramEqualization
@@ -170,10 +171,12 @@ from deepfit.layers.reshaping import (
 )
 from deepfit.layers.reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D
 from deepfit.layers.rms_normalization import RMSNormalization
+from deepfit.layers.spectral_normalization import SpectralNormalization
 from deepfit.layers.text_vectorization import TextVectorization
 from deepfit.layers.time_distributed import TimeDistributed
 from deepfit.layers.torch_module import TorchModule, TorchModuleWrapper
 from deepfit.layers.unit_normalization import UnitNormalization
+from deepfit.layers.wrapper import Wrapper
 
 __all__ = [
     "AdditiveAttention", "AlphaDropout", "Attention", "GroupNormalization", "UnitNormalization",
@@ -206,15 +209,19 @@ __all__ = [
     "Input", "InputLayer", "InputSpec", "LSTM", "LSTMCell", "Lambda", "Layer",
     "LayerNormalization",
     "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum",
-    "MultiHeadAttention", "Multiply",
+    "GroupQueryAttention", "GroupedQueryAttention", "MultiHeadAttention", "Multiply",
     "Permute", "RNN", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",
     "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell",
-    "SpatialDropout1D", "SpatialDropout2D", "StackedRNNCells", "Subtract", "TimeDistributed",
+    "SpatialDropout1D", "SpatialDropout2D", "SpectralNormalization", "StackedRNNCells",
+    "Subtract", "TimeDistributed",
     "TorchModule",
-    "UpSampling1D",
+    "UpSampling1D", "Wrapper",
     "UpSampling2D", "ZeroPadding1D", "ZeroPadding2D", "add", "average", "concatenate",
     "deserialize", "dot", "maximum", "minimum", "multiply", "serialize", "subtract",
 ]
+
+
+GroupQueryAttention = GroupedQueryAttention  # Keras exports the class under this name
 
 
 def _registry() -> dict[str, Any]:

@@ -427,7 +427,7 @@ class Layer(LayerAttributes, torch.nn.Module):
         self._regularized = [(name if k == old else k, f) for k, f in self._regularized]
         self._constraints = [(name if k == old else k, f) for k, f in self._constraints]
         if isinstance(param, backend.Variable):
-            param._name, param._path = name, f"{param._path.rpartition('/')[0]}/{name}"
+            param._name, param._path = name, self._weight_path(name)
 
     def _sublayers(self) -> list[Layer]:
         return [module for module in tracking.children(self) if isinstance(module, Layer)]

@@ -129,7 +129,7 @@ class LayerAttributes:
             assert_input_compatibility(spec, inputs, self.name)
 
     def _weight_path(self, name: str) -> str:
-        return f"{name_scope.layer_path(self)}/{name}"
+        return "/".join(part for part in (name_scope.layer_path(self), name) if part)
 
     # ----------------------------------------------------------------- variables
     def add_variable(self, shape: Any, initializer: Any, dtype: Any = None,

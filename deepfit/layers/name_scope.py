@@ -35,7 +35,7 @@ def layer_path(layer: Any) -> str:
         return own
     stack = _stack()
     if stack and stack[-1][0] is not layer:
-        return f"{stack[-1][1]}/{layer.name}"
+        return "/".join(part for part in (stack[-1][1], layer.name) if part)  # '' adds none
     return layer.name
 
 
