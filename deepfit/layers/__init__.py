@@ -170,6 +170,7 @@ from deepfit.layers.reshaping import (
     ZeroPadding2D,
 )
 from deepfit.layers.reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D
+from deepfit.layers.reversible_embedding import ReversibleEmbedding
 from deepfit.layers.rms_normalization import RMSNormalization
 from deepfit.layers.spectral_normalization import SpectralNormalization
 from deepfit.layers.text_vectorization import TextVectorization
@@ -210,7 +211,8 @@ __all__ = [
     "LayerNormalization",
     "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum",
     "GroupQueryAttention", "GroupedQueryAttention", "MultiHeadAttention", "Multiply",
-    "Permute", "RNN", "RepeatVector", "Reshape", "SeparableConv1D", "SeparableConv2D",
+    "Permute", "RNN", "RepeatVector", "Reshape", "ReversibleEmbedding", "SeparableConv1D",
+    "SeparableConv2D",
     "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell",
     "SpatialDropout1D", "SpatialDropout2D", "SpectralNormalization", "StackedRNNCells",
     "Subtract", "TimeDistributed",
