@@ -107,8 +107,8 @@ def _container(path: str, items: list[Any]) -> Iterator[tuple[str, Any]]:
 def walk(model: Any) -> list[tuple[str, Any, list[torch.Tensor]]]:
     """Every (path, layer, own weights) of a model, each layer once, in Keras's order.
 
-    A layer's own weights are those not owned by one of its sublayers; the model comes
-    first with path "".
+    A layer's own weights are those it declares (`add_weight` or an attribute) and those not
+    owned by one of its sublayers; the model comes first with path "".
     """
     found: list[tuple[str, Any, list[torch.Tensor]]] = []
     seen: set[int] = set()
@@ -119,7 +119,12 @@ def walk(model: Any) -> list[tuple[str, Any, list[torch.Tensor]]]:
         seen.add(id(obj))
         children = list(_children(obj))
         inner = {id(w) for _, child in children for w in child.weights}
-        found.append((path, obj, [w for w in obj.weights if id(w) not in inner]))
+        # a sublayer's weight the layer also keeps as its own attribute (SpectralNormalization's
+        # kernel) is stored under both, as Keras tracks it twice
+        declared = obj._own_weights() if hasattr(obj, "_own_weights") else []
+        ids = {id(w) for w in declared}
+        found.append((path, obj, declared + [w for w in obj.weights
+                                             if id(w) not in inner and id(w) not in ids]))
         for relative, child in children:
             visit(child, f"{path}/{relative}" if path else relative)
 

@@ -195,3 +195,14 @@ def test_wrong_number_of_initial_states_names_the_layer():
     layer = layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)], name="stack")
     with pytest.raises(ValueError, match="stack.*2 initial state"):
         layer(torch.randn(2, 4, 3), initial_state=[torch.zeros(2, 3)])
+
+
+def test_saved_stacked_model_loads_in_keras(tmp_path):
+    from tests.layers.keras_parity import assert_keras_loads_same
+
+    inputs = deepfit.Input((4, 3))
+    hidden = layers.RNN([layers.LSTMCell(3), layers.GRUCell(2)], return_sequences=True)(inputs)
+    outputs = layers.SpectralNormalization(layers.Dense(1))(layers.Flatten()(hidden))
+    model = deepfit.Model(inputs, outputs)
+    x = np.random.default_rng(1).normal(size=(2, 4, 3)).astype("float32")
+    assert_keras_loads_same(model, x, tmp_path / "stacked.keras")

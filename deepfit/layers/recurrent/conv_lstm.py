@@ -277,8 +277,9 @@ class _ConvLSTM(_CellLayer):
             step_mask = mask.to(torch.bool).transpose(0, 1).reshape(
                 steps, batch, *[1] * (states[0].dim() - 1))
             step_mask = step_mask.flip(0) if self.go_backwards else step_mask
+        frames = projected.unbind(1)  # one backward for all steps (indexing: one per step)
         last, outputs, states = _step_loop(
-            lambda t, s: cell.step(projected[:, t], s, recurrent_masks), steps, states,
+            lambda t, s: cell.step(frames[t], s, recurrent_masks), steps, states,
             step_mask, self.return_sequences, self.zero_output_for_mask)
         if outputs is not None:
             outputs = cell.to_external(outputs.transpose(0, 1).flatten(0, 1))

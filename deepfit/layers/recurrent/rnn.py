@@ -209,9 +209,10 @@ class RNN(Layer):
         steps_first = x.transpose(0, 1)
         if backwards:
             steps_first = steps_first.flip(0)
-        projected = cell._project(steps_first, input_masks)
+        # unbound once: indexing step by step would backpropagate a full-size zero tensor per step
+        projected = cell._project(steps_first, input_masks).unbind(0)
         last, outputs, states = _step_loop(
-            lambda t, s: cell._step(projected[t], s, recurrent_masks), projected.shape[0],
+            lambda t, s: cell._step(projected[t], s, recurrent_masks), len(projected),
             states, self._time_major_mask(mask, backwards), keep_all,
             self.zero_output_for_mask)
         return last, None if outputs is None else outputs.transpose(0, 1), states
@@ -239,12 +240,12 @@ class RNN(Layer):
                      training: bool | None) -> tuple:
         cell = self.cell
         call_kwargs = {"training": training} if accepts_training(cell) else {}
-        steps = x.flip(1) if self.go_backwards else x
+        steps = (x.flip(1) if self.go_backwards else x).unbind(1)
         run = cell if isinstance(cell, Layer) else cell.call
         structure = states  # nested for stacked cells; the step loop sees the leaves
 
         def step(t: int, flat: list) -> tuple:
-            output, new_states = run(steps[:, t], tree.pack_sequence_as(structure, flat),
+            output, new_states = run(steps[t], tree.pack_sequence_as(structure, flat),
                                      **call_kwargs)
             return output, tree.flatten(new_states)
 
