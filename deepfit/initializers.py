@@ -605,3 +605,64 @@ def serialize(initializer: Any) -> dict[str, Any] | str | None:
         {'class_name': 'RandomUniform', 'config': {'seed': None, 'minval': -1, 'maxval': 1}}
     """
     return serialize_object("initializer", initializer, "an Initializer", unnamed=("<", "_"))
+
+
+@_register()
+class STFT(Initializer):
+    """Kernels of a short-time Fourier transform as a 1-D convolution: `(frame_length, 1, bins)`
+    with `bins = fft_length // 2 + 1`, the real (cosine) or imaginary (-sine) parts, windowed and
+    scaled (`STFTSpectrogram`'s weights).
+
+    Args:
+        side: 'real' or 'imag'.
+        window: a window name ('hann', 'hamming', ...), `frame_length` values, or None.
+        scaling: 'density' (divide by the window's L2 norm), 'spectrum' (its L1 norm) or None.
+        periodic: use the periodic form of a named window.
+
+    Example:
+        >>> STFT("real", "hann")((256, 1, 129)).shape
+        torch.Size([256, 1, 129])
+    """
+
+    def __init__(self, side: str = "real", window: Any = "hann", scaling: str | None = "density",
+                 periodic: bool = False) -> None:
+        from deepfit.signal_windows import get_window
+
+        if side not in ("real", "imag"):
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str):
+            get_window(window, 1)  # an unknown name fails now
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError(f"Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape: Shape, dtype: DType = None, device: Device = None) -> torch.Tensor:
+        from deepfit.signal_windows import get_window
+
+        dtype = _standardize_dtype(dtype)
+        frame_length, _, bins = _standardize_shape(shape)
+        # Keras's order of operations in the kernel's dtype, so that the values agree
+        time = torch.arange(frame_length, dtype=dtype).reshape(frame_length, 1, 1)
+        freq = torch.arange(bins, dtype=dtype).reshape(1, 1, bins) / ((bins - 1) * 2)
+        args = (-2 * time) * freq * torch.arccos(torch.tensor(-1, dtype=dtype))
+        kernel = torch.cos(args) if self.side == "real" else torch.sin(args)
+        if self.window is not None:
+            win = self.window
+            if isinstance(win, str):
+                win = get_window(win, frame_length, self.periodic)
+            win = torch.as_tensor(np.asarray(win), dtype=dtype)
+            if win.dim() != 1 or win.shape[-1] != frame_length:
+                raise ValueError(f"The shape of `window` must be equal to [frame_length]. "
+                                 f"Received: window shape={tuple(win.shape)}")
+            win = win.reshape(frame_length, 1, 1)
+            scaling = {"density": lambda: win.square().sum().sqrt(),
+                       "spectrum": lambda: win.abs().sum(),
+                       None: lambda: 1}[self.scaling]()
+            kernel = kernel * win / scaling
+        return kernel.to(device=device)
+
+    def get_config(self) -> dict[str, Any]:
+        window = self.window.tolist() if isinstance(self.window, np.ndarray) else self.window
+        return {"side": self.side, "window": window, "periodic": self.periodic,
+                "scaling": self.scaling}

@@ -173,6 +173,7 @@ from deepfit.layers.reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D
 from deepfit.layers.reversible_embedding import ReversibleEmbedding
 from deepfit.layers.rms_normalization import RMSNormalization
 from deepfit.layers.spectral_normalization import SpectralNormalization
+from deepfit.layers.stft_spectrogram import STFTSpectrogram
 from deepfit.layers.text_vectorization import TextVectorization
 from deepfit.layers.time_distributed import TimeDistributed
 from deepfit.layers.torch_module import TorchModule, TorchModuleWrapper
@@ -214,7 +215,8 @@ __all__ = [
     "Permute", "RNN", "RepeatVector", "Reshape", "ReversibleEmbedding", "SeparableConv1D",
     "SeparableConv2D",
     "SeparableConvolution1D", "SeparableConvolution2D", "SimpleRNN", "SimpleRNNCell",
-    "SpatialDropout1D", "SpatialDropout2D", "SpectralNormalization", "StackedRNNCells",
+    "STFTSpectrogram", "SpatialDropout1D", "SpatialDropout2D", "SpectralNormalization",
+    "StackedRNNCells",
     "Subtract", "TimeDistributed",
     "TorchModule",
     "UpSampling1D", "Wrapper",

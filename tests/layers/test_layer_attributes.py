@@ -46,6 +46,7 @@ def names(found, key, values):
 
 
 def cases(inputs):
+    keras.backend.clear_session()  # automatic names (the cells' stack) count from zero
     found = {}
     seq = keras.Sequential([keras.Input((4,)), L.Dense(3, name="d1"), L.Dense(2, name="d2")],
                            name="seq")
