@@ -95,6 +95,7 @@ from deepfit.layers.input_spec import InputSpec
 from deepfit.layers.layer import Layer
 from deepfit.layers.lookup import IntegerLookup, StringLookup
 from deepfit.layers.masking import Masking
+from deepfit.layers.mel_spectrogram import MelSpectrogram
 from deepfit.layers.merging import (
     Add,
     Average,
@@ -210,7 +211,8 @@ __all__ = [
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D", "Identity",
     "Input", "InputLayer", "InputSpec", "LSTM", "LSTMCell", "Lambda", "Layer",
     "LayerNormalization",
-    "Masking", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "Maximum", "Minimum",
+    "Masking", "MelSpectrogram", "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D",
+    "Maximum", "Minimum",
     "GroupQueryAttention", "GroupedQueryAttention", "MultiHeadAttention", "Multiply",
     "Permute", "RNN", "RepeatVector", "Reshape", "ReversibleEmbedding", "SeparableConv1D",
     "SeparableConv2D",

@@ -118,6 +118,8 @@ _LAYER_CASES = {
     "ReversibleEmbedding": ({"input_dim": 10, "output_dim": 4, "tie_weights": False},
                             "tokens"),
     "STFTSpectrogram": ({"mode": "psd", "frame_length": 8, "padding": "same"}, (2, 32, 1)),
+    "MelSpectrogram": ({"fft_length": 64, "sequence_stride": 16, "num_mel_bins": 8},
+                       (2, 256)),
     "RandomBrightness": ({"factor": 0.2}, (2, 6, 6, 3)),
     "AugMix": ({"value_range": (0, 1), "num_chains": 2, "seed": 1}, (2, 8, 8, 3)),
     "AutoContrast": ({"value_range": (0, 1)}, (2, 8, 8, 3)),
