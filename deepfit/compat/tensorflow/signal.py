@@ -21,6 +21,7 @@ from deepfit.compat import namespace as _namespace
 from deepfit.compat.tensorflow.dtypes import as_dtype
 from deepfit.compat.tensorflow.eager import for_user_functions
 from deepfit.compat.tensorflow.ops import _t
+from deepfit.layers.mel_spectrogram import linear_to_mel_weight_matrix as mel_filters
 
 __all__ = ["fft", "fft2d", "frame", "hamming_window", "hann_window", "ifft", "ifft2d", "irfft",
            "irfft2d", "linear_to_mel_weight_matrix", "mfccs_from_log_mel_spectrograms", "rfft",
@@ -164,33 +165,19 @@ def stft(signals: Any, frame_length: int, frame_step: int, fft_length: int | Non
     return torch.fft.rfft(frames, n=size)
 
 
-def _hertz_to_mel(hertz: torch.Tensor) -> torch.Tensor:
-    return 1127.0 * torch.log1p(hertz / 700.0)  # the HTK mel scale TensorFlow uses
-
-
 def linear_to_mel_weight_matrix(num_mel_bins: int = 20, num_spectrogram_bins: int = 129,
                                 sample_rate: float = 8000, lower_edge_hertz: float = 125.0,
                                 upper_edge_hertz: float = 3800.0, dtype: Any = torch.float32,
                                 name: str | None = None) -> torch.Tensor:
     """`tf.signal.linear_to_mel_weight_matrix`: (num_spectrogram_bins, num_mel_bins)
     triangular filters on the HTK mel scale, to multiply a magnitude spectrogram with (the
-    DC bin's row is zero)."""
+    DC bin's row is zero); Keras's MelSpectrogram uses the same filters."""
     if not 0.0 <= lower_edge_hertz < upper_edge_hertz <= sample_rate / 2.0:
         raise ValueError(f"tf.signal.linear_to_mel_weight_matrix: need 0 <= lower_edge_hertz "
                          f"< upper_edge_hertz <= sample_rate / 2, received "
                          f"{lower_edge_hertz}, {upper_edge_hertz}, sample_rate={sample_rate}")
-    target = as_dtype(dtype)
-    nyquist = sample_rate / 2.0
-    linear = torch.linspace(0.0, nyquist, int(num_spectrogram_bins), dtype=target)[1:]
-    spectrogram_mel = _hertz_to_mel(linear).unsqueeze(1)
-    edges = torch.linspace(float(_hertz_to_mel(torch.tensor(float(lower_edge_hertz)))),
-                           float(_hertz_to_mel(torch.tensor(float(upper_edge_hertz)))),
-                           int(num_mel_bins) + 2, dtype=target)
-    lower, center, upper = edges[:-2], edges[1:-1], edges[2:]
-    rising = (spectrogram_mel - lower) / (center - lower)
-    falling = (upper - spectrogram_mel) / (upper - center)
-    weights = torch.clamp(torch.minimum(rising, falling), min=0.0)
-    return torch.nn.functional.pad(weights, (0, 0, 1, 0))
+    return mel_filters(int(num_mel_bins), int(num_spectrogram_bins), sample_rate,
+                       float(lower_edge_hertz), float(upper_edge_hertz), as_dtype(dtype))
 
 
 def mfccs_from_log_mel_spectrograms(log_mel_spectrograms: Any, name: str | None = None
