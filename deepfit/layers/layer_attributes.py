@@ -21,6 +21,7 @@ import torch
 from deepfit import mixed_precision
 from deepfit.layers import name_scope
 from deepfit.layers.input_spec import assert_input_compatibility
+from deepfit.ops import numpy_bridge
 
 
 def resolve_policy(value: Any) -> mixed_precision.DTypePolicy:
@@ -190,5 +191,5 @@ class LayerAttributes:
                              f"Expected: {[getattr(w, 'name', '') for w in weights]}")
         with torch.no_grad():
             for index, weight in enumerate(weights):
-                value = torch.as_tensor(np.asarray(store[str(index)]))
+                value = numpy_bridge.as_tensor(np.asarray(store[str(index)]))
                 weight.copy_(value.to(device=weight.device, dtype=weight.dtype))

@@ -73,10 +73,12 @@ class SpectralNormalization(Wrapper):
     def call(self, inputs: torch.Tensor, training: bool | None = None) -> torch.Tensor:
         if training:
             with torch.no_grad():
-                if bool((self.kernel != 0).any()):
-                    vector_u, kernel = self.normalized_weights()
-                    self.vector_u.copy_(vector_u)
-                    self.kernel.copy_(kernel)
+                # an all-zero kernel stays as it is (Keras's cond), chosen without a Python
+                # branch on the values so that jit_compile traces one graph
+                vector_u, kernel = self.normalized_weights()
+                zero = (self.kernel == 0).all()
+                self.vector_u.copy_(torch.where(zero, self.vector_u, vector_u))
+                self.kernel.copy_(torch.where(zero, self.kernel, kernel))
         output = self.layer(inputs)
         return output.to(inputs.dtype) if output.dtype != inputs.dtype else output
 
