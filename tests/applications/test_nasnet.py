@@ -41,7 +41,7 @@ def reference(tmp_path_factory):
 
 
 @parity.needs_keras
-@pytest.mark.parametrize("key", list(PUBLIC))
+@pytest.mark.parametrize("key", ["mobile", pytest.param("mobile_top", marks=pytest.mark.slow)])
 def test_structure_equals_keras(reference, key):
     parity.check_model(nasnet.NASNet, key, SPECS[key], reference)
     parity.check_model(NASNetMobile, key, {"kwargs": PUBLIC[key]}, reference)

@@ -61,6 +61,7 @@ def test_preprocess_input_equals_keras(reference, module):
 
 
 @parity.needs_keras
+@pytest.mark.slow  # the cache lookup: also tested (fast) in test_mobilenet.py
 def test_imagenet_weights_come_from_the_keras_cache(reference, monkeypatch, tmp_path):
     folder, _ = reference
     offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", resnet)
