@@ -8,7 +8,7 @@ DEMO_STAMP := $(VENV)/.demo-installed
 TEST_STAMP := $(VENV)/.test-installed
 PEERS := .venv-peers
 
-.PHONY: demo test lint bench bench-busy bench-peers clean difftest
+.PHONY: demo test test-heavy lint bench bench-busy bench-peers clean difftest
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ demo: $(DEMO_STAMP)
 test: $(TEST_STAMP)
 	$(PY) -m ruff check deepfit tests benchmarks examples
 	$(PY) -m pytest
+
+# What does not fit in make test's budget: the largest keras.applications variants against Keras.
+test-heavy: $(TEST_STAMP)
+	$(PY) -m pytest -m heavy
 
 # The differential sweep against real Keras: N generated models (tests/difftest/sweep.py).
 N ?= 2000

@@ -48,7 +48,7 @@ def test_structure_and_predictions_equal_keras(reference, key):
     parity.check_model(BUILDERS[key], key, SPECS[key], reference)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.parametrize("builder, params", [
     (convnext.ConvNeXtBase, 88_591_464), (convnext.ConvNeXtLarge, 197_767_336),
     (convnext.ConvNeXtXLarge, 350_196_968)], ids=["Base", "Large", "XLarge"])
@@ -83,7 +83,7 @@ def test_preprocess_input_passes_through():
 
 
 @parity.needs_keras
-@pytest.mark.slow  # the cache lookup: also tested (fast) in test_mobilenet.py
+@pytest.mark.heavy  # the cache lookup: also tested (fast) in test_mobilenet.py
 def test_imagenet_weights_come_from_the_keras_cache(reference, monkeypatch, tmp_path):
     import hashlib
 
@@ -115,7 +115,7 @@ def test_argument_errors(kwargs, message):
                           weights="imagenet", weights_name="convnext_tiny")
 
 @parity.needs_keras
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_deeper_variants_equal_keras(tmp_path):
     # the same blocks as above in other depths and widths: structure only
     reference = parity.keras_reference(tmp_path, SLOW)

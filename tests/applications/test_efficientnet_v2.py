@@ -46,7 +46,7 @@ def test_structure_and_predictions_equal_keras(reference, key):
     parity.check_model(BUILDERS[key], key, SPECS[key], reference)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.parametrize("builder, params", [
     (efficientnet_v2.EfficientNetV2M, 54_431_388), (efficientnet_v2.EfficientNetV2L, 119_027_848)
 ], ids=["M", "L"])
@@ -74,7 +74,7 @@ def test_preprocess_input_passes_through():
 
 
 @parity.needs_keras
-@pytest.mark.slow  # the cache lookup: also tested (fast) in test_mobilenet.py
+@pytest.mark.heavy  # the cache lookup: also tested (fast) in test_mobilenet.py
 def test_imagenet_weights_come_from_the_keras_cache(reference, monkeypatch, tmp_path):
     folder, _ = reference
     offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", efficientnet_v2)
@@ -106,7 +106,7 @@ def test_argument_errors(kwargs, message):
             dict(efficientnet_v2.DEFAULT_BLOCKS_ARGS["efficientnetv2-b0"][0], num_repeat=0)])
 
 @parity.needs_keras
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_deeper_variants_equal_keras(tmp_path):
     # the same blocks as above in other depths and widths: structure only
     reference = parity.keras_reference(tmp_path, SLOW)

@@ -35,7 +35,7 @@ def test_structure_equals_keras(reference):
 
 
 @parity.needs_keras
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.timeout(1200)  # big models: slow to initialize on a busy machine
 def test_predictions_equal_keras(tmp_path):
     reference = parity.keras_reference(tmp_path, PREDICT)

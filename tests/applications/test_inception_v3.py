@@ -30,8 +30,8 @@ def reference(tmp_path_factory):
 
 
 @parity.needs_keras
-@pytest.mark.parametrize("key", ["no_top", pytest.param("top", marks=pytest.mark.slow),
-                                 pytest.param("pool", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("key", ["no_top", pytest.param("top", marks=pytest.mark.heavy),
+                                 pytest.param("pool", marks=pytest.mark.heavy)])
 def test_structure_and_predictions_equal_keras(reference, key):
     model = parity.check_model(InceptionV3, key, SPECS[key], reference)
     if key == "top":  # keras.io/api/applications: 23.9M with the top at 299x299
@@ -44,7 +44,7 @@ def test_preprocess_input_equals_keras(reference):
 
 
 @parity.needs_keras
-@pytest.mark.slow  # the cache lookup: also tested (fast) in test_mobilenet.py
+@pytest.mark.heavy  # the cache lookup: also tested (fast) in test_mobilenet.py
 def test_imagenet_weights_come_from_the_keras_cache(reference, monkeypatch, tmp_path):
     folder, _ = reference
     offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", inception_v3)

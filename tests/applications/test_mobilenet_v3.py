@@ -55,7 +55,7 @@ def test_preprocess_input_passes_through():
 
 
 @parity.needs_keras
-@pytest.mark.slow  # the cache lookup: also tested (fast) in test_mobilenet.py
+@pytest.mark.heavy  # the cache lookup: also tested (fast) in test_mobilenet.py
 def test_imagenet_weights_come_from_the_keras_cache(reference, monkeypatch, tmp_path):
     folder, _ = reference
     offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", mobilenet_v3)
@@ -83,7 +83,7 @@ def test_argument_errors(kwargs, message):
         MobileNetV3Small(**kwargs)
 
 @parity.needs_keras
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_deeper_variants_equal_keras(tmp_path):
     # the same blocks as above in other depths and widths: structure only
     reference = parity.keras_reference(tmp_path, SLOW)

@@ -41,13 +41,13 @@ def reference(tmp_path_factory):
 
 
 @parity.needs_keras
-@pytest.mark.parametrize("key", ["mobile", pytest.param("mobile_top", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("key", ["mobile", pytest.param("mobile_top", marks=pytest.mark.heavy)])
 def test_structure_equals_keras(reference, key):
     parity.check_model(nasnet.NASNet, key, SPECS[key], reference)
     parity.check_model(NASNetMobile, key, {"kwargs": PUBLIC[key]}, reference)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.skipif(not os.path.exists(PEERS), reason="needs Keras with TensorFlow")
 @pytest.mark.timeout(1200)  # big models: slow to initialize on a busy machine
 def test_predictions_and_imagenet_file_equal_keras_tensorflow(tmp_path, monkeypatch):
@@ -60,7 +60,7 @@ def test_predictions_and_imagenet_file_equal_keras_tensorflow(tmp_path, monkeypa
     parity.check_imagenet_from_cache(NASNetMobile, "mobile", PREDICT["mobile"], reference)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.timeout(1200)  # big models: slow to initialize on a busy machine
 def test_nasnet_large_documented_count():
     # Keras 3.15.1's count_params with the top (keras.io: 88.9M)

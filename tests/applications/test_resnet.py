@@ -46,7 +46,7 @@ def test_structure_and_predictions_equal_keras(reference, key):
     parity.check_model(BUILDERS[key], key, SPECS[key], reference)
 
 
-@pytest.mark.slow
+@pytest.mark.heavy
 @pytest.mark.parametrize("builder", list(DOCUMENTED), ids=lambda b: b.__name__)
 @pytest.mark.timeout(1200)  # big models: slow to initialize on a busy machine
 def test_documented_counts(builder):
@@ -61,7 +61,7 @@ def test_preprocess_input_equals_keras(reference, module):
 
 
 @parity.needs_keras
-@pytest.mark.slow  # the cache lookup: also tested (fast) in test_mobilenet.py
+@pytest.mark.heavy  # the cache lookup: also tested (fast) in test_mobilenet.py
 def test_imagenet_weights_come_from_the_keras_cache(reference, monkeypatch, tmp_path):
     folder, _ = reference
     offline_caches(monkeypatch, folder / "home", tmp_path / "deepfit_home", resnet)
@@ -102,7 +102,7 @@ def test_keras_namespace():
     np.testing.assert_allclose(out, [[[255.0 - 103.939, -116.779, -123.68]]], rtol=1e-6)
 
 @parity.needs_keras
-@pytest.mark.slow
+@pytest.mark.heavy
 def test_deeper_variants_equal_keras(tmp_path):
     # the same blocks as above in other depths and widths: structure only
     reference = parity.keras_reference(tmp_path, SLOW)
